@@ -68,3 +68,12 @@ export function canonicalHeaderName(name: string): string {
 export function isMultiValueHeader(name: string): boolean {
   return MULTI_VALUE.has(headerKey(name));
 }
+
+/**
+ * The name written when serializing: the canonical spelling of a known header
+ * (compact forms expanded), otherwise the name as the application gave it.
+ */
+export function wireHeaderName(name: string): string {
+  const key = headerKey(name);
+  return CANONICAL.get(key) ?? (name.length === 1 ? canonicalHeaderName(name) : name);
+}
