@@ -18,7 +18,7 @@ export interface NameAddr {
 /** Parses one name-addr or addr-spec with its parameters; throws SipParseError. */
 export function parseNameAddr(value: string): NameAddr {
   const params = new Map<string, string | null>();
-  let i = skipWs(value, 0);
+  const i = skipWs(value, 0);
   if (i >= value.length) throw new SipParseError('empty address');
   let displayName: string | undefined;
   let lt: number;
