@@ -28,7 +28,6 @@ function buildFromOriginal(original: SipRequest, method: 'ACK' | 'CANCEL', to: s
   h.append('To', to);
   h.append('Call-ID', callId);
   h.append('CSeq', `${cseq.seq} ${method}`);
-  h.append('Content-Length', '0');
   return new SipRequest(method, original.uri, h);
 }
 

@@ -27,6 +27,11 @@ import type { Transaction, TransactionContext, TransactionLogger } from './trans
 import { clientKey, responseMatchKey, serverMatchKey, type ServerMatchKey } from './transaction-keys.js';
 import { resolveTimers, type TimerValues, type TransactionTimers } from './transaction-timers.js';
 
+export { ClientInviteTransaction, ClientNonInviteTransaction, ServerInviteTransaction, ServerNonInviteTransaction };
+export type { ClientTransactionHandlers } from './client-handlers.js';
+export type { ServerTransactionHandlers } from './server-transaction-base.js';
+export type { TransactionTimers } from './transaction-timers.js';
+
 export type ServerTransaction = ServerInviteTransaction | ServerNonInviteTransaction;
 export type ClientTransaction = ClientInviteTransaction | ClientNonInviteTransaction;
 
