@@ -70,6 +70,11 @@ export class RtpSession {
     return this.ports.rtcpPort;
   }
 
+  /** Clock rate of the stream we send, for converting jitter in RTCP reports to ms. */
+  setClockRate(rate: number): void {
+    this.rtcp.clockRate = rate;
+  }
+
   get remoteReport(): RtcpReporter['remote'] {
     return this.rtcp.remote;
   }

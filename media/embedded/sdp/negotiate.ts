@@ -150,7 +150,6 @@ export function negotiateOffer(sdp: string, supported: readonly AudioCodecName[]
 export function acceptAnswer(
   sdp: string,
   offered: readonly PayloadFormat[],
-  ourDirection: Direction,
 ): Negotiated {
   const session = parseSdp(sdp);
   const media = session.media ?? [];
@@ -168,7 +167,8 @@ export function acceptAnswer(
     remote,
     formats: audio,
     telephoneEvent: pickTelephoneEvent(answered, audio[0]),
-    localDirection: ourDirection,
+    // We offered sendrecv: what the answerer allows is what we do (its recvonly means we only send).
+    localDirection: answerDirection(remote.direction),
     audioIndex: i,
     offeredMedia: media.map((x) => ({ type: x.type, protocol: x.protocol, payloads: String(x.payloads ?? '') })),
   };

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { decodeAudio } from './audio/decode-audio.js';
+import { MediaClock } from './clock.js';
+import type { AudioLoader, EndpointContext, InbandDtmfMode, SpeechSynthesizer } from './endpoint/context.js';
+import { EmbeddedEndpoint } from './endpoint/embedded-endpoint.js';
+import { SdpState } from './endpoint/sdp-state.js';
+import { PortAllocator } from './rtp/port-allocator.js';
+import { RtpSession } from './rtp/rtp-session.js';
+import type { AudioCodecName } from './sdp/formats.js';
+import { MediaError } from '../errors.js';
+import type { CreateEndpointOptions, Endpoint, MediaServer } from '../types.js';
+
+export interface EmbeddedMediaServerConfig {
+  /** RTP port range (RTP even, RTCP the next port); 0/0 lets the system choose. */
+  rtpPortMin: number;
+  rtpPortMax: number;
+  /** Address the media sockets bind to. */
+  bindAddress: string;
+  /** Address written in SDP (c=, o=): what peers can reach. */
+  advertisedAddress: string;
+  /** Directory of the media cache (downloaded audio, synthesized speech). */
+  cacheDir: string;
+  tts?: SpeechSynthesizer;
+  /** Loads files and URLs; by default the media cache in cacheDir. */
+  loader?: AudioLoader;
+  /** Codecs, in the order offered. Default PCMU, PCMA, opus. */
+  codecs?: AudioCodecName[];
+  inbandDtmf?: InbandDtmfMode;
+  /** One clock shared by several servers in a process; by default each server has its own. */
+  clock?: MediaClock;
+  log?: EndpointContext['log'];
+}
+
+/** Reads files only. */
+class FileLoader implements AudioLoader {
+  async get(path: string, signal?: AbortSignal): Promise<Int16Array> {
+    let buf: Buffer;
+    try {
+      buf = await readFile(path, { signal });
+    } catch (err) {
+      throw new MediaError('fetch-failed', `cannot read audio "${path}": ${(err as Error).message}`, { cause: err });
+    }
+    return decodeAudio(buf, { source: path }, signal);
+  }
+}
+
+/**
+ * The embedded RTP media engine: endpoints with their own RTP ports, all
+ * driven by one 20 ms clock.
+ */
+export class EmbeddedMediaServer implements MediaServer {
+  readonly clock: MediaClock;
+  private readonly ports: PortAllocator;
+  private readonly ctx: EndpointContext;
+  private readonly endpoints = new Set<EmbeddedEndpoint>();
+
+  constructor(readonly config: EmbeddedMediaServerConfig) {
+    this.clock = config.clock ?? new MediaClock();
+    this.ports = new PortAllocator(config.rtpPortMin, config.rtpPortMax, config.bindAddress);
+    this.ctx = {
+      clock: this.clock,
+      codecs: config.codecs ?? ['PCMU', 'PCMA', 'opus'],
+      advertisedAddress: config.advertisedAddress,
+      loader: config.loader ?? new FileLoader(),
+      tts: config.tts,
+      inbandDtmf: config.inbandDtmf ?? 'auto',
+      log: config.log ?? (() => {}),
+    };
+  }
+
+  get size(): number {
+    return this.endpoints.size;
+  }
+
+  async createEndpoint(opts: CreateEndpointOptions = {}): Promise<Endpoint> {
+    const pair = await this.ports.allocate();
+    const release = (): void => {
+      this.ports.release(pair.rtpPort);
+      this.endpoints.delete(ep);
+    };
+    let ep: EmbeddedEndpoint;
+    const sdp = new SdpState({
+      address: this.config.advertisedAddress,
+      rtpPort: pair.rtpPort,
+      rtcpPort: pair.rtcpPort,
+      codecs: this.ctx.codecs,
+    });
+    const session = new RtpSession(pair, `dialtone-${pair.rtpPort}@${this.config.advertisedAddress}`);
+    try {
+      if (opts.remoteSdp !== undefined) sdp.answer(opts.remoteSdp);
+      else sdp.offer();
+    } catch (err) {
+      session.close();
+      this.ports.release(pair.rtpPort);
+      throw err;
+    }
+    ep = new EmbeddedEndpoint(this.ctx, sdp, session, () => release(), opts.callId);
+    this.endpoints.add(ep);
+    return ep;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.endpoints].map((e) => e.destroy()));
+  }
+}
