@@ -8,7 +8,7 @@
 import { findHeaderEnd, leadingLineBreaks } from './boundary.js';
 import { SipHeaders } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './sip-message.js';
-import { isToken } from './syntax.js';
+import { isToken, trimLws } from './syntax.js';
 import { parseContentLength, validateRequest, validateResponse } from './validate.js';
 
 export interface ParseOptions {
@@ -22,6 +22,12 @@ export interface ParseOptions {
    * cut from a stream, where Content-Length is mandatory (§20.14).
    */
   datagram?: boolean;
+  /**
+   * Check the request or response against RFC 3261's rules (mandatory
+   * headers, CSeq, version). Default true; false for the partial messages
+   * applications hand the server to complete.
+   */
+  validate?: boolean;
 }
 
 export type ParseOutcome =
@@ -61,7 +67,7 @@ function parseStartLine(raw: string): StartLine {
   // Trailing white space (RFC 4475 §3.1.2.12) and extra spaces between the
   // elements (§3.1.2.11) are tolerated; white space inside the
   // Request-URI (§3.1.2.10) is not.
-  const line = raw.trim();
+  const line = trimLws(raw);
   if (line.slice(0, 4).toUpperCase() === 'SIP/') {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2).
     const sp1 = line.indexOf(' ');
@@ -106,10 +112,11 @@ function parseHeaderLines(lines: string[], maxHeaders: number): HeaderParse {
   const headers = new SipHeaders();
   let error: string | undefined;
   let name: string | undefined;
-  let value = '';
+  // The pieces of the current field's value, one per (folded) line.
+  let parts: string[] = [];
   let count = 0;
   const flush = (): void => {
-    if (name !== undefined) headers.append(name, value.trim());
+    if (name !== undefined) headers.append(name, parts.length === 1 ? parts[0] : parts.filter((p) => p.length > 0).join(' '));
     name = undefined;
   };
   for (let n = 1; n < lines.length; n++) {
@@ -120,19 +127,19 @@ function parseHeaderLines(lines: string[], maxHeaders: number): HeaderParse {
         error ??= 'continuation line without a header';
         continue;
       }
-      value = `${value.trimEnd()} ${line.trim()}`;
+      parts.push(trimLws(line));
       continue;
     }
     flush();
     const colon = line.indexOf(':');
-    const fieldName = colon < 0 ? '' : line.slice(0, colon).trimEnd();
+    const fieldName = colon < 0 ? '' : trimLws(line.slice(0, colon));
     if (!isToken(fieldName)) {
       error ??= `malformed header line ${JSON.stringify(line.slice(0, 60))}`;
       continue;
     }
     if (++count > maxHeaders) return { headers, error: `more than ${maxHeaders} header fields`, tooMany: true };
     name = fieldName;
-    value = line.slice(colon + 1);
+    parts = [trimLws(line.slice(colon + 1))];
   }
   flush();
   return { headers, error };
@@ -221,11 +228,13 @@ function parse(data: Buffer, opts: ParseOptions): ParseOutcome {
 
   if (start.kind === 'response') {
     const message = new SipResponse(start.status, start.reason, headers, body, start.version);
+    if (opts.validate === false) return { ok: true, message };
     const failure = validateResponse(message);
     return failure ? { ok: false, error: failure.reason, drop: true } : { ok: true, message };
   }
   if (start.kind !== 'request') return { ok: false, error: start.error, drop: true };
   const message = new SipRequest(start.method, start.uri, headers, body, start.version);
+  if (opts.validate === false) return { ok: true, message };
   const failure = validateRequest(message);
   if (!failure) return { ok: true, message };
   if (!hasVia(headers)) return { ok: false, error: failure.reason, drop: true };

@@ -111,3 +111,16 @@ export function formatParams(params: ReadonlyMap<string, string | null>): string
   for (const [name, value] of params) out += value === null ? `;${name}` : `;${name}=${value}`;
   return out;
 }
+
+/**
+ * Removes SP and HTAB (and stray CR/LF) from both ends. Unlike String#trim it
+ * keeps other Unicode white space such as U+FEFF, which is content in SIP
+ * (RFC 4475 §3.1.1.2).
+ */
+export function trimLws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isWs(text.charCodeAt(start))) start++;
+  while (end > start && isWs(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}

@@ -143,3 +143,58 @@ describe('RFC 4475 torture messages over a TCP stream', () => {
     });
   }
 });
+
+describe('RFC 4475 valid messages: what the parser reads from them', () => {
+  function read(name: string) {
+    const outcome = parseMessage(readFileSync(path.join(dir, `${name}.dat`)), { datagram: true });
+    if (!outcome.ok) throw new Error(`${name}: ${outcome.error}`);
+    return outcome.message;
+  }
+
+  it('wsinv (§3.1.1.1): folded and spaced values come out unfolded and trimmed', () => {
+    const m = read('wsinv');
+    expect(m.headers.get('to')).toBe('sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n');
+    expect(m.headers.get('cseq')).toBe('0009 INVITE');
+    expect(m.headers.get('subject')).toBe('');
+    expect(m.headers.get('NewFangledHeader')).toBe('newfangled value continued newfangled value');
+    expect(m.headers.values('via')).toHaveLength(3);
+    expect(m.headers.get('content-length')).toBe('150');
+    expect(m.body.length).toBe(150);
+  });
+
+  it('intmeth (§3.1.1.2): unusual method, URI and UTF-8 values', () => {
+    const m = read('intmeth');
+    expect(m.kind === 'request' && m.method).toBe("!interesting-Method0123456789_*+`.%indeed'~");
+    expect(m.headers.get("extensionHeader-!.%*+_`'~")).toBe('\u{FEFF}大停電\u{FEFF}');
+  });
+
+  it('esc02 (§3.1.1.5): C%6Fntact is not Contact', () => {
+    const m = read('esc02');
+    expect(m.headers.values('contact')).toEqual(['<sip:alias1@host1.example.com>', '<sip:alias3@host3.example.com>']);
+    expect(m.kind === 'request' && m.method).toBe('RE%47IST%45R');
+  });
+
+  it('longreq (§3.1.1.7): 34 Via values in every spelling of the name', () => {
+    expect(read('longreq').headers.values('via')).toHaveLength(34);
+  });
+
+  it('dblreq (§3.1.1.8): only the first request of the datagram is read', () => {
+    const m = read('dblreq');
+    expect(m.kind === 'request' && m.method).toBe('REGISTER');
+    expect(m.body.length).toBe(0);
+  });
+
+  it('mpart01 (§3.1.1.11): the binary body is kept byte for byte', () => {
+    const raw = readFileSync(path.join(dir, 'mpart01.dat'));
+    const m = read('mpart01');
+    expect(m.body.length).toBe(553);
+    expect(m.body).toEqual(raw.subarray(raw.length - 553));
+  });
+
+  it('unreason and noreason (§3.1.1.12-13): reason phrases as sent', () => {
+    const u = read('unreason');
+    expect(u.kind === 'response' && u.reason.startsWith('= 2**3 * 5**2 но сто девяносто')).toBe(true);
+    const n = read('noreason');
+    expect(n.kind === 'response' && [n.status, n.reason]).toEqual([100, '']);
+  });
+});
