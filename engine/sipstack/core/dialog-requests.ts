@@ -1,0 +1,89 @@
+import { SipHeaders } from '../message/headers.js';
+import { SipRequest } from '../message/sip-message.js';
+import type { Dialog } from '../dialog/dialog.js';
+import type { ClientTransactionHandlers } from '../transaction/client-handlers.js';
+import type { SendTarget } from '../transport/types.js';
+import { labelBody, mergeAppHeaders } from './app-headers.js';
+import type { CoreState, InboundTxn } from './core-state.js';
+import { resolveTarget } from './target-resolver.js';
+import { describe } from './wire-meta.js';
+
+/**
+ * Builds a request inside a dialog (RFC 3261 §12.2.1.1): Request-URI from the
+ * remote target, Route from the route set, From/To with the dialog's tags,
+ * its Call-ID, the next local CSeq (or the INVITE's for an ACK), and the
+ * application's other headers and body.
+ */
+export function buildDialogRequest(
+  core: CoreState,
+  dialog: Dialog,
+  method: string,
+  target: SendTarget,
+  branch: string,
+  app?: { headers: SipHeaders; body: Buffer },
+): SipRequest {
+  const h = new SipHeaders();
+  h.append('Via', core.local.via(target.protocol, branch));
+  h.append('Max-Forwards', '70');
+  for (const r of dialog.routeSet) h.append('Route', r);
+  h.append('From', dialog.localParty);
+  h.append('To', dialog.remoteParty);
+  h.append('Call-ID', dialog.callId);
+  let seq: number;
+  if (method === 'ACK') seq = dialog.lastInviteSeq ?? dialog.localSeq;
+  else seq = ++dialog.localSeq;
+  h.append('CSeq', `${seq} ${method}`);
+  if (method === 'INVITE') dialog.lastInviteSeq = seq;
+  const req = new SipRequest(method, dialog.remoteTarget, h);
+  if (app) {
+    mergeAppHeaders(h, app.headers, 'in-dialog');
+    req.body = app.body;
+    labelBody(h, app.body);
+  }
+  if ((method === 'INVITE' || method === 'UPDATE') && !h.has('contact')) h.append('Contact', dialog.localContact);
+  return req;
+}
+
+/** Where requests inside this dialog go: first Route, else the remote target, on the dialog's connection when there is one. */
+export async function dialogTarget(core: CoreState, dialog: Dialog): Promise<SendTarget> {
+  const t = await resolveTarget(dialog.remoteTarget, {
+    route: dialog.routeSet[0],
+    available: (p) => core.transports.hasProtocol(p),
+    preferred: dialog.target.protocol,
+  });
+  if (t.protocol === dialog.target.protocol && dialog.target.connectionId) t.connectionId = dialog.target.connectionId;
+  return t;
+}
+
+/**
+ * §13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds
+ * without receiving an ACK, the dialog is confirmed, but the session SHOULD
+ * be terminated. This is accomplished with a BYE". The application hears of
+ * it as an unsolicited BYE, as drachtio reports it.
+ */
+export function endUnacknowledgedDialog(core: CoreState, inbound: InboundTxn): void {
+  const callId = inbound.request.headers.get('call-id') ?? '';
+  const dialog = [...core.dialogs.ownedBy(inbound.app?.id ?? '')].find(
+    (d) => d.callId === callId && d.pendingAckSeq !== undefined,
+  );
+  core.log.warn({ callId }, '2xx never acknowledged; ending the dialog with BYE');
+  if (!dialog) return;
+  sendBye(core, dialog, 'unsolicited').catch((err: Error) =>
+    core.log.warn({ callId, err: err.message }, 'could not send BYE for unacknowledged dialog'),
+  );
+}
+
+/** Sends a BYE the server decided on itself and tells the dialog's application, then forgets the dialog. */
+export async function sendBye(core: CoreState, dialog: Dialog, transactionId: string, reason?: string): Promise<void> {
+  core.dialogs.delete(dialog);
+  const target = await dialogTarget(core, dialog);
+  const bye = buildDialogRequest(core, dialog, 'BYE', target, core.transactions.newBranch());
+  if (reason) bye.headers.append('Reason', reason);
+  const handlers: ClientTransactionHandlers = {};
+  core.transactions.sendRequest(bye, target, handlers);
+  const app = core.apps.get(dialog.ownerId);
+  if (app && !app.closed) {
+    const w = describe(bye, 'application', target.protocol, target.remote);
+    app.sendSip(w.meta, transactionId, dialog.id, w.text);
+  }
+}

@@ -1,0 +1,71 @@
+import os from 'node:os';
+import { isIPv6 } from 'node:net';
+import type { BoundTransport } from '../transport/transport-layer.js';
+import type { TransportProtocol } from '../transport/types.js';
+
+/**
+ * The addresses the server writes into Via, Contact and Record-Route: the
+ * configured external address, else the bound address, else (when bound to
+ * a wildcard) the first non-internal IPv4 interface, else loopback.
+ */
+export class LocalAddress {
+  private readonly host: string;
+
+  constructor(
+    private readonly transports: BoundTransport[],
+    externalAddress?: string,
+  ) {
+    const bound = transports[0]?.local.address ?? '127.0.0.1';
+    this.host = externalAddress ?? (isWildcard(bound) ? firstInterfaceAddress() : bound);
+  }
+
+  /** host, bracketed when IPv6 */
+  get hostText(): string {
+    return isIPv6(this.host) ? `[${this.host}]` : this.host;
+  }
+
+  port(protocol: TransportProtocol): number {
+    return (this.transports.find((t) => t.protocol === protocol) ?? this.transports[0])?.local.port ?? 5060;
+  }
+
+  hostport(protocol: TransportProtocol): string {
+    return `${this.hostText}:${this.port(protocol)}`;
+  }
+
+  /** Our Via for a request sent over `protocol` (RFC 3261 §8.1.1.7, with rport per RFC 3581). */
+  via(protocol: TransportProtocol, branch: string): string {
+    return `SIP/2.0/${protocol.toUpperCase()} ${this.hostport(protocol)};rport;branch=${branch}`;
+  }
+
+  /** A Contact URI reaching this server over `protocol`. */
+  contactUri(protocol: TransportProtocol, user?: string): string {
+    const u = user ? `${user}@` : '';
+    const t = protocol === 'udp' ? '' : `;transport=${protocol}`;
+    return `sip:${u}${this.hostport(protocol)}${t}`;
+  }
+
+  /** drachtio's list of SIP endpoints: `udp/1.2.3.4:5060,tcp/1.2.3.4:5060`. */
+  hostports(): string {
+    return this.transports.map((t) => `${t.protocol}/${this.hostText}:${t.local.port}`).join(',');
+  }
+
+  /** Is this host:port one of ours (for stripping a Route that points at us)? */
+  isLocal(host: string, port: number | undefined): boolean {
+    const h = host.replace(/^\[|\]$/g, '');
+    const local = h === this.host || h === '127.0.0.1' || h === '::1' || h === 'localhost' ||
+      this.transports.some((t) => t.local.address === h);
+    if (!local) return false;
+    return port === undefined ? this.transports.some((t) => t.local.port === 5060) : this.transports.some((t) => t.local.port === port);
+  }
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
+function firstInterfaceAddress(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { parseCSeq } from '../message/cseq.js';
+import { parseNameAddr, tagOf } from '../message/name-addr.js';
+import { createResponse, generateTag } from '../message/response.js';
+import type { SipRequest } from '../message/sip-message.js';
+import { parseUri } from '../message/uri.js';
+import { validateRequest } from '../message/validate.js';
+import type { ServerInviteTransaction, ServerNonInviteTransaction, ServerTransaction } from '../transaction/transaction-layer.js';
+import type { InboundSource } from '../transport/types.js';
+import type { CoreState, InboundTxn } from './core-state.js';
+import { checkNewRequest } from './uas-checks.js';
+import { describe } from './wire-meta.js';
+import { endUnacknowledgedDialog } from './dialog-requests.js';
+
+/** Methods that create a dialog when answered with 2xx (RFC 3261 §12.1; RFC 6665 for SUBSCRIBE). */
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE']);
+
+/**
+ * Requests from the network (RFC 3261 §8.2 UAS behaviour, §12.2.2 requests
+ * within a dialog, §9.2 CANCEL), handed to the application that wants them.
+ */
+export class NetworkRequests {
+  constructor(private readonly core: CoreState) {}
+
+  handle(req: SipRequest, source: InboundSource): void {
+    const failure = validateRequest(req);
+    if (failure) {
+      this.core.log.info({ callId: req.headers.get('call-id'), method: req.method, status: failure.status, reason: failure.reason, remote: source.remote }, 'rejecting invalid request');
+      if (req.method !== 'ACK') this.replyStateless(req, source, failure.status, failure.reason);
+      return;
+    }
+    const r = this.core.transactions.receiveRequest(req, source);
+    switch (r.kind) {
+      case 'absorbed':
+        return;
+      case 'invalid':
+        this.replyStateless(req, source, 400, r.reason);
+        return;
+      case 'ack-2xx':
+        this.onAck(req, source);
+        return;
+      case 'no-transaction-for-cancel':
+        r.cancelTx.respond(createResponse(req, 481));
+        return;
+      case 'cancel':
+        this.onCancel(req, source, r.tx, r.cancelTx);
+        return;
+      case 'new':
+        this.onNew(req, source, r.tx);
+    }
+  }
+
+  /** A response sent without a transaction, to a request we could not take further (§8.2: 400, 505, ...). */
+  replyStateless(req: SipRequest, source: InboundSource, status: number, reason?: string): void {
+    let res;
+    try {
+      res = createResponse(req, status, status === 400 && reason ? `Bad Request - ${reason}`.slice(0, 120) : undefined);
+    } catch {
+      return; // not even enough of a request to answer
+    }
+    this.core.transports
+      .send(res, { protocol: source.protocol, remote: source.remote, connectionId: source.connectionId })
+      .catch((err: Error) => this.core.log.debug({ err: err.message }, 'could not send stateless response'));
+  }
+
+  private onNew(req: SipRequest, source: InboundSource, tx: ServerTransaction): void {
+    const toTag = tagOf(req.headers.get('to') ?? '');
+    if (toTag !== undefined) {
+      this.inDialog(req, source, tx, toTag);
+      return;
+    }
+    const check = checkNewRequest(req);
+    if (check) {
+      const res = createResponse(req, check.status, check.reason);
+      for (const [name, value] of check.headers ?? []) res.headers.append(name, value);
+      tx.respond(res);
+      return;
+    }
+    const app = this.core.wire.selectApp(req.method);
+    if (!app) {
+      this.core.log.info({ callId: req.headers.get('call-id'), method: req.method }, 'no application connected for this method');
+      const res = createResponse(req, 503, 'Service Unavailable');
+      res.headers.append('Retry-After', '30');
+      tx.respond(res);
+      return;
+    }
+    const inbound: InboundTxn = {
+      id: randomUUID(),
+      tx,
+      request: req,
+      source,
+      app,
+      toTag: DIALOG_CREATING.has(req.method) || req.method === 'REFER' ? generateTag() : undefined,
+    };
+    this.track(inbound);
+    const w = describe(req, 'network', source.protocol, source.remote);
+    app.sendSip(w.meta, inbound.id, '', w.text, [source.local.address, String(source.local.port)]);
+  }
+
+  /** §12.2.2: a request with a To tag belongs to a dialog, or gets 481. */
+  private inDialog(req: SipRequest, source: InboundSource, tx: ServerTransaction, toTag: string): void {
+    const callId = req.headers.get('call-id') ?? '';
+    const fromTag = tagOf(req.headers.get('from') ?? '') ?? '';
+    const dialog = this.core.dialogs.match(callId, toTag, fromTag);
+    if (!dialog) {
+      tx.respond(createResponse(req, 481));
+      return;
+    }
+    // §12.2.2: "If the remote sequence number ... is not empty, but the
+    // sequence number of the request is lower than the remote sequence
+    // number, the request is out of order and MUST be rejected with a 500".
+    const seq = parseCSeq(req.headers.get('cseq') ?? '').seq;
+    if (dialog.remoteSeq !== undefined && seq < dialog.remoteSeq) {
+      tx.respond(createResponse(req, 500, 'Out of order CSeq'));
+      return;
+    }
+    dialog.remoteSeq = seq;
+    if ((req.method === 'INVITE' || req.method === 'UPDATE') && req.headers.has('contact')) {
+      // §12.2.2: a target refresh request updates the remote target.
+      try {
+        dialog.remoteTarget = parseNameAddr(req.headers.values('contact')[0]).uri;
+      } catch {
+        tx.respond(createResponse(req, 400, 'Bad Contact'));
+        return;
+      }
+    }
+    const app = this.core.apps.get(dialog.ownerId);
+    if (req.method === 'BYE') this.core.dialogs.delete(dialog);
+    if (!app || app.closed) {
+      // Nobody left to ask: end what can be ended politely.
+      tx.respond(createResponse(req, req.method === 'BYE' ? 200 : 481));
+      return;
+    }
+    const inbound: InboundTxn = { id: randomUUID(), tx, request: req, source, app, dialog };
+    this.track(inbound);
+    const w = describe(req, 'network', source.protocol, source.remote);
+    app.sendSip(w.meta, inbound.id, dialog.id, w.text);
+  }
+
+  /** An ACK for a 2xx (its own transaction, §13.3.1.4, §17.1.1.3): stops the 2xx retransmission. */
+  private onAck(req: SipRequest, source: InboundSource): void {
+    const callId = req.headers.get('call-id') ?? '';
+    const dialog = this.core.dialogs.match(
+      callId,
+      tagOf(req.headers.get('to') ?? '') ?? '',
+      tagOf(req.headers.get('from') ?? '') ?? '',
+    );
+    if (!dialog) return; // §17.2.3: an ACK matching nothing is dropped
+    const seq = parseCSeq(req.headers.get('cseq') ?? '').seq;
+    if (dialog.pendingAckSeq !== seq) return; // a retransmitted ACK
+    dialog.pendingAckSeq = undefined;
+    dialog.onAck?.();
+    dialog.onAck = undefined;
+    const app = this.core.apps.get(dialog.ownerId);
+    if (!app || app.closed) return;
+    const w = describe(req, 'network', source.protocol, source.remote);
+    app.sendSip(w.meta, randomUUID(), dialog.id, w.text);
+  }
+
+  /** §9.2: 200 to the CANCEL, 487 to the INVITE, and the application told with a `cancel`. */
+  private onCancel(req: SipRequest, source: InboundSource, invite: ServerInviteTransaction, cancelTx: ServerNonInviteTransaction): void {
+    cancelTx.respond(createResponse(req, 200));
+    const inbound = [...this.core.inbound.values()].find((i) => i.tx === invite);
+    if (!invite.hasFinalResponse) {
+      invite.respond(createResponse(invite.request, 487, undefined, { toTag: inbound?.toTag }));
+    }
+    if (inbound?.app && !inbound.app.closed) {
+      const w = describe(req, 'network', source.protocol, source.remote);
+      inbound.app.sendSip(w.meta, inbound.id, '', w.text);
+    }
+  }
+
+  private track(inbound: InboundTxn): void {
+    this.core.inbound.set(inbound.id, inbound);
+    inbound.tx.setHandlers({
+      onTerminated: () => this.core.inbound.delete(inbound.id),
+      onNoAck: () => this.core.log.info({ callId: inbound.request.headers.get('call-id') }, 'no ACK for final response (Timer H)'),
+      on2xxUnacknowledged: () => endUnacknowledgedDialog(this.core, inbound),
+    });
+  }
+}
+
+/** The URI of the first Contact of a request, for a new dialog's remote target. */
+export function contactUriOf(req: { headers: { values(n: string): string[] } }): string | undefined {
+  const c = req.headers.values('contact')[0];
+  if (!c) return undefined;
+  try {
+    const uri = parseNameAddr(c).uri;
+    parseUri(uri);
+    return uri;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { resolveSipServerOptions, type SipServerOptions, type SipServerOptionsInput } from '../../config/sip-server-options.js';
+import { silentLogger } from '../logger.js';
+import { SipCore } from './core/sip-core.js';
+import type { BoundTransport } from './transport/transport-layer.js';
+
+export interface SipServerInfo {
+  sip: BoundTransport[];
+  admin: { address: string; port: number };
+}
+
+/**
+ * The embedded SIP server: a drop-in for drachtio-server that drachtio-srf
+ * applications connect to on the admin port, doing SIP over UDP and TCP.
+ */
+export class SipServer {
+  readonly options: SipServerOptions;
+  private readonly core: SipCore;
+  private info?: SipServerInfo;
+
+  constructor(input: SipServerOptionsInput = {}, logger: Logger = silentLogger()) {
+    this.options = resolveSipServerOptions(input);
+    const o = this.options;
+    this.core = new SipCore(
+      {
+        transports: {
+          listen: o.sip.transports.map((protocol) => ({ protocol, address: o.sip.address, port: o.sip.port })),
+          maxMessageBytes: o.sip.maxMessageBytes,
+          maxHeaders: o.sip.maxHeaders,
+          tcpIdleTimeoutMs: o.sip.tcpIdleTimeoutMs,
+        },
+        externalAddress: o.sip.externalAddress,
+        admin: o.admin,
+        timers: o.timers,
+        userAgent: o.userAgent,
+        version: `v${packageVersion()}`,
+      },
+      logger,
+    );
+  }
+
+  async start(): Promise<SipServerInfo> {
+    this.info = await this.core.start();
+    return this.info;
+  }
+
+  async stop(): Promise<void> {
+    await this.core.stop();
+  }
+
+  /** Live transactions and dialogs, connected applications, requests waiting on an application. */
+  stats(): { transactions: number; dialogs: number; apps: number; pendingAppTransactions: number } {
+    return this.core.stats();
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const url = new URL('../../../package.json', import.meta.url);
+    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version?: string };
+    if (pkg.version) return pkg.version;
+  } catch {
+    // fall through
+  }
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,149 @@
+import net from 'node:net';
+import { StreamFramer } from '../message/framer.js';
+import type { HostPort } from './types.js';
+
+export interface StreamMessageHandler {
+  (data: Buffer, remote: HostPort, local: HostPort, connectionId: string): void;
+}
+
+interface Connection {
+  id: string;
+  socket: net.Socket;
+  remote: HostPort;
+  framer: StreamFramer;
+  lastUsed: number;
+}
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * SIP over TCP (RFC 3261 §18): a listening socket plus the connections it
+ * accepted or opened. Connections are reused for every message to the same
+ * peer (§18.2.2: responses go back on the connection the request came on),
+ * idle ones are closed after a while, and a peer that breaks the framing is
+ * disconnected.
+ */
+export class TcpTransport {
+  private server?: net.Server;
+  private bound?: HostPort;
+  private readonly byId = new Map<string, Connection>();
+  private readonly byRemote = new Map<string, Connection>();
+  private readonly connecting = new Map<string, Promise<Connection>>();
+  private nextId = 1;
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly address: string,
+    private readonly port: number,
+    private readonly onMessage: StreamMessageHandler,
+    private readonly onFramingError: (remote: HostPort, error: string) => void,
+    private readonly opts: { maxMessageBytes: number; idleTimeoutMs: number },
+  ) {}
+
+  async start(): Promise<HostPort> {
+    const server = net.createServer((socket) => this.adopt(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.address, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', () => undefined);
+    const addr = server.address() as net.AddressInfo;
+    this.bound = { address: addr.address, port: addr.port };
+    this.idleTimer = setInterval(() => this.closeIdle(), Math.max(1000, this.opts.idleTimeoutMs / 4));
+    this.idleTimer.unref();
+    return this.bound;
+  }
+
+  get local(): HostPort | undefined {
+    return this.bound;
+  }
+
+  get connectionCount(): number {
+    return this.byId.size;
+  }
+
+  /** Sends on the given connection when it is open, else on any connection to the peer, else on a new one. */
+  async send(data: Buffer, remote: HostPort, connectionId?: string): Promise<void> {
+    let conn = connectionId ? this.byId.get(connectionId) : undefined;
+    conn ??= this.byRemote.get(remoteKey(remote));
+    conn ??= await this.connect(remote);
+    conn.lastUsed = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      conn.socket.write(data, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    for (const c of this.byId.values()) c.socket.destroy();
+    this.byId.clear();
+    this.byRemote.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private connect(remote: HostPort): Promise<Connection> {
+    const key = remoteKey(remote);
+    const pending = this.connecting.get(key);
+    if (pending) return pending;
+    const promise = new Promise<Connection>((resolve, reject) => {
+      const socket = net.connect({ host: remote.address, port: remote.port });
+      const fail = (err: Error) => reject(err);
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        resolve(this.adopt(socket));
+      });
+    }).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, promise);
+    return promise;
+  }
+
+  private adopt(socket: net.Socket): Connection {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    const conn: Connection = {
+      id: `tcp-${this.nextId++}`,
+      socket,
+      remote,
+      framer: new StreamFramer({ maxBytes: this.opts.maxMessageBytes }),
+      lastUsed: Date.now(),
+    };
+    this.byId.set(conn.id, conn);
+    this.byRemote.set(remoteKey(remote), conn);
+    socket.on('data', (chunk) => {
+      conn.lastUsed = Date.now();
+      for (const item of conn.framer.push(chunk)) {
+        if (item.kind === 'message') this.onMessage(item.data, remote, local, conn.id);
+        else if (item.kind === 'keepalive') socket.write(CRLF); // RFC 5626 §4.4.1 pong
+        else {
+          this.onFramingError(remote, item.error);
+          socket.destroy();
+          return;
+        }
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.byId.delete(conn.id);
+      if (this.byRemote.get(remoteKey(remote)) === conn) this.byRemote.delete(remoteKey(remote));
+    });
+    return conn;
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - this.opts.idleTimeoutMs;
+    for (const c of this.byId.values()) if (c.lastUsed < cutoff) c.socket.end();
+  }
+}
+
+function remoteKey(r: HostPort): string {
+  return `${r.address}|${r.port}`;
+}

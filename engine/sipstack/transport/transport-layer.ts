@@ -1,0 +1,172 @@
+import { parseMessage, type ParseOutcome } from '../message/parser.js';
+import { serializeMessage } from '../message/serialize.js';
+import { formatVia, parseVia } from '../message/via.js';
+import type { SipMessage } from '../message/sip-message.js';
+import { TcpTransport } from './tcp-transport.js';
+import { UdpTransport } from './udp-transport.js';
+import type { HostPort, InboundSource, MessageSender, SendTarget, TransportProtocol } from './types.js';
+
+export interface ListenSpec {
+  protocol: 'udp' | 'tcp';
+  address: string;
+  port: number;
+}
+
+export interface TransportLayerOptions {
+  listen: ListenSpec[];
+  maxMessageBytes: number;
+  maxHeaders: number;
+  tcpIdleTimeoutMs: number;
+}
+
+/** A transport we listen on, with the address and port it was bound to. */
+export interface BoundTransport {
+  protocol: 'udp' | 'tcp';
+  local: HostPort;
+}
+
+export interface TransportEvents {
+  /** A message that parsed; for requests the top Via already carries received/rport (§18.2.1). */
+  message(message: SipMessage, source: InboundSource, raw: Buffer): void;
+  /** A message that did not parse; outcome says whether a response is possible. */
+  invalid(outcome: Extract<ParseOutcome, { ok: false }>, source: InboundSource, raw: Buffer): void;
+  /** Something worth a log line that is not a message (framing errors, socket errors). */
+  warning(text: string, detail: Record<string, unknown>): void;
+}
+
+/**
+ * The SIP transports (RFC 3261 §18): UDP and TCP listeners, parsing of what
+ * arrives, the server transport's `received`/`rport` stamping of the top Via,
+ * and sending on the right transport and connection.
+ */
+export class TransportLayer implements MessageSender {
+  private readonly udp: UdpTransport[] = [];
+  private readonly tcp: TcpTransport[] = [];
+  private readonly bound: BoundTransport[] = [];
+
+  constructor(
+    private readonly opts: TransportLayerOptions,
+    private readonly events: TransportEvents,
+  ) {}
+
+  async start(): Promise<BoundTransport[]> {
+    for (const spec of this.opts.listen) {
+      if (spec.protocol === 'udp') {
+        const t = new UdpTransport(
+          spec.address,
+          spec.port,
+          (data, remote, local) => this.receive(data, { protocol: 'udp', remote, local }),
+          (err) => this.events.warning('udp socket error', { error: err.message }),
+        );
+        this.bound.push({ protocol: 'udp', local: await t.start() });
+        this.udp.push(t);
+      } else {
+        const t = new TcpTransport(
+          spec.address,
+          spec.port,
+          (data, remote, local, connectionId) => this.receive(data, { protocol: 'tcp', remote, local, connectionId }),
+          (remote, error) => this.events.warning('tcp framing error, connection closed', { remote, error }),
+          { maxMessageBytes: this.opts.maxMessageBytes, idleTimeoutMs: this.opts.tcpIdleTimeoutMs },
+        );
+        this.bound.push({ protocol: 'tcp', local: await t.start() });
+        this.tcp.push(t);
+      }
+    }
+    return this.transports();
+  }
+
+  transports(): BoundTransport[] {
+    return this.bound.map((b) => ({ protocol: b.protocol, local: { ...b.local } }));
+  }
+
+  /** The bound transport for a protocol (the first one when there are several). */
+  transportFor(protocol: TransportProtocol): BoundTransport | undefined {
+    return this.bound.find((b) => b.protocol === protocol);
+  }
+
+  hasProtocol(protocol: TransportProtocol): boolean {
+    return this.transportFor(protocol) !== undefined;
+  }
+
+  async send(message: SipMessage, target: SendTarget): Promise<void> {
+    await this.sendRaw(serializeMessage(message), target);
+  }
+
+  async sendRaw(data: Buffer, target: SendTarget): Promise<void> {
+    if (target.protocol === 'udp') {
+      const t = this.udp[0];
+      if (!t) throw new Error('requested protocol/transport not available: udp');
+      await t.send(data, target.remote);
+    } else if (target.protocol === 'tcp') {
+      const t = this.tcp[0];
+      if (!t) throw new Error('requested protocol/transport not available: tcp');
+      await t.send(data, target.remote, target.connectionId);
+    } else {
+      throw new Error(`requested protocol/transport not available: ${target.protocol}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.udp.map((t) => t.stop()), ...this.tcp.map((t) => t.stop())]);
+    this.udp.length = 0;
+    this.tcp.length = 0;
+    this.bound.length = 0;
+  }
+
+  private receive(data: Buffer, source: InboundSource): void {
+    // RFC 3261 §7.5 / RFC 5626 §4.4.1: a bare CRLF (or two) on UDP is a keep-alive, not a message.
+    if (data.length <= 4 && data.toString('latin1').trim() === '') return;
+    let outcome: ParseOutcome;
+    try {
+      outcome = parseMessage(data, {
+        maxBytes: this.opts.maxMessageBytes,
+        maxHeaders: this.opts.maxHeaders,
+        datagram: source.protocol === 'udp',
+      });
+    } catch (err) {
+      this.events.warning('parser failure', { error: (err as Error).message, remote: source.remote });
+      return;
+    }
+    if (!outcome.ok) {
+      this.events.invalid(outcome, source, data);
+      return;
+    }
+    const message = outcome.message;
+    if (message.kind === 'request' && !stampVia(message, source)) {
+      this.events.invalid({ ok: false, error: 'unparsable Via header', request: message, status: 400 }, source, data);
+      return;
+    }
+    this.events.message(message, source, data);
+  }
+}
+
+/**
+ * RFC 3261 §18.2.1: when the top Via's sent-by host differs from the packet's
+ * source address, add `received`; RFC 3581 §4: when `rport` is present with no
+ * value, fill in the source port (and then `received` is always added).
+ */
+function stampVia(message: SipMessage, source: InboundSource): boolean {
+  const top = message.headers.values('via')[0];
+  if (top === undefined) return true; // validation answers the missing Via
+  let via;
+  try {
+    via = parseVia(top);
+  } catch {
+    return false;
+  }
+  let changed = false;
+  const wantsRport = via.params.has('rport') && !via.params.get('rport');
+  if (wantsRport) {
+    via.params.set('rport', String(source.remote.port));
+    changed = true;
+  }
+  if (via.host !== source.remote.address || wantsRport) {
+    via.params.set('received', source.remote.address);
+    changed = true;
+  }
+  if (changed) {
+    message.headers.shift('via');
+    message.headers.prepend('Via', formatVia(via));
+  }
+  return true;
+}
