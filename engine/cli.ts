@@ -1,2 +1,72 @@
 #!/usr/bin/env node
-console.log('dialtone');
+import { parseArgs } from 'node:util';
+import { createLogger } from './logger.js';
+import { SipServer } from './sipstack/sip-server.js';
+import { sipServerOptionsFrom, SIP_SERVER_FLAGS, SIP_SERVER_HELP } from './sip-server-cli-options.js';
+
+const USAGE = `Usage: dialtone <command> [options]
+
+Commands:
+  start        start dialtone with its embedded defaults
+  sip-server   run the embedded SIP server alone, as a drachtio-server replacement
+               for drachtio-srf applications
+
+Options (every one also read from the environment variable shown):
+${SIP_SERVER_HELP}
+  -h, --help                 show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 1;
+  }
+  if (command !== 'start' && command !== 'sip-server') {
+    process.stderr.write(`dialtone: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  let values;
+  try {
+    values = parseArgs({ args: rest, options: { ...SIP_SERVER_FLAGS, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+  } catch (err) {
+    process.stderr.write(`dialtone: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const log = createLogger({ level: typeof values['log-level'] === 'string' ? values['log-level'] : undefined });
+  let server: SipServer;
+  try {
+    server = new SipServer(sipServerOptionsFrom(values, process.env), log);
+  } catch (err) {
+    process.stderr.write(`dialtone: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const info = await server.start();
+  log.info(
+    {
+      sip: info.sip.map((t) => `${t.protocol}/${t.local.address}:${t.local.port}`),
+      admin: `${info.admin.address}:${info.admin.port}`,
+    },
+    `dialtone ${command === 'start' ? 'started' : 'SIP server started'}: drachtio-srf applications connect to ${info.admin.address}:${info.admin.port}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('stopping');
+  await server.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`dialtone: ${err.message}\n`);
+    process.exit(1);
+  },
+);
