@@ -18,6 +18,9 @@ export interface MediaClockStats {
   skipped: number;
   /** Largest lateness of a tick against its deadline, in ms. */
   maxLateMs: number;
+  /** Time spent running listeners, in ms, in total and for the longest tick. */
+  busyMs: number;
+  maxTickMs: number;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -38,7 +41,7 @@ export class MediaClock {
   private startNs = 0n;
   private tickIndex = 0;
   private readonly periodNs: bigint;
-  readonly stats: MediaClockStats = { ticks: 0, caughtUp: 0, skipped: 0, maxLateMs: 0 };
+  readonly stats: MediaClockStats = { ticks: 0, caughtUp: 0, skipped: 0, maxLateMs: 0, busyMs: 0, maxTickMs: 0 };
 
   constructor(
     periodMs = FRAME_MS,
@@ -109,6 +112,7 @@ export class MediaClock {
     this.tickIndex++;
     this.stats.ticks++;
     const ls = this.listeners;
+    const t0 = performance.now();
     for (let i = 0; i < ls.length; i++) {
       try {
         ls[i].onTick(skipped);
@@ -116,5 +120,8 @@ export class MediaClock {
         // One stream's failure must not stop the others; the stream logs its own errors.
       }
     }
+    const busy = performance.now() - t0;
+    this.stats.busyMs += busy;
+    if (busy > this.stats.maxTickMs) this.stats.maxTickMs = busy;
   }
 }

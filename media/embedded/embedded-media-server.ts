@@ -78,7 +78,7 @@ export class EmbeddedMediaServer implements MediaServer {
       this.ports.release(pair.rtpPort);
       this.endpoints.delete(ep);
     };
-    let ep: EmbeddedEndpoint;
+
     const sdp = new SdpState({
       address: this.config.advertisedAddress,
       rtpPort: pair.rtpPort,
@@ -94,7 +94,7 @@ export class EmbeddedMediaServer implements MediaServer {
       this.ports.release(pair.rtpPort);
       throw err;
     }
-    ep = new EmbeddedEndpoint(this.ctx, sdp, session, () => release(), opts.callId);
+    const ep: EmbeddedEndpoint = new EmbeddedEndpoint(this.ctx, sdp, session, () => release(), opts.callId);
     this.endpoints.add(ep);
     return ep;
   }

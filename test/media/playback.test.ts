@@ -7,7 +7,7 @@ import { mulawDecode } from '../../media/embedded/audio/g711.js';
 import { generateTone } from '../../media/embedded/dsp/tone.js';
 import { dominantFrequency } from '../../media/embedded/dsp/silence.js';
 import { EmbeddedMediaServer } from '../../media/embedded/embedded-media-server.js';
-import { RtpPeer, sdpAudioPort } from './helpers/rtp-peer.js';
+import { RtpPeer } from './helpers/rtp-peer.js';
 
 let dir: string;
 let server: EmbeddedMediaServer;

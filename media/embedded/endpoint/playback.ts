@@ -36,7 +36,7 @@ export class Playback {
       }
       const c = this.clips[this.clip];
       const take = Math.min(n - written, c.length - this.pos);
-      out.set(c.subarray(this.pos, this.pos + take), written);
+      for (let i = 0; i < take; i++) out[written + i] = c[this.pos + i];
       written += take;
       this.pos += take;
       if (this.pos >= c.length) {

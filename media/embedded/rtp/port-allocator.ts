@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { MediaError } from '../../errors.js';
 
 export interface PortPair {
@@ -8,9 +10,20 @@ export interface PortPair {
   rtcpPort: number;
 }
 
+/**
+ * dgram resolves the destination of every send through `lookup`; the default
+ * (dns.lookup) defers even an IP literal to the next tick. RTP destinations
+ * are nearly always literals, so answer those at once.
+ */
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+const literalLookup = ((host: string, opts: dns.LookupOneOptions, cb: LookupCallback): void => {
+  if (isIPv4(host)) cb(null, host, 4);
+  else dns.lookup(host, opts, cb);
+}) as unknown as typeof dns.lookup;
+
 function bind(port: number, address: string): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket({ type: 'udp4' });
+    const s = dgram.createSocket({ type: 'udp4', lookup: literalLookup });
     const onError = (err: Error): void => {
       s.close();
       reject(err);

@@ -1,0 +1,205 @@
+/**
+ * Media engine benchmark: N endpoints each playing a prompt to a loopback
+ * receiver (a separate process), for N = 100, 500, 1000. Measures the
+ * engine's CPU use, memory per endpoint, and the distribution of the
+ * deviation of packet intervals from 20 ms as the receiver sees them.
+ * Writes bench/results/media.json.
+ *
+ *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10]
+ */
+import { fork } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateTone } from '../media/embedded/dsp/tone.js';
+import { EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
+import type { Endpoint } from '../media/types.js';
+
+/**
+ * Sender-side measure: the time each RTP packet is handed to its socket,
+ * per socket, as a histogram of the deviation of intervals from 20 ms.
+ */
+const BIN_MS = 0.01;
+const BINS = 10_000;
+const sendHist = { on: false, bins: new Uint32Array(BINS), n: 0, max: 0 };
+const lastSend = new WeakMap<dgram.Socket, number>();
+const originalSend = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: unknown[]) {
+  const msg = args[0];
+  if (sendHist.on && Buffer.isBuffer(msg) && !(msg[1] >= 192 && msg[1] <= 223)) {
+    const now = performance.now();
+    const last = lastSend.get(this);
+    if (last !== undefined) {
+      const dev = Math.abs(now - last - 20);
+      sendHist.bins[Math.min(BINS - 1, Math.floor(dev / BIN_MS))]++;
+      sendHist.n++;
+      if (dev > sendHist.max) sendHist.max = dev;
+    }
+    lastSend.set(this, now);
+  }
+  return (originalSend as (...a: unknown[]) => void).apply(this, args);
+} as typeof dgram.Socket.prototype.send;
+
+function sendPercentile(p: number): number {
+  const target = Math.ceil(sendHist.n * p);
+  let acc = 0;
+  for (let i = 0; i < BINS; i++) {
+    acc += sendHist.bins[i];
+    if (acc >= target) return (i + 0.5) * BIN_MS;
+  }
+  return BINS * BIN_MS;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const sizes = arg('sizes', '100,500,1000').split(',').map(Number);
+const seconds = Number(arg('seconds', '10'));
+const codec = arg('codec', 'PCMU');
+
+interface ReceiverReport {
+  streams: number;
+  packets: number;
+  lost: number;
+  intervals: number;
+  deviationMs: { p50: number; p99: number; p999: number; max: number };
+}
+
+function startReceiver(): Promise<{ port: number; ask: (cmd: string) => Promise<ReceiverReport>; tell: (cmd: string) => void }> {
+  const child = fork(join(here, 'media-receiver.ts'), [], { execArgv: ['--import', 'tsx'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('message', (m: { port: number }) => {
+      resolve({
+        port: m.port,
+        tell: (cmd) => child.send({ cmd }),
+        ask: (cmd) =>
+          new Promise((res) => {
+            child.once('message', (r: ReceiverReport) => res(r));
+            child.send({ cmd });
+          }),
+      });
+    });
+  });
+}
+
+function offer(port: number): string {
+  const pt = codec === 'PCMA' ? '8' : codec === 'opus' ? '111' : '0';
+  const map = codec === 'PCMA' ? 'PCMA/8000' : codec === 'opus' ? 'opus/48000/2' : 'PCMU/8000';
+  return [
+    'v=0',
+    'o=bench 1 1 IN IP4 127.0.0.1',
+    's=bench',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${pt} 101`,
+    `a=rtpmap:${pt} ${map}`,
+    'a=rtpmap:101 telephone-event/8000',
+    'a=rtcp-mux',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
+}
+
+async function runSize(n: number, receiver: Awaited<ReturnType<typeof startReceiver>>): Promise<Record<string, unknown>> {
+  const prompt = generateTone([440, 620], 3000, 0.3);
+  const server = new EmbeddedMediaServer({
+    rtpPortMin: 0,
+    rtpPortMax: 0,
+    bindAddress: '127.0.0.1',
+    advertisedAddress: '127.0.0.1',
+    cacheDir: join(here, 'results', '.cache'),
+    loader: { get: async () => prompt },
+    inbandDtmf: 'never',
+  });
+  global.gc?.();
+  const mem0 = process.memoryUsage();
+  const endpoints: Endpoint[] = [];
+  for (let i = 0; i < n; i++) endpoints.push(await server.createEndpoint({ remoteSdp: offer(receiver.port) }));
+  const stop = new AbortController();
+  const plays = endpoints.map((e) => e.play('prompt', { loop: 0, signal: stop.signal }));
+  await new Promise((r) => setTimeout(r, 1000)); // warm-up
+  global.gc?.();
+  const mem1 = process.memoryUsage();
+  receiver.tell('start');
+  sendHist.bins.fill(0);
+  sendHist.n = 0;
+  sendHist.max = 0;
+  sendHist.on = true;
+  const clock0 = { ...server.clock.stats };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  sendHist.on = false;
+  const wall = performance.now() - t0;
+  const report = await receiver.ask('stop');
+  const clock = server.clock.stats;
+  stop.abort();
+  await Promise.all(plays);
+  await server.close();
+  const sent = endpoints.reduce((a, e) => a + e.stats().sent.packets, 0);
+  return {
+    endpoints: n,
+    codec,
+    seconds: wall / 1000,
+    cpuPercentOfOneCore: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+    memoryPerEndpointKiB: {
+      rss: (mem1.rss - mem0.rss) / n / 1024,
+      heap: (mem1.heapUsed - mem0.heapUsed) / n / 1024,
+    },
+    packetsSentTotal: sent,
+    receiver: {
+      streams: report.streams,
+      packets: report.packets,
+      packetsPerSecond: report.packets / (wall / 1000),
+      lost: report.lost,
+    },
+    /** Deviation from 20 ms of the interval between two packets of one stream, measured when handed to the socket. */
+    sendIntervalDeviationMs: {
+      p50: sendPercentile(0.5),
+      p99: sendPercentile(0.99),
+      p999: sendPercentile(0.999),
+      max: sendHist.max,
+    },
+    /** The same, as the receiver process saw the packets arrive. */
+    arrivalIntervalDeviationMs: report.deviationMs,
+    clock: {
+      ticks: clock.ticks - clock0.ticks,
+      caughtUp: clock.caughtUp - clock0.caughtUp,
+      skipped: clock.skipped - clock0.skipped,
+      maxLateMs: clock.maxLateMs,
+      meanTickMs: (clock.busyMs - clock0.busyMs) / Math.max(1, clock.ticks - clock0.ticks),
+      maxTickMs: clock.maxTickMs,
+    },
+  };
+}
+
+const receiver = await startReceiver();
+const results: Record<string, unknown>[] = [];
+for (const n of sizes) {
+  const r = await runSize(n, receiver);
+  results.push(r);
+  const d = r.sendIntervalDeviationMs as ReceiverReport['deviationMs'];
+  const a = r.arrivalIntervalDeviationMs as ReceiverReport['deviationMs'];
+  console.log(
+    `N=${n}: CPU ${(r.cpuPercentOfOneCore as number).toFixed(1)}% of a core, ` +
+      `RSS/endpoint ${(r.memoryPerEndpointKiB as { rss: number }).rss.toFixed(1)} KiB, ` +
+      `send interval deviation p50 ${d.p50.toFixed(2)} p99 ${d.p99.toFixed(2)} max ${d.max.toFixed(2)} ms; ` +
+      `arrival p50 ${a.p50.toFixed(2)} p99 ${a.p99.toFixed(2)} max ${a.max.toFixed(2)} ms; ` +
+      `lost ${(r.receiver as { lost: number }).lost}`,
+  );
+}
+receiver.tell('exit');
+const out = join(here, 'results', 'media.json');
+await mkdir(dirname(out), { recursive: true });
+await writeFile(
+  out,
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, target: 'p99 deviation < 2 ms at 1000 G.711 streams', results }, null, 2) + '\n',
+);
+console.log(`wrote ${out}`);
