@@ -15,6 +15,8 @@ export interface HeaderField {
  */
 export class SipHeaders {
   private readonly fields: HeaderField[] = [];
+  /** headerKey() of each field, kept in step with `fields` so lookups do not re-normalise names. */
+  private readonly keys: string[] = [];
 
   static from(fields: Iterable<readonly [string, string]>): SipHeaders {
     const h = new SipHeaders();
@@ -25,8 +27,8 @@ export class SipHeaders {
   /** The first field's value (a whole line, not split at commas). */
   get(name: string): string | undefined {
     const key = headerKey(name);
-    for (const f of this.fields) if (headerKey(f.name) === key) return f.value;
-    return undefined;
+    const at = this.keys.indexOf(key);
+    return at < 0 ? undefined : this.fields[at].value;
   }
 
   has(name: string): boolean {
@@ -36,7 +38,9 @@ export class SipHeaders {
   /** Every field line with this name, unsplit. */
   lines(name: string): string[] {
     const key = headerKey(name);
-    return this.fields.filter((f) => headerKey(f.name) === key).map((f) => f.value);
+    const out: string[] = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) out.push(this.fields[i].value);
+    return out;
   }
 
   /**
@@ -52,46 +56,62 @@ export class SipHeaders {
   /** Adds a field at the end, keeping the caller's spelling of the name when it is not compact. */
   append(name: string, value: string): this {
     this.fields.push({ name: name.length === 1 ? canonicalHeaderName(name) : name, value });
+    this.keys.push(headerKey(name));
     return this;
   }
 
   /** Adds a field before any other field of the same name (for Via, Record-Route). */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
-    const at = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const at = this.keys.indexOf(key);
     const field = { name: canonicalHeaderName(name), value };
-    if (at < 0) this.fields.push(field);
-    else this.fields.splice(at, 0, field);
+    if (at < 0) {
+      this.fields.push(field);
+      this.keys.push(key);
+    } else {
+      this.fields.splice(at, 0, field);
+      this.keys.splice(at, 0, key);
+    }
     return this;
   }
 
   /** Replaces every field of this name by one field (appended where the first one was). */
   set(name: string, value: string): this {
     const key = headerKey(name);
-    const at = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const at = this.keys.indexOf(key);
     this.delete(name);
     const field = { name: name.length === 1 ? canonicalHeaderName(name) : name, value };
-    if (at < 0) this.fields.push(field);
-    else this.fields.splice(at, 0, field);
+    if (at < 0) {
+      this.fields.push(field);
+      this.keys.push(key);
+    } else {
+      this.fields.splice(at, 0, field);
+      this.keys.splice(at, 0, key);
+    }
     return this;
   }
 
   delete(name: string): this {
     const key = headerKey(name);
     for (let i = this.fields.length - 1; i >= 0; i--) {
-      if (headerKey(this.fields[i].name) === key) this.fields.splice(i, 1);
+      if (this.keys[i] === key) {
+        this.fields.splice(i, 1);
+        this.keys.splice(i, 1);
+      }
     }
     return this;
   }
 
   /** Removes the first value of a list header (the top Via on a response going upstream). */
   shift(name: string): string | undefined {
-    const key = headerKey(name);
-    const at = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const at = this.keys.indexOf(headerKey(name));
     if (at < 0) return undefined;
     const parts = splitHeaderList(this.fields[at].value);
     const first = parts.shift();
-    if (parts.length === 0) this.fields.splice(at, 1);
+    if (parts.length === 0) {
+      this.fields.splice(at, 1);
+      this.keys.splice(at, 1);
+    }
     else this.fields[at].value = parts.join(', ');
     return first;
   }
@@ -107,6 +127,7 @@ export class SipHeaders {
   clone(): SipHeaders {
     const h = new SipHeaders();
     for (const f of this.fields) h.fields.push({ name: f.name, value: f.value });
+    h.keys.push(...this.keys);
     return h;
   }
 }
