@@ -1,0 +1,50 @@
+/**
+ * Shared pieces of the SIP server integration tests: scenario paths, the SDP
+ * the application answers with, short timers and how long to wait for the
+ * server to forget a call.
+ */
+import { fileURLToPath } from 'node:url';
+import type { SipTimers } from '../../support/srf-app.js';
+
+export function scenario(name: string): string {
+  return fileURLToPath(new URL(`../../scenarios/${name}.xml`, import.meta.url));
+}
+
+/** Short RFC 3261 timers so that transactions end quickly after each call (Timer J/H = 64*T1 = 3.2 s). */
+export const FAST_TIMERS: Required<SipTimers> = { t1: 50, t2: 500, t4: 500 };
+
+/** How long transactions may linger after a call: the longest timer (64*T1) and some slack. */
+export function idleDeadlineMs(timers: SipTimers): number {
+  return 64 * (timers.t1 ?? 500) + 3000;
+}
+
+/** The application's SDP answer; the test finds s=dialtone-app in what SIPp received. */
+export const APP_SDP = [
+  'v=0',
+  'o=dialtone 3001 1 IN IP4 127.0.0.1',
+  's=dialtone-app',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  'a=sendrecv',
+  '',
+].join('\r\n');
+
+/** The application's second offer/answer (re-INVITE), version 2 of the same session. */
+export const APP_SDP_2 = [
+  'v=0',
+  'o=dialtone 3001 2 IN IP4 127.0.0.1',
+  's=dialtone-app-2',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40002 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  'a=sendrecv',
+  '',
+].join('\r\n');
+
+/** The tag parameter of a From/To header value. */
+export function tagOf(header: string | undefined): string | undefined {
+  return header ? /;\s*tag=([^;>\s]+)/i.exec(header)?.[1] : undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * Boots the embedded SIP server on ephemeral ports and connects real
+ * drachtio-srf applications to it; `stop()` disconnects them and stops the
+ * server so that nothing outlives a test.
+ */
+import Srf from 'drachtio-srf';
+import { SipServer } from '../../engine/sipstack/sip-server.js';
+import { waitUntil } from './ports.js';
+
+export const ADMIN_SECRET = 'cymru';
+
+export interface SipTimers {
+  t1?: number;
+  t2?: number;
+  t4?: number;
+}
+
+export interface SrfHarnessOptions {
+  transports?: Array<'udp' | 'tcp'>;
+  timers?: SipTimers;
+}
+
+export interface SrfHarness {
+  server: SipServer;
+  /** The first connected application. */
+  srf: Srf;
+  /** Where the server takes SIP, per transport. */
+  sip: { udp?: { address: string; port: number }; tcp?: { address: string; port: number } };
+  /** host:port of the server's SIP listener for a transport, for SIPp's remote argument. */
+  sipTarget(transport?: 'udp' | 'tcp'): string;
+  admin: { address: string; port: number };
+  /** Connects one more drachtio-srf application. */
+  connectApp(): Promise<Srf>;
+  /** Polls server.stats() until no transaction and no dialog is left, or fails after `timeoutMs`. */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Connects a drachtio-srf application and resolves on its 'connect' event. */
+export function connectSrf(address: string, port: number, secret = ADMIN_SECRET): Promise<Srf> {
+  const srf = new Srf();
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      srf.removeListener('connect', onConnect);
+      reject(err);
+    };
+    const onConnect = (err: Error | null): void => {
+      srf.removeListener('error', onError);
+      if (err) reject(err);
+      else resolve(srf);
+    };
+    srf.once('connect', onConnect);
+    srf.once('error', onError);
+    // drachtio-srf's connect() returns nothing at run time; the events above report the outcome.
+    void srf.connect({ host: address, port, secret });
+  });
+}
+
+export async function startSrfHarness(opts: SrfHarnessOptions = {}): Promise<SrfHarness> {
+  const server = new SipServer({
+    sip: { address: '127.0.0.1', port: 0, transports: opts.transports ?? ['udp', 'tcp'] },
+    admin: { address: '127.0.0.1', port: 0, secret: ADMIN_SECRET },
+    ...(opts.timers ? { timers: opts.timers } : {}),
+  });
+  const info = await server.start();
+  const sip: SrfHarness['sip'] = {};
+  for (const listener of info.sip) sip[listener.protocol] = listener.local;
+  const apps: Srf[] = [];
+  const connectApp = async (): Promise<Srf> => {
+    const app = await connectSrf(info.admin.address, info.admin.port);
+    // An app without an error listener would throw on a dropped connection.
+    app.on('error', () => undefined);
+    apps.push(app);
+    return app;
+  };
+  let srf: Srf;
+  try {
+    srf = await connectApp();
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return {
+    server,
+    srf,
+    sip,
+    admin: info.admin,
+    sipTarget(transport = 'udp') {
+      const l = sip[transport];
+      if (!l) throw new Error(`the server has no ${transport} listener`);
+      return `${l.address}:${l.port}`;
+    },
+    connectApp,
+    async waitForIdle(timeoutMs = 10_000) {
+      await waitUntil(() => {
+        const s = server.stats();
+        return s.transactions === 0 && s.dialogs === 0;
+      }, timeoutMs, `server idle (stats ${JSON.stringify(server.stats())})`);
+    },
+    async stop() {
+      for (const app of apps) app.disconnect();
+      await server.stop();
+    },
+  };
+}
