@@ -103,3 +103,39 @@ export async function startSrfHarness(opts: SrfHarnessOptions = {}): Promise<Srf
     },
   };
 }
+
+/** dialog.destroy() as a Promise of the BYE it sent (drachtio-srf's typings declare the promise form as void). */
+export function destroyDialog(dialog: Srf.Dialog): Promise<Srf.SrfRequest> {
+  return new Promise((resolve, reject) => {
+    dialog.destroy(undefined, (err: unknown, bye: Srf.SrfRequest) => {
+      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      else resolve(bye);
+    });
+  });
+}
+
+export interface OutOfDialogRequest {
+  method: Srf.SipMethod;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * srf.request(uri, {method, headers, body}) and the final response to it
+ * (drachtio-srf's typings do not describe this call form).
+ */
+export function requestOutsideDialog(srf: Srf, uri: string, opts: OutOfDialogRequest): Promise<{ sent: Srf.SrfRequest; response: Srf.SrfResponse }> {
+  type RequestFn = (uri: string, opts: OutOfDialogRequest, callback: (err: unknown, req: Srf.SrfRequest) => void) => void;
+  const request = (srf.request as unknown as RequestFn).bind(srf);
+  return new Promise((resolve, reject) => {
+    request(uri, opts, (err, sent) => {
+      if (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      sent.on('response', (response) => {
+        if (response && response.status >= 200) resolve({ sent, response });
+      });
+    });
+  });
+}

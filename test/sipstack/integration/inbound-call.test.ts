@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Srf from 'drachtio-srf';
 import { describeSipp, runSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { destroyDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
 import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
 
@@ -104,10 +104,9 @@ describe.each<SippTransport>(['udp', 'tcp'])('inbound call answered with createU
     const { server, srf } = harness();
     const call = answerCalls(srf);
     const byeSent = deferred<Srf.SrfRequest>();
-    void call.ack.then(async () => {
-      const d = await call.dialog;
-      byeSent.resolve(await d.destroy());
-    });
+    call.ack
+      .then(async () => byeSent.resolve(await destroyDialog(await call.dialog)))
+      .catch((err: unknown) => byeSent.reject(err instanceof Error ? err : new Error(String(err))));
 
     const result = await runSipp({
       scenario: scenario('uac-call-remote-bye'),
