@@ -11,6 +11,8 @@ import type { CoreState, InboundTxn } from './core-state.js';
 import { checkNewRequest } from './uas-checks.js';
 import { describe } from './wire-meta.js';
 import { endUnacknowledgedDialog } from './dialog-requests.js';
+import { forwardInDialog, routedThroughUs } from './proxy-in-dialog.js';
+import type { ProxyCore } from './proxy.js';
 
 /** Methods that create a dialog when answered with 2xx (RFC 3261 §12.1; RFC 6665 for SUBSCRIBE). */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE']);
@@ -20,7 +22,10 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE']);
  * within a dialog, §9.2 CANCEL), handed to the application that wants them.
  */
 export class NetworkRequests {
-  constructor(private readonly core: CoreState) {}
+  constructor(
+    private readonly core: CoreState,
+    private readonly proxy: ProxyCore,
+  ) {}
 
   handle(req: SipRequest, source: InboundSource): void {
     const failure = validateRequest(req);
@@ -103,7 +108,8 @@ export class NetworkRequests {
     const fromTag = tagOf(req.headers.get('from') ?? '') ?? '';
     const dialog = this.core.dialogs.match(callId, toTag, fromTag);
     if (!dialog) {
-      tx.respond(createResponse(req, 481));
+      if (routedThroughUs(this.core, req)) this.forward(req, tx);
+      else tx.respond(createResponse(req, 481));
       return;
     }
     // §12.2.2: "If the remote sequence number ... is not empty, but the
@@ -145,7 +151,11 @@ export class NetworkRequests {
       tagOf(req.headers.get('to') ?? '') ?? '',
       tagOf(req.headers.get('from') ?? '') ?? '',
     );
-    if (!dialog) return; // §17.2.3: an ACK matching nothing is dropped
+    if (!dialog) {
+      // An ACK for a 2xx we proxied goes on; one matching nothing is dropped (§17.2.3).
+      if (routedThroughUs(this.core, req)) this.forward(req);
+      return;
+    }
     const seq = parseCSeq(req.headers.get('cseq') ?? '').seq;
     if (dialog.pendingAckSeq !== seq) return; // a retransmitted ACK
     dialog.pendingAckSeq = undefined;
@@ -161,6 +171,8 @@ export class NetworkRequests {
   private onCancel(req: SipRequest, source: InboundSource, invite: ServerInviteTransaction, cancelTx: ServerNonInviteTransaction): void {
     cancelTx.respond(createResponse(req, 200));
     const inbound = [...this.core.inbound.values()].find((i) => i.tx === invite);
+    // §16.10: a proxy cancels its branches; their 487 goes upstream.
+    if (inbound && this.proxy.cancel(inbound)) return;
     if (!invite.hasFinalResponse) {
       invite.respond(createResponse(invite.request, 487, undefined, { toTag: inbound?.toTag }));
     }
@@ -168,6 +180,13 @@ export class NetworkRequests {
       const w = describe(req, 'network', source.protocol, source.remote);
       inbound.app.sendSip(w.meta, inbound.id, '', w.text);
     }
+  }
+
+  private forward(req: SipRequest, tx?: ServerTransaction): void {
+    forwardInDialog(this.core, req, tx).catch((err: Error) => {
+      this.core.log.info({ callId: req.headers.get('call-id'), method: req.method, err: err.message }, 'could not forward in-dialog request');
+      tx?.respond(createResponse(req, 500, 'Cannot Forward'));
+    });
   }
 
   private track(inbound: InboundTxn): void {

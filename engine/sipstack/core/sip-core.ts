@@ -15,6 +15,7 @@ import { AppRequests } from './app-requests.js';
 import type { CoreState, InboundTxn, OutboundTxn } from './core-state.js';
 import { LocalAddress } from './local-address.js';
 import { NetworkRequests } from './network-requests.js';
+import { ProxyCore } from './proxy.js';
 
 export interface SipCoreOptions {
   transports: TransportLayerOptions;
@@ -35,6 +36,7 @@ export class SipCore implements WireHandler {
   private state?: CoreState;
   private networkRequests?: NetworkRequests;
   private appRequests?: AppRequests;
+  private proxy?: ProxyCore;
   readonly transports: TransportLayer;
   readonly transactions: TransactionLayer;
   readonly wire: WireServer;
@@ -83,7 +85,8 @@ export class SipCore implements WireHandler {
       apps: this.apps,
       userAgent: this.opts.userAgent,
     };
-    this.networkRequests = new NetworkRequests(this.state);
+    this.proxy = new ProxyCore(this.state);
+    this.networkRequests = new NetworkRequests(this.state, this.proxy);
     this.appRequests = new AppRequests(this.state);
     const admin = await this.wire.start();
     return { sip, admin };
@@ -141,7 +144,9 @@ export class SipCore implements WireHandler {
 
   onAppProxy(app: AppConnection, msg: WirePayload): void {
     this.apps.set(app.id, app);
-    app.respond(msg.msgId, false, 'proxy is not available');
+    const parsed = parseMessage(Buffer.from(msg.sip, 'utf8'), { datagram: true, validate: false, maxBytes: 1 << 20, maxHeaders: 1000 });
+    const template = parsed.ok && parsed.message.kind === 'request' ? parsed.message : undefined;
+    this.proxy?.start(app, msg, template);
   }
 
   onAppClosed(app: AppConnection): void {
