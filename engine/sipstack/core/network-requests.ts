@@ -17,6 +17,12 @@ import type { ProxyCore } from './proxy.js';
 /** Methods that create a dialog when answered with 2xx (RFC 3261 §12.1; RFC 6665 for SUBSCRIBE). */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE']);
 
+/** Methods of RFC 3261 and its extensions (RFC 3262, 3265/6665, 3311, 3428, 3515, 3903, 6086). */
+const KNOWN_METHODS = new Set([
+  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH',
+  'INFO', 'REFER', 'MESSAGE', 'UPDATE',
+]);
+
 /**
  * Requests from the network (RFC 3261 §8.2 UAS behaviour, §12.2.2 requests
  * within a dialog, §9.2 CANCEL), handed to the application that wants them.
@@ -84,8 +90,11 @@ export class NetworkRequests {
     const app = this.core.wire.selectApp(req.method);
     if (!app) {
       this.core.log.info({ callId: req.headers.get('call-id'), method: req.method }, 'no application connected for this method');
-      const res = createResponse(req, 503, 'Service Unavailable');
-      res.headers.append('Retry-After', '30');
+      // §21.5.2: a method nobody here knows is 501; a known one with no
+      // application for it right now is 503, as drachtio-server answers.
+      const known = KNOWN_METHODS.has(req.method);
+      const res = createResponse(req, known ? 503 : 501);
+      if (known) res.headers.append('Retry-After', '30');
       tx.respond(res);
       return;
     }

@@ -16,6 +16,9 @@ interface Connection {
 
 const CRLF = Buffer.from('\r\n');
 
+/** How long a connection whose framing broke stays open for the responses still owed on it. */
+const BROKEN_CONNECTION_GRACE_MS = 5000;
+
 /**
  * SIP over TCP (RFC 3261 §18): a listening socket plus the connections it
  * accepted or opened. Connections are reused for every message to the same
@@ -124,8 +127,12 @@ export class TcpTransport {
         if (item.kind === 'message') this.onMessage(item.data, remote, local, conn.id);
         else if (item.kind === 'keepalive') socket.write(CRLF); // RFC 5626 §4.4.1 pong
         else {
+          // Framing is lost: nothing more can be read from this connection,
+          // but answers to what was already read may still be on their way.
           this.onFramingError(remote, item.error);
-          socket.destroy();
+          socket.removeAllListeners('data');
+          socket.pause();
+          setTimeout(() => socket.destroy(), BROKEN_CONNECTION_GRACE_MS).unref();
           return;
         }
       }
