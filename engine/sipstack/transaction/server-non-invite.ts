@@ -32,8 +32,24 @@ export class ServerNonInviteTransaction extends ServerTransactionBase<ServerNonI
     super(ctx, id, callId, request, source, responseTarget, 'trying', LEGAL);
   }
 
-  /** Nothing is sent on creation: §17.2.2 has no automatic 100 for non-INVITE. */
-  start(): void {}
+  /**
+   * Nothing is sent on creation: §17.2.2 has no automatic 100 for non-INVITE.
+   *
+   * Local policy, not an RFC rule: §17.2.2 lets the transaction wait for the
+   * TU forever, but the client gives up after Timer F (64*T1, §17.1.2.2), so
+   * a final response later than that reaches no one. A transaction whose TU
+   * has not answered by then is abandoned, so that a lost answer cannot leak.
+   */
+  start(): void {
+    this.startTimer('unanswered', this.ctx.values.t1x64, () => {
+      if (this.state !== 'trying' && this.state !== 'proceeding') return;
+      this.ctx.logger.warn(
+        { callId: this.callId, transaction: this.id, method: this.request.method },
+        'no final response from the transaction user within 64*T1; transaction abandoned',
+      );
+      this.terminate();
+    });
+  }
 
   get hasFinalResponse(): boolean {
     return this.state === 'completed' || this.state === 'terminated';
@@ -59,6 +75,7 @@ export class ServerNonInviteTransaction extends ServerTransactionBase<ServerNonI
       return true;
     }
     this.transition('completed');
+    this.stopTimer('unanswered');
     this.sendResponse(response);
     if (this.reliable) this.terminate();
     else this.startTimer('J', this.ctx.values.t1x64, () => this.terminate());

@@ -52,6 +52,24 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     expect(b.layer.counts()).toEqual({ client: 0, server: 0, timers: 0 });
   });
 
+  it('a request the TU never answers is abandoned after 64*T1 (the client gave up at Timer F)', () => {
+    const b = makeBench();
+    const req = request({ method: 'OPTIONS' });
+    const r = b.layer.receiveRequest(req, source());
+    if (r.kind !== 'new') throw new Error(r.kind);
+    let ended = 0;
+    r.tx.setHandlers({ onTerminated: () => ended++ });
+    r.tx.respond(createResponse(req, 100));
+    b.clock.advance(31_999);
+    expect(r.tx.state).toBe('proceeding');
+    b.clock.advance(1);
+    expect(r.tx.state).toBe('terminated');
+    expect(ended).toBe(1);
+    expect(b.logger.messages('warn')).toEqual(['no final response from the transaction user within 64*T1; transaction abandoned']);
+    expect(b.layer.counts()).toEqual({ client: 0, server: 0, timers: 0 });
+    expect(r.tx.respond(createResponse(req, 200))).toBe(false);
+  });
+
   it('one final response only', () => {
     const b = makeBench();
     const req = request({ method: 'BYE', toTag: 't' });
