@@ -1,0 +1,97 @@
+/**
+ * Requests the application originates through the embedded SIP server:
+ * a call with srf.createUAC to a SIPp UAS, and OPTIONS with srf.request.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type Srf from 'drachtio-srf';
+import { describeSipp, startSipp, stopAllSipp } from '../../support/sipp.js';
+import { findMessages } from '../../support/sipp-trace.js';
+import { destroyDialog, requestOutsideDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
+
+let h: SrfHarness | undefined;
+
+beforeEach(async () => {
+  h = await startSrfHarness({ timers: FAST_TIMERS });
+});
+
+afterEach(async () => {
+  await stopAllSipp();
+  await h?.stop();
+  h = undefined;
+});
+
+function harness(): SrfHarness {
+  if (!h) throw new Error('no harness');
+  return h;
+}
+
+describe('outbound call with srf.createUAC to a SIPp UAS', () => {
+  it('establishes the dialog with the far end SDP, then tears it down with BYE', async () => {
+    const { srf, server } = harness();
+    const uas = await startSipp({ scenario: scenario('uas-answer') });
+    const provisional: number[] = [];
+
+    const dialog = await srf.createUAC(`sip:service@${uas.target}`, { localSdp: APP_SDP, headers: { 'X-Test': 'outbound' } }, {
+      cbProvisional: (res: Srf.SrfResponse) => provisional.push(res.status),
+    });
+    expect(dialog.type).toBe('uac');
+    expect(dialog.remote.sdp).toContain('s=sipp-uas');
+    expect(provisional).toContain(180);
+    expect(server.stats().dialogs).toBe(1);
+
+    const bye = await destroyDialog(dialog);
+    expect(bye.method).toBe('BYE');
+
+    const result = await uas.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const invite = findMessages(result.trace, { direction: 'received', method: 'INVITE' })[0];
+    expect(invite, describeSipp(result)).toBeDefined();
+    expect(invite!.firstLine).toBe(`INVITE sip:service@${uas.target} SIP/2.0`);
+    expect(invite!.header('X-Test')).toBe('outbound');
+    expect(invite!.body).toContain('s=dialtone-app');
+    expect(invite!.header('Contact')).toBeTruthy();
+    expect(tagOf(invite!.header('From'))).toBeTruthy();
+    // RFC 3261 §8.1.1.7: the branch starts with the magic cookie.
+    expect(invite!.header('Via')).toMatch(/^SIP\/2\.0\/UDP [^;]+;.*branch=z9hG4bK/i);
+
+    const acks = findMessages(result.trace, { direction: 'received', method: 'ACK' });
+    expect(acks.length).toBeGreaterThanOrEqual(1);
+    expect(acks[0]!.header('CSeq')).toMatch(/^\d+ ACK$/);
+    const byes = findMessages(result.trace, { direction: 'received', method: 'BYE' });
+    expect(byes.length).toBeGreaterThanOrEqual(1);
+    expect(byes[0]!.firstLine).toMatch(/^BYE sip:sipp@127\.0\.0\.1:\d+;transport=UDP SIP\/2\.0$/i);
+    expect(tagOf(byes[0]!.header('To'))).toBe(dialog.sip.remoteTag);
+
+    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
+  });
+});
+
+describe('OPTIONS with srf.request to a SIPp UAS', () => {
+  it('gets the 200 OK the far end sent, with its headers', async () => {
+    const { srf, server } = harness();
+    const uas = await startSipp({ scenario: scenario('uas-options') });
+
+    const { sent, response } = await requestOutsideDialog(srf, `sip:service@${uas.target}`, {
+      method: 'OPTIONS',
+      headers: { 'X-Probe': 'keepalive' },
+    });
+    expect(sent.method).toBe('OPTIONS');
+    expect(response.status).toBe(200);
+    expect(response.get('X-Answered-By')).toBe('sipp-options');
+    expect(response.get('Allow')).toContain('INVITE');
+
+    const result = await uas.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const options = findMessages(result.trace, { direction: 'received', method: 'OPTIONS' })[0];
+    expect(options, describeSipp(result)).toBeDefined();
+    expect(options!.firstLine).toBe(`OPTIONS sip:service@${uas.target} SIP/2.0`);
+    expect(options!.header('X-Probe')).toBe('keepalive');
+    expect(options!.header('CSeq')).toMatch(/^\d+ OPTIONS$/);
+    expect(options!.header('Max-Forwards')).toBeTruthy();
+
+    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
+  });
+});
