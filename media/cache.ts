@@ -120,6 +120,7 @@ export class MediaCache {
    * Audio at an http(s) URL, a file:// URL or a local path, as 8 kHz mono PCM.
    * Rejects with MediaError 'fetch-failed' (unreachable, HTTP error, timeout,
    * missing file) or 'bad-audio' (not decodable), or the signal's reason.
+   * The returned array is shared with other callers: read it, do not modify it.
    */
   async get(url: string, signal?: AbortSignal): Promise<Int16Array> {
     signal?.throwIfAborted();

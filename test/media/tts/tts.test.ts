@@ -102,7 +102,7 @@ describe('CachedTts', () => {
     const first = await tts.synthesize('Welcome to dialtone.', opts);
     const started = performance.now();
     const second = await tts.synthesize('Welcome to dialtone.', opts);
-    expect(performance.now() - started).toBeLessThan(5);
+    expect(performance.now() - started).toBeLessThan(20); // espeak-ng alone takes ~30 ms or more
     expect(counting.calls).toBe(1);
     expect([...second]).toEqual([...first]);
     // A different voice, language or text is a different prompt.
