@@ -59,7 +59,13 @@ export type ReceiveResponseResult =
    */
   | { kind: 'stray'; reason: string };
 
-export type CancelOutcome = 'sent' | 'held' | 'too-late' | 'already-cancelled';
+/**
+ * sent: the CANCEL went out; held: it waits for a provisional response;
+ * too-late: the INVITE already has a final response (nothing sent);
+ * already-cancelled: a CANCEL was requested before; not-invite: §9.1 only
+ * cancels INVITE ("SHOULD NOT be sent" for other methods).
+ */
+export type CancelOutcome = 'sent' | 'held' | 'too-late' | 'already-cancelled' | 'not-invite';
 
 export interface CancelOptions {
   /** Extra header fields for the CANCEL, e.g. Reason (RFC 3326). */
@@ -232,7 +238,8 @@ export class TransactionLayer {
    * the same target in a client transaction of its own, and is sent only once
    * a provisional response has arrived. Throws if the CANCEL cannot be built.
    */
-  cancel(invite: ClientInviteTransaction, opts: CancelOptions = {}): CancelOutcome {
+  cancel(invite: ClientTransaction, opts: CancelOptions = {}): CancelOutcome {
+    if (!(invite instanceof ClientInviteTransaction)) return 'not-invite';
     if (this.cancelsRequested.has(invite)) return 'already-cancelled';
     if (invite.isTerminated) return 'too-late';
     const cancel = buildCancel(invite.request, opts.headers);

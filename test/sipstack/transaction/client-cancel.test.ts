@@ -50,6 +50,11 @@ describe('CANCEL of a client INVITE (RFC 3261 §9.1)', () => {
     b2.layer.receiveResponse(responseTo(second.inv, 200, 'OK', 'x'));
     expect(b2.layer.cancel(second.tx)).toBe('too-late');
     expect(b2.sender.startLines().some((l) => l.startsWith('CANCEL'))).toBe(false);
+
+    // §9.1: only INVITE is cancelled.
+    const options = b2.layer.sendRequest(request({ method: 'OPTIONS', branch: 'z9hG4bK-opt' }), target());
+    expect(b2.layer.cancel(options)).toBe('not-invite');
+    expect(b2.sender.startLines().some((l) => l.startsWith('CANCEL'))).toBe(false);
   });
 
   it('a held CANCEL is dropped when the INVITE fails before any provisional response', () => {
