@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { decodeAudio } from './audio/decode-audio.js';
+import { join } from 'node:path';
 import { MediaClock } from './clock.js';
 import type { AudioLoader, EndpointContext, InbandDtmfMode, SpeechSynthesizer } from './endpoint/context.js';
 import { EmbeddedEndpoint } from './endpoint/embedded-endpoint.js';
@@ -7,7 +6,10 @@ import { SdpState } from './endpoint/sdp-state.js';
 import { PortAllocator } from './rtp/port-allocator.js';
 import { RtpSession } from './rtp/rtp-session.js';
 import type { AudioCodecName } from './sdp/formats.js';
-import { MediaError } from '../errors.js';
+import { MediaCache } from '../cache.js';
+import { CachedTts } from './tts/tts-cache.js';
+import { EspeakProvider } from './tts/espeak-provider.js';
+import type { TtsProvider } from './tts/tts-provider.js';
 import type { CreateEndpointOptions, Endpoint, MediaServer } from '../types.js';
 
 export interface EmbeddedMediaServerConfig {
@@ -20,8 +22,9 @@ export interface EmbeddedMediaServerConfig {
   advertisedAddress: string;
   /** Directory of the media cache (downloaded audio, synthesized speech). */
   cacheDir: string;
-  tts?: SpeechSynthesizer;
-  /** Loads files and URLs; by default the media cache in cacheDir. */
+  /** Text to speech; by default espeak-ng, cached in cacheDir/tts. */
+  tts?: TtsProvider | SpeechSynthesizer;
+  /** Loads files and URLs; by default a MediaCache in cacheDir/audio. */
   loader?: AudioLoader;
   /** Codecs, in the order offered. Default PCMU, PCMA, opus. */
   codecs?: AudioCodecName[];
@@ -29,19 +32,6 @@ export interface EmbeddedMediaServerConfig {
   /** One clock shared by several servers in a process; by default each server has its own. */
   clock?: MediaClock;
   log?: EndpointContext['log'];
-}
-
-/** Reads files only. */
-class FileLoader implements AudioLoader {
-  async get(path: string, signal?: AbortSignal): Promise<Int16Array> {
-    let buf: Buffer;
-    try {
-      buf = await readFile(path, { signal });
-    } catch (err) {
-      throw new MediaError('fetch-failed', `cannot read audio "${path}": ${(err as Error).message}`, { cause: err });
-    }
-    return decodeAudio(buf, { source: path }, signal);
-  }
 }
 
 /**
@@ -61,8 +51,8 @@ export class EmbeddedMediaServer implements MediaServer {
       clock: this.clock,
       codecs: config.codecs ?? ['PCMU', 'PCMA', 'opus'],
       advertisedAddress: config.advertisedAddress,
-      loader: config.loader ?? new FileLoader(),
-      tts: config.tts,
+      loader: config.loader ?? new MediaCache({ dir: join(config.cacheDir, 'audio') }),
+      tts: config.tts ?? new CachedTts(new EspeakProvider(), { dir: join(config.cacheDir, 'tts') }),
       inbandDtmf: config.inbandDtmf ?? 'auto',
       log: config.log ?? (() => {}),
     };

@@ -51,11 +51,18 @@ describe('playback over RTP', () => {
     }
     const intervals = p.slice(1).map((x, i) => x.at - p[i].at);
     const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
-    const maxDev = Math.max(...intervals.map((x) => Math.abs(x - 20)));
-    console.log(`send intervals: mean ${mean.toFixed(3)} ms, max deviation ${maxDev.toFixed(3)} ms`);
+    const devs = intervals.map((x) => Math.abs(x - 20)).sort((a, b) => a - b);
+    const p90 = devs[Math.floor(devs.length * 0.9)];
+    console.log(
+      `send intervals: mean ${mean.toFixed(3)} ms, deviation p50 ${devs[devs.length >> 1].toFixed(3)} ` +
+        `p90 ${p90.toFixed(3)} max ${devs[devs.length - 1].toFixed(3)} ms`,
+    );
+    // Deadlines are absolute: whatever one late tick does, the average stays 20 ms.
     expect(mean).toBeGreaterThan(19.5);
     expect(mean).toBeLessThan(20.5);
-    expect(maxDev).toBeLessThan(10);
+    // The median is robust to scheduling hiccups on a loaded machine, not to a broken clock
+    // (a clock chaining 20 ms timers drifts by ~1 ms each tick; a timer per packet bunches).
+    expect(devs[devs.length >> 1]).toBeLessThan(2);
     // The audio is the tone.
     const pcm = mulawDecode(Buffer.concat(p.map((x) => x.payload)));
     expect(Math.abs(dominantFrequency(pcm, 8000) - 440)).toBeLessThan(10);

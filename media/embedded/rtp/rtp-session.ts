@@ -18,10 +18,11 @@ export type RtpHandler = (payloadType: number, payload: Buffer, timestamp: numbe
  * session; sequence numbers and timestamps continuous across everything it
  * sends, RFC 3550 §5.1) and the receiver of the peer's stream.
  *
- * Symmetric RTP (RFC 4961): once a valid RTP packet arrives, we send to
- * the address and port it came from, whatever the SDP said, which is what
- * gets media through NAT. Anything that is not RTP version 2 with a
- * payload type the owner accepts is dropped without effect.
+ * Symmetric RTP (RFC 4961): once valid RTP arrives, we send to the address
+ * and port it comes from, whatever the SDP said, which is what gets media
+ * through NAT (see probe() for when the source may change). Anything that
+ * is not RTP version 2 with a payload type the owner accepts is dropped
+ * without effect.
  *
  * The send path writes the 12-byte header in place into a small ring of
  * preallocated buffers: no allocation per packet.
@@ -130,9 +131,9 @@ export class RtpSession {
     if (!this.acceptedTypes.has(pt)) return;
     const pkt = parse(msg);
     if (!pkt) return;
-    if (!this.latched || rinfo.port !== this.destPort || rinfo.address !== this.destAddress) {
-      this.destAddress = rinfo.address;
-      this.destPort = rinfo.port;
+    if (rinfo.port !== this.destPort || rinfo.address !== this.destAddress) {
+      if (!this.probe(rinfo, pkt.ssrc, pkt.sequenceNumber) && this.latched) return;
+    } else {
       this.latched = true;
     }
     const rate = this.clockRates.get(pt) ?? 8000;
@@ -140,6 +141,35 @@ export class RtpSession {
     this.recv.update(pkt.ssrc, pkt.sequenceNumber, pkt.timestamp, pkt.payload.length, arrival, !this.eventTypes.has(pt));
     this.onPacket?.(pt, pkt.payload, pkt.timestamp, pkt.marker);
   };
+
+  /**
+   * A valid RTP packet from somewhere other than where we send: latch to
+   * that source once it has sent a short run of packets in sequence from
+   * one SSRC (RFC 3550 A.1's probation idea: 2 packets before the first
+   * latch, 4 to move away from a source already latched). Until then a
+   * stray or forged packet cannot divert the stream. Returns true when the
+   * destination moved to this source.
+   */
+  private probe(rinfo: dgram.RemoteInfo, ssrc: number, seq: number): boolean {
+    const c = this.candidate;
+    if (c.port === rinfo.port && c.address === rinfo.address && c.ssrc === ssrc && seq === ((c.seq + 1) & 0xffff)) {
+      c.count++;
+    } else {
+      c.address = rinfo.address;
+      c.port = rinfo.port;
+      c.ssrc = ssrc;
+      c.count = 1;
+    }
+    c.seq = seq;
+    if (c.count < (this.latched ? 4 : 2)) return false;
+    this.destAddress = rinfo.address;
+    this.destPort = rinfo.port;
+    this.latched = true;
+    c.port = -1;
+    return true;
+  }
+
+  private readonly candidate = { address: '', port: -1, ssrc: -1, seq: -1, count: 0 };
 
   /** Sends RTCP BYE (RFC 3550 §6.6) and closes both sockets. */
   close(): void {
