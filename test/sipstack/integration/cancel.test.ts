@@ -1,0 +1,59 @@
+/**
+ * CANCEL before answer (RFC 3261 §9.2): the caller (SIPp) cancels after 180;
+ * the server answers the CANCEL with 200 and the INVITE with 487, and the
+ * application's request emits 'cancel'.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type Srf from 'drachtio-srf';
+import { describeSipp, runSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { findMessages } from '../../support/sipp-trace.js';
+import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { deferred, within } from '../../support/deferred.js';
+import { FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
+
+let h: SrfHarness | undefined;
+
+beforeEach(async () => {
+  h = await startSrfHarness({ timers: FAST_TIMERS });
+});
+
+afterEach(async () => {
+  await stopAllSipp();
+  await h?.stop();
+  h = undefined;
+});
+
+describe.each<SippTransport>(['udp', 'tcp'])('CANCEL before answer over %s', (transport) => {
+  it('SIPp gets 200 for the CANCEL and 487 for the INVITE; the app sees the cancel', async () => {
+    if (!h) throw new Error('no harness');
+    const { srf, server } = h;
+    const canceled = deferred<Srf.SipMessage>();
+    const invited = deferred<Srf.SrfRequest>();
+    srf.invite((req, res) => {
+      invited.resolve(req);
+      req.on('cancel', (cancelMsg) => canceled.resolve(cancelMsg));
+      // Ring, and never answer.
+      res.send(180);
+    });
+
+    const result = await runSipp({ scenario: scenario('uac-cancel-after-ringing'), remote: h.sipTarget(transport), transport });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+
+    const ringing = findMessages(result.trace, { direction: 'received', status: 180 })[0];
+    expect(ringing, describeSipp(result)).toBeDefined();
+    const cancelOk = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'CANCEL' });
+    expect(cancelOk, describeSipp(result)).toHaveLength(1);
+    const terminated = findMessages(result.trace, { direction: 'received', status: 487, cseqMethod: 'INVITE' });
+    expect(terminated.length, describeSipp(result)).toBeGreaterThanOrEqual(1);
+    // The 487 ends the same dialog attempt the 180 began: same To tag.
+    expect(tagOf(terminated[0]!.header('To'))).toBe(tagOf(ringing!.header('To')));
+    expect(findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' })).toHaveLength(0);
+
+    const invite = await invited.promise;
+    expect(invite.get('Subject')).toBe('cancel');
+    await within(canceled.promise, 2000, "the request's cancel event");
+
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
+  });
+});
