@@ -6,7 +6,8 @@
  * at T1 seconds and doubles for each retransmission until it reaches T2
  * seconds ... Response retransmissions cease when an ACK request for the
  * response is received. This is independent of whatever transport protocols
- * are used to send the response." and "If the server retransmits the 2xx
+ * are used to send the response." (the hops beyond the UAS may be UDP, so
+ * this runs on TCP too) and "If the server retransmits the 2xx
  * response for 64*T1 seconds without receiving an ACK, the dialog is
  * confirmed, but the session SHOULD be terminated. This is accomplished with
  * a BYE".

@@ -159,6 +159,19 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     expect(b.layer.counts()).toEqual({ client: 0, server: 0, timers: 0 });
   });
 
+  it('reliable transport: the 2xx is still retransmitted until the ACK (§13.3.1.4: "even if the transport at the UAS is reliable")', () => {
+    const b = makeBench();
+    const inv = request({ transport: 'TCP' });
+    const tx = newInvite(b, inv, source('tcp'));
+    tx.respond(createResponse(inv, 200, undefined, { toTag: 'uas' }));
+    b.clock.advance(2000);
+    expect(b.sender.timesOf('SIP/2.0 200')).toEqual([0, 500, 1500]);
+    tx.ackReceived();
+    b.clock.advance(40_000);
+    expect(b.sender.timesOf('SIP/2.0 200')).toEqual([0, 500, 1500]);
+    expect(b.layer.counts()).toEqual({ client: 0, server: 0, timers: 0 });
+  });
+
   it('reliable transport: Timer H still fires when no ACK arrives', () => {
     const b = makeBench();
     const inv = request({ transport: 'TCP' });
