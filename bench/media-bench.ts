@@ -9,6 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import dgram from 'node:dgram';
+import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +123,7 @@ async function runSize(n: number, receiver: Awaited<ReturnType<typeof startRecei
   const endpoints: Endpoint[] = [];
   for (let i = 0; i < n; i++) endpoints.push(await server.createEndpoint({ remoteSdp: offer(receiver.port) }));
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per endpoint's play
   const plays = endpoints.map((e) => e.play('prompt', { loop: 0, signal: stop.signal }));
   await new Promise((r) => setTimeout(r, 1000)); // warm-up
   global.gc?.();

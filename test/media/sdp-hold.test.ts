@@ -4,7 +4,7 @@ import { MediaError } from '../../media/errors.js';
 import { encodeWav } from '../../media/embedded/audio/wav.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RtpPeer, sdpAudioPort } from './helpers/rtp-peer.js';
+import { RtpPeer } from './helpers/rtp-peer.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let t: TestServer;

@@ -5,7 +5,7 @@ import { digitToEvent } from './events.js';
 export interface EventPacket {
   /** The 4-byte RFC 4733 payload, valid until the next call to next(). */
   payload: Buffer;
-  /** Timestamp offset of the event start from the first tick of this event, in ticks. */
+  /** RFC 4733 §2.5.1.1: the marker bit is set on the first packet of an event. */
   marker: boolean;
   /** True for the first packet of a new event: the session fixes its start timestamp then. */
   start: boolean;
