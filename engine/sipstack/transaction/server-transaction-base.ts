@@ -59,25 +59,26 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
    * a second final response or one after the transaction ended.
    */
   respond(response: SipResponse): boolean {
-    let accepted = false;
-    this.guard('respond', () => {
-      if (response.status < 100 || response.status > 699 || !Number.isInteger(response.status)) {
-        throw new RangeError(`status ${response.status} is not a SIP status code`);
-      }
-      accepted = this.onResponseFromTu(response);
-    });
-    if (!accepted && !this.isTerminated) {
-      this.ctx.logger.warn(
-        { callId: this.callId, transaction: this.id, state: this.state, status: response.status },
-        'response not sent: the server transaction does not accept it in this state',
-      );
-    } else if (!accepted) {
-      this.ctx.logger.warn(
-        { callId: this.callId, transaction: this.id, status: response.status },
+    const status = response.status;
+    if (!Number.isInteger(status) || status < 100 || status > 699) {
+      this.ctx.logger.warn({ callId: this.callId, transaction: this.id, status }, 'response not sent: not a SIP status code');
+      return false;
+    }
+    if (this.isTerminated) {
+      this.ctx.logger.info(
+        { callId: this.callId, transaction: this.id, status },
         'response not sent: the server transaction has terminated',
       );
+      return false;
     }
-    return accepted;
+    const sent = this.guarded('respond', () => this.onResponseFromTu(response), false);
+    if (!sent && !this.isTerminated) {
+      this.ctx.logger.warn(
+        { callId: this.callId, transaction: this.id, state: this.state, status },
+        'response not sent: the server transaction does not accept it in this state',
+      );
+    }
+    return sent;
   }
 
   /** The state machine's part of respond(); true when the response was sent. */

@@ -142,7 +142,14 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     expect(tx.respond(createResponse(inv, 200, undefined, { toTag: 'u' }))).toBe(false);
     expect(tx.respond(createResponse(inv, 180, undefined, { toTag: 'u' }))).toBe(false);
     expect(b.sender.startLines()).toEqual(['SIP/2.0 100 Trying', 'SIP/2.0 486 Busy Here']);
-    expect(b.logger.messages('warn')).toHaveLength(2);
+    const bogus = createResponse(inv, 200);
+    bogus.status = 999;
+    expect(tx.respond(bogus)).toBe(false);
+    expect(b.logger.messages('warn')).toEqual([
+      'response not sent: the server transaction does not accept it in this state',
+      'response not sent: the server transaction does not accept it in this state',
+      'response not sent: not a SIP status code',
+    ]);
     expect(tx.state).toBe('completed');
   });
 
