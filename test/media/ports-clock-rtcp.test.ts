@@ -1,0 +1,90 @@
+import { parseRTCPCompound } from 'rtp-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaClock } from '../../media/embedded/clock.js';
+import { PortAllocator } from '../../media/embedded/rtp/port-allocator.js';
+import { MediaError } from '../../media/errors.js';
+import { RtpPeer, sdpAudioPort } from './helpers/rtp-peer.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer();
+});
+afterAll(() => t.close());
+
+describe('port range', () => {
+  it('hands out even RTP ports with RTCP on the next port, and says so when the range is used up', async () => {
+    // Find a free stretch by trying a few random bases: other tests may be binding ports too.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const base = 20000 + 2 * Math.floor(Math.random() * 10000);
+      const alloc = new PortAllocator(base, base + 3, '127.0.0.1');
+      const a = await alloc.allocate().catch(() => undefined);
+      const b = a && (await alloc.allocate().catch(() => undefined));
+      if (!a || !b) {
+        a?.rtp.close();
+        a?.rtcp.close();
+        continue;
+      }
+      expect([a.rtpPort, b.rtpPort].sort()).toEqual([base, base + 2]);
+      expect(a.rtcpPort).toBe(a.rtpPort + 1);
+      const err = await alloc.allocate().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MediaError);
+      expect((err as MediaError).code).toBe('no-ports');
+      for (const p of [a, b]) {
+        p.rtp.close();
+        p.rtcp.close();
+      }
+      return;
+    }
+    throw new Error('no free port stretch found');
+  });
+});
+
+describe('media clock', () => {
+  it('ticks on absolute 20 ms deadlines and reports dropped ticks after a long stall', async () => {
+    const clock = new MediaClock();
+    const at: number[] = [];
+    const skips: number[] = [];
+    let stalled = false;
+    await new Promise<void>((resolve) => {
+      clock.add({
+        onTick(skipped) {
+          at.push(performance.now());
+          if (skipped) skips.push(skipped);
+          if (at.length === 10 && !stalled) {
+            stalled = true;
+            const until = performance.now() + 150; // block the event loop: time passing is the test
+            while (performance.now() < until);
+          }
+          if (at.length >= 40) {
+            clock.remove(this);
+            resolve();
+          }
+        },
+      });
+    });
+    // 40 ticks plus the dropped ones span (40 + skipped - 1) periods.
+    const skipped = skips.reduce((a, b) => a + b, 0);
+    expect(skipped).toBeGreaterThanOrEqual(3);
+    const span = at[at.length - 1] - at[0];
+    expect(Math.abs(span - (39 + skipped) * 20)).toBeLessThan(20);
+    expect(clock.stats.skipped).toBe(skipped);
+  });
+});
+
+describe('RTCP', () => {
+  it('sends a compound report with SDES and BYE to the RTCP port when the endpoint goes away', async () => {
+    const peer = await RtpPeer.open();
+    const ep = await t.server.createEndpoint({ remoteSdp: peer.offer() });
+    await ep.playDigits('1');
+    await ep.destroy();
+    await peer.waitFor(() => peer.rtcp.length > 0, 2000, 'RTCP');
+    const types = parseRTCPCompound(peer.rtcp[0]).map((p) => p.type);
+    expect(types).toEqual([200, 202, 203]); // SR (we sent), SDES, BYE
+    const sr = parseRTCPCompound(peer.rtcp[0])[0];
+    expect(sr.packetCount).toBe(8);
+    expect(sr.ssrc).toBe(peer.packets[0].ssrc);
+    expect(sdpAudioPort(ep.localSdp)).toBeGreaterThan(0);
+    peer.close();
+  });
+});
