@@ -13,7 +13,8 @@ import { parseContentLength } from './validate.js';
 export type FramedItem =
   | { kind: 'message'; data: Buffer }
   | { kind: 'keepalive' }
-  | { kind: 'error'; error: string };
+  /** Framing is lost; `head` is the header section of the message that broke it, when it was read. */
+  | { kind: 'error'; error: string; head?: Buffer };
 
 export interface StreamFramerOptions {
   /** Largest message accepted, header section and body (default 65535). */
@@ -128,11 +129,12 @@ export class StreamFramer {
         return undefined;
       }
       const length = contentLengthOf(this.buf.toString('latin1', this.start, boundary.headEnd), this.maxBytes);
+      const head = (): Buffer => Buffer.from(this.buf.subarray(this.start, boundary.bodyStart));
       // §18.3: over a stream, a message without Content-Length cannot be framed.
-      if (length === 'missing') return { kind: 'error', error: 'message without Content-Length on a stream' };
-      if (typeof length !== 'number') return { kind: 'error', error: length.error };
+      if (length === 'missing') return { kind: 'error', error: 'message without Content-Length on a stream', head: head() };
+      if (typeof length !== 'number') return { kind: 'error', error: length.error, head: head() };
       this.expected = boundary.bodyStart - this.start + length;
-      if (this.expected > this.maxBytes) return { kind: 'error', error: `message larger than ${this.maxBytes} bytes` };
+      if (this.expected > this.maxBytes) return { kind: 'error', error: `message larger than ${this.maxBytes} bytes`, head: head() };
     }
     if (this.end - this.start < this.expected) return undefined;
     const data = Buffer.from(this.buf.subarray(this.start, this.start + this.expected));

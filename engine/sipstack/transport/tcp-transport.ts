@@ -17,7 +17,7 @@ interface Connection {
 const CRLF = Buffer.from('\r\n');
 
 /** How long a connection whose framing broke stays open for the responses still owed on it. */
-const BROKEN_CONNECTION_GRACE_MS = 5000;
+const BROKEN_CONNECTION_GRACE_MS = 1000;
 
 /**
  * SIP over TCP (RFC 3261 §18): a listening socket plus the connections it
@@ -39,7 +39,7 @@ export class TcpTransport {
     private readonly address: string,
     private readonly port: number,
     private readonly onMessage: StreamMessageHandler,
-    private readonly onFramingError: (remote: HostPort, error: string) => void,
+    private readonly onFramingError: (error: string, head: Buffer | undefined, remote: HostPort, local: HostPort, connectionId: string) => void,
     private readonly opts: { maxMessageBytes: number; idleTimeoutMs: number },
   ) {}
 
@@ -129,7 +129,7 @@ export class TcpTransport {
         else {
           // Framing is lost: nothing more can be read from this connection,
           // but answers to what was already read may still be on their way.
-          this.onFramingError(remote, item.error);
+          this.onFramingError(item.error, item.head, remote, local, conn.id);
           socket.removeAllListeners('data');
           socket.pause();
           setTimeout(() => socket.destroy(), BROKEN_CONNECTION_GRACE_MS).unref();

@@ -65,7 +65,8 @@ export class TransportLayer implements MessageSender {
           spec.address,
           spec.port,
           (data, remote, local, connectionId) => this.receive(data, { protocol: 'tcp', remote, local, connectionId }),
-          (remote, error) => this.events.warning('tcp framing error, connection closed', { remote, error }),
+          (error, head, remote, local, connectionId) =>
+            this.framingError(error, head, { protocol: 'tcp', remote, local, connectionId }),
           { maxMessageBytes: this.opts.maxMessageBytes, idleTimeoutMs: this.opts.tcpIdleTimeoutMs },
         );
         this.bound.push({ protocol: 'tcp', local: await t.start() });
@@ -111,6 +112,21 @@ export class TransportLayer implements MessageSender {
     this.udp.length = 0;
     this.tcp.length = 0;
     this.bound.length = 0;
+  }
+
+  /**
+   * A stream whose framing broke (bad or missing Content-Length, too large):
+   * the connection is closed, and when the header section of a request was
+   * read it still gets its 400 (or 513) first.
+   */
+  private framingError(error: string, head: Buffer | undefined, source: InboundSource): void {
+    this.events.warning('stream framing error, closing connection', { remote: source.remote, error });
+    if (!head) return;
+    const outcome = parseMessage(head, { maxBytes: this.opts.maxMessageBytes, maxHeaders: this.opts.maxHeaders, datagram: true });
+    const request = outcome.ok ? (outcome.message.kind === 'request' ? outcome.message : undefined) : outcome.request;
+    if (!request || (!outcome.ok && outcome.drop)) return;
+    const status = /larger than/.test(error) ? 513 : 400;
+    this.events.invalid({ ok: false, error, request, status }, source, head);
   }
 
   private receive(data: Buffer, source: InboundSource): void {
