@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import dgram from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTone } from '../media/embedded/dsp/tone.js';
@@ -182,6 +183,7 @@ async function runSize(n: number, receiver: Awaited<ReturnType<typeof startRecei
   };
 }
 
+console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
 const receiver = await startReceiver();
 const results: Record<string, unknown>[] = [];
 for (const n of sizes) {
@@ -202,6 +204,16 @@ const out = join(here, 'results', 'media.json');
 await mkdir(dirname(out), { recursive: true });
 await writeFile(
   out,
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, target: 'p99 deviation < 2 ms at 1000 G.711 streams', results }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
+      target: 'p99 send-interval deviation < 2 ms at 1000 G.711 streams',
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
 );
 console.log(`wrote ${out}`);

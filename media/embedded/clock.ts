@@ -43,11 +43,21 @@ export class MediaClock {
   private readonly periodNs: bigint;
   readonly stats: MediaClockStats = { ticks: 0, caughtUp: 0, skipped: 0, maxLateMs: 0, busyMs: 0, maxTickMs: 0 };
 
+  private readonly spinNs: bigint;
+
+  /**
+   * @param spinMs Node timers fire on whole milliseconds, up to ~1 ms late.
+   *   The timer is set this much before the deadline and the last stretch is
+   *   waited out on the monotonic clock, which gives sub-millisecond ticks
+   *   for at most spinMs of CPU per tick (0 disables it).
+   */
   constructor(
     periodMs = FRAME_MS,
     private readonly maxCatchUpTicks = 3,
+    spinMs = 1,
   ) {
     this.periodNs = BigInt(periodMs) * NS_PER_MS;
+    this.spinNs = BigInt(Math.round(spinMs * 1e6));
   }
 
   get size(): number {
@@ -85,13 +95,20 @@ export class MediaClock {
 
   private schedule(): void {
     const next = this.deadlineNs(this.tickIndex + 1);
-    const delayMs = Number(next - process.hrtime.bigint()) / 1e6;
-    this.timer = setTimeout(this.fire, Math.max(0, delayMs));
+    const delayMs = Number(next - this.spinNs - process.hrtime.bigint()) / 1e6;
+    this.timer = setTimeout(this.fire, Math.max(0, Math.floor(delayMs)));
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const now = process.hrtime.bigint();
+    const deadline = this.deadlineNs(this.tickIndex + 1);
+    let now = process.hrtime.bigint();
+    // Wait out the last stretch (at most spinNs, as the timer was set that early).
+    if (deadline - now <= this.spinNs) while (now < deadline) now = process.hrtime.bigint();
+    else if (now < deadline) {
+      this.schedule();
+      return;
+    }
     // How many periods are due now, counting the one that fired.
     const due = Number((now - this.startNs) / this.periodNs) - this.tickIndex;
     const lateMs = Number(now - this.deadlineNs(this.tickIndex + 1)) / 1e6;
