@@ -95,7 +95,7 @@ export class AppRequests {
     else if (NEEDS_CONTACT.has(appReq.method)) out.append('Contact', `<${local.contactUri(target.protocol)}>`);
     labelBody(out, appReq.body);
 
-    const outbound: OutboundTxn = { id: randomUUID(), tx: undefined as never, request: req, app, target };
+    const outbound: OutboundTxn = { id: randomUUID(), request: req, app, target };
     this.start(outbound);
     const w = describe(req, 'application', target.protocol, target.remote);
     app.respond(msg.msgId, true, sentEcho(w, outbound.id), w.text);
@@ -121,7 +121,7 @@ export class AppRequests {
       return;
     }
     if (req.method === 'BYE') this.core.dialogs.delete(dialog);
-    const outbound: OutboundTxn = { id: randomUUID(), tx: undefined as never, request: req, app, target, dialog };
+    const outbound: OutboundTxn = { id: randomUUID(), request: req, app, target, dialog };
     this.start(outbound);
     app.respond(msg.msgId, true, sentEcho(w, outbound.id), w.text);
   }

@@ -52,7 +52,10 @@ export function sendAppResponse(core: CoreState, app: AppConnection, msg: WirePa
   }
 
   let dialog = inbound.dialog;
-  if (makesDialog && status >= 200) dialog = createUasDialog(core, inbound, res, app);
+  if (makesDialog && status >= 200) {
+    dialog = createUasDialog(core, inbound, res, app);
+    inbound.dialog = dialog;
+  }
   if (req.method === 'INVITE' && status >= 200 && status < 300 && dialog) {
     // §13.3.1.4: the 2xx is retransmitted until the ACK arrives.
     const seq = parseCSeq(req.headers.get('cseq') ?? '').seq;

@@ -19,14 +19,15 @@ export interface InboundTxn {
   app?: AppConnection;
   /** Our To tag for the responses of a dialog-creating request, the same on every response. */
   toTag?: string;
-  /** The dialog an in-dialog request arrived in. */
+  /** The dialog an in-dialog request arrived in, or the one its 2xx created. */
   dialog?: Dialog;
 }
 
 /** A request an application sent, waiting for its final response. */
 export interface OutboundTxn {
   id: string;
-  tx: ClientTransaction;
+  /** Set once the client transaction has been started. */
+  tx?: ClientTransaction;
   request: SipRequest;
   app: AppConnection;
   target: SendTarget;
@@ -43,6 +44,8 @@ export interface CoreState {
   readonly dialogs: DialogStore;
   readonly local: LocalAddress;
   readonly inbound: Map<string, InboundTxn>;
+  /** The same, found by server transaction (for CANCEL). */
+  readonly inboundByTx: WeakMap<ServerTransaction, InboundTxn>;
   readonly outbound: Map<string, OutboundTxn>;
   /** Application connections by id (to find a dialog's owner). */
   readonly apps: Map<string, AppConnection>;

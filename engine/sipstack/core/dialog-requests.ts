@@ -63,11 +63,9 @@ export async function dialogTarget(core: CoreState, dialog: Dialog): Promise<Sen
  */
 export function endUnacknowledgedDialog(core: CoreState, inbound: InboundTxn): void {
   const callId = inbound.request.headers.get('call-id') ?? '';
-  const dialog = [...core.dialogs.ownedBy(inbound.app?.id ?? '')].find(
-    (d) => d.callId === callId && d.pendingAckSeq !== undefined,
-  );
+  const dialog = inbound.dialog;
   core.log.warn({ callId }, '2xx never acknowledged; ending the dialog with BYE');
-  if (!dialog) return;
+  if (!dialog || dialog.pendingAckSeq === undefined || core.dialogs.get(dialog.id) !== dialog) return;
   sendBye(core, dialog, 'unsolicited').catch((err: Error) =>
     core.log.warn({ callId, err: err.message }, 'could not send BYE for unacknowledged dialog'),
   );

@@ -179,7 +179,7 @@ export class NetworkRequests {
   /** §9.2: 200 to the CANCEL, 487 to the INVITE, and the application told with a `cancel`. */
   private onCancel(req: SipRequest, source: InboundSource, invite: ServerInviteTransaction, cancelTx: ServerNonInviteTransaction): void {
     cancelTx.respond(createResponse(req, 200));
-    const inbound = [...this.core.inbound.values()].find((i) => i.tx === invite);
+    const inbound = this.core.inboundByTx.get(invite);
     // §16.10: a proxy cancels its branches; their 487 goes upstream.
     if (inbound && this.proxy.cancel(inbound)) return;
     if (!invite.hasFinalResponse) {
@@ -200,6 +200,7 @@ export class NetworkRequests {
 
   private track(inbound: InboundTxn): void {
     this.core.inbound.set(inbound.id, inbound);
+    this.core.inboundByTx.set(inbound.tx, inbound);
     inbound.tx.setHandlers({
       onTerminated: () => this.core.inbound.delete(inbound.id),
       onNoAck: () => this.core.log.info({ callId: inbound.request.headers.get('call-id') }, 'no ACK for final response (Timer H)'),

@@ -81,6 +81,7 @@ export class SipCore implements WireHandler {
       dialogs: this.dialogs,
       local,
       inbound: this.inbound,
+      inboundByTx: new WeakMap(),
       outbound: this.outbound,
       apps: this.apps,
       userAgent: this.opts.userAgent,
