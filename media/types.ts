@@ -148,7 +148,11 @@ export interface Endpoint {
    */
   modify(remoteSdp: string): Promise<string>;
 
-  /** Plays audio files or URLs (WAV, MP3) one after the other. */
+  /**
+   * Plays audio files or URLs (WAV, MP3) one after the other. Starting a
+   * prompt (play, say, in-band playDigits, a record beep) stops the one
+   * playing, which ends 'stopped'. Sending pauses while the peer holds the call.
+   */
   play(sources: string | string[], opts?: PlayOptions): Promise<PlayOutcome>;
   /** Speaks text through the configured text-to-speech provider. */
   say(text: string, opts?: SayOptions): Promise<PlayOutcome>;

@@ -45,6 +45,7 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
   ) {
     super();
     this.stream = new MediaStream(session, ctx.inbandDtmf, this.onDigit);
+    session.onError = (err) => this.ctx.log('warn', 'dropped an RTP packet that could not be handled', { callId, err: String(err) });
     if (sdp.negotiated) this.stream.apply(sdp.negotiated);
     ctx.clock.add(this.stream);
   }
@@ -210,7 +211,9 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
       const p = this.stream.playback;
       if (p?.active && p.bargeIn) p.finish('digit', digit);
     }
-    if (this.bridged?.stream.hasTelephoneEvent) this.bridged.stream.sendDigits(digit, 100, 0);
+    // RFC 4733 digits are not in the audio, so they are passed on as events; an in-band
+    // digit already reaches the other leg in the bridged audio.
+    if (source === 'rfc4733' && this.bridged?.stream.hasTelephoneEvent) this.bridged.stream.sendDigits(digit, 100, 0);
     this.safeEmit('dtmf', { digit, source });
   };
 

@@ -57,7 +57,13 @@ export class RtpSession {
     for (let i = 0; i < SEND_RING; i++) this.ring.push(Buffer.alloc(RTP_HEADER + MAX_PAYLOAD));
     this.rtcp = new RtcpReporter(this, ports, cname);
     ports.rtp.on('message', this.onRtpMessage);
-    ports.rtcp.on('message', (msg: Buffer) => this.rtcp.receive(msg));
+    ports.rtcp.on('message', (msg: Buffer) => {
+      try {
+        this.rtcp.receive(msg);
+      } catch (err) {
+        this.onError?.(err);
+      }
+    });
     // A socket error (ICMP unreachable on some systems) must not bring the process down.
     ports.rtp.on('error', () => {});
     ports.rtcp.on('error', () => {});
@@ -121,6 +127,18 @@ export class RtpSession {
   }
 
   private readonly onRtpMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    try {
+      this.handleRtp(msg, rinfo);
+    } catch (err) {
+      // Whatever a packet contains, it must not take the process down.
+      this.onError?.(err);
+    }
+  };
+
+  /** Told about a packet that made the receive path throw (it was dropped). */
+  onError: ((err: unknown) => void) | undefined;
+
+  private handleRtp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closed || msg.length < RTP_HEADER || msg[0] >> 6 !== 2) return;
     const pt = msg[1] & 0x7f;
     // RFC 5761 §4: with rtcp-mux, packet types 192-223 in the second byte are RTCP.
@@ -140,7 +158,7 @@ export class RtpSession {
     const arrival = Math.round((performance.now() * rate) / 1000);
     this.recv.update(pkt.ssrc, pkt.sequenceNumber, pkt.timestamp, pkt.payload.length, arrival, !this.eventTypes.has(pt));
     this.onPacket?.(pt, pkt.payload, pkt.timestamp, pkt.marker);
-  };
+  }
 
   /**
    * A valid RTP packet from somewhere other than where we send: latch to
