@@ -1,4 +1,4 @@
-import { parseRTCPCompound } from 'rtp-packet';
+import { buildRR, parseRTCPCompound } from 'rtp-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaClock } from '../../media/embedded/clock.js';
 import { PortAllocator } from '../../media/embedded/rtp/port-allocator.js';
@@ -85,6 +85,44 @@ describe('RTCP', () => {
     expect(sr.packetCount).toBe(8);
     expect(sr.ssrc).toBe(peer.packets[0].ssrc);
     expect(sdpAudioPort(ep.localSdp)).toBeGreaterThan(0);
+    peer.close();
+  });
+
+  it('counts packets, bytes and loss both ways, and reads the peer\'s receiver report', async () => {
+    const peer = await RtpPeer.open();
+    const ep = await t.server.createEndpoint({ remoteSdp: peer.offer() });
+    const port = sdpAudioPort(ep.localSdp);
+    // 20 packets of 160 bytes with sequence numbers 100..121 except 105 and 110: 2 lost.
+    let sent = 0;
+    for (let seq = 100; seq <= 121; seq++) {
+      if (seq === 105 || seq === 110) continue;
+      peer.send(port, 0, Buffer.alloc(160, 0xff), { seq, ts: seq * 160 });
+      sent++;
+    }
+    const rtcpPort = Number(/^a=rtcp:(\d+)/m.exec(ep.localSdp)?.[1]);
+    await ep.playDigits('9');
+    await peer.waitFor(() => peer.packets.length >= 8, 2000, 'our packets');
+    const rr = buildRR({
+      ssrc: peer.ssrc,
+      mediaSsrc: peer.packets[0].ssrc,
+      fractionLost: 64,
+      totalLost: 3,
+      highestSeq: 1,
+      jitter: 80,
+      lastSR: 0,
+      delaySinceLastSR: 0,
+    });
+    peer.rtcpSocket.send(rr, rtcpPort, '127.0.0.1');
+    const deadline = Date.now() + 2000;
+    while (!ep.stats().remote && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    const s = ep.stats();
+    expect(s.received.packets).toBe(sent);
+    expect(s.received.bytes).toBe(sent * 160);
+    expect(s.received.lost).toBe(2);
+    expect(s.sent.packets).toBe(8);
+    expect(s.sent.bytes).toBe(32);
+    expect(s.remote).toMatchObject({ fractionLost: 0.25, totalLost: 3, jitterMs: 10 });
+    await ep.destroy();
     peer.close();
   });
 });
