@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, startSipp, stopAllSipp } from '../../support/sipp.js';
+import { describeSipp, runSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { FAST_TIMERS, idleDeadlineMs, scenario } from './fixtures.js';
+import { FAST_TIMERS, idleDeadlineMs, scenario, uriOf } from './fixtures.js';
 
 let h: SrfHarness | undefined;
 
@@ -23,16 +23,16 @@ afterEach(async () => {
   h = undefined;
 });
 
-describe('createB2BUA between a SIPp UAC and a SIPp UAS', () => {
+describe.each<SippTransport>(['udp', 'tcp'])('createB2BUA between a SIPp UAC and a SIPp UAS over %s', (transport) => {
   it('connects both legs with each side SDP and propagates the BYE', async () => {
     if (!h) throw new Error('no harness');
     const { srf, server } = h;
-    const callee = await startSipp({ scenario: scenario('uas-answer') });
+    const callee = await startSipp({ scenario: scenario('uas-answer'), transport });
     const legs = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>();
     const aHungUp = deferred<Srf.SrfRequest>();
 
     srf.invite((req, res) => {
-      srf.createB2BUA(req, res, `sip:service@${callee.target}`, { localSdpB: req.body }).then(
+      srf.createB2BUA(req, res, uriOf(callee), { localSdpB: req.body }).then(
         (pair) => {
           // The app's job: when one leg hangs up, hang up the other.
           pair.uas.on('destroy', (bye) => {
@@ -46,7 +46,12 @@ describe('createB2BUA between a SIPp UAC and a SIPp UAS', () => {
       );
     });
 
-    const caller = await runSipp({ scenario: scenario('uac-call-local-bye'), remote: h.sipTarget('udp'), extraArgs: ['-d', '100'] });
+    const caller = await runSipp({
+      scenario: scenario('uac-call-local-bye'),
+      remote: h.sipTarget(transport),
+      transport,
+      extraArgs: ['-d', '100'],
+    });
     const calleeResult = await callee.done;
     expect(caller.exitCode, describeSipp(caller)).toBe(0);
     expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);

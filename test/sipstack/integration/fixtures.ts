@@ -4,6 +4,7 @@
  * server to forget a call.
  */
 import { fileURLToPath } from 'node:url';
+import type { SippProcess } from '../../support/sipp.js';
 import type { SipTimers } from '../../support/srf-app.js';
 
 export function scenario(name: string): string {
@@ -47,4 +48,9 @@ export const APP_SDP_2 = [
 /** The tag parameter of a From/To header value. */
 export function tagOf(header: string | undefined): string | undefined {
   return header ? /;\s*tag=([^;>\s]+)/i.exec(header)?.[1] : undefined;
+}
+
+/** A SIP URI for a SIPp peer, with ;transport=tcp when it listens on TCP (RFC 3261 §19.1.1). */
+export function uriOf(peer: SippProcess): string {
+  return `sip:service@${peer.target}${peer.transport === 'tcp' ? ';transport=tcp' : ''}`;
 }

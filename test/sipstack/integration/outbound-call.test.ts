@@ -4,10 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, startSipp, stopAllSipp } from '../../support/sipp.js';
+import { describeSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { destroyDialog, requestOutsideDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf } from './fixtures.js';
 
 let h: SrfHarness | undefined;
 
@@ -26,13 +26,13 @@ function harness(): SrfHarness {
   return h;
 }
 
-describe('outbound call with srf.createUAC to a SIPp UAS', () => {
+describe.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.createUAC to a SIPp UAS over %s', (transport) => {
   it('establishes the dialog with the far end SDP, then tears it down with BYE', async () => {
     const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-answer') });
+    const uas = await startSipp({ scenario: scenario('uas-answer'), transport });
     const provisional: number[] = [];
 
-    const dialog = await srf.createUAC(`sip:service@${uas.target}`, { localSdp: APP_SDP, headers: { 'X-Test': 'outbound' } }, {
+    const dialog = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP, headers: { 'X-Test': 'outbound' } }, {
       cbProvisional: (res: Srf.SrfResponse) => provisional.push(res.status),
     });
     expect(dialog.type).toBe('uac');
@@ -47,20 +47,20 @@ describe('outbound call with srf.createUAC to a SIPp UAS', () => {
     expect(result.exitCode, describeSipp(result)).toBe(0);
     const invite = findMessages(result.trace, { direction: 'received', method: 'INVITE' })[0];
     expect(invite, describeSipp(result)).toBeDefined();
-    expect(invite!.firstLine).toBe(`INVITE sip:service@${uas.target} SIP/2.0`);
+    expect(invite!.firstLine).toBe(`INVITE ${uriOf(uas)} SIP/2.0`);
     expect(invite!.header('X-Test')).toBe('outbound');
     expect(invite!.body).toContain('s=dialtone-app');
     expect(invite!.header('Contact')).toBeTruthy();
     expect(tagOf(invite!.header('From'))).toBeTruthy();
     // RFC 3261 §8.1.1.7: the branch starts with the magic cookie.
-    expect(invite!.header('Via')).toMatch(/^SIP\/2\.0\/UDP [^;]+;.*branch=z9hG4bK/i);
+    expect(invite!.header('Via')).toMatch(new RegExp(`^SIP/2\\.0/${transport} [^;]+;.*branch=z9hG4bK`, 'i'));
 
     const acks = findMessages(result.trace, { direction: 'received', method: 'ACK' });
     expect(acks.length).toBeGreaterThanOrEqual(1);
     expect(acks[0]!.header('CSeq')).toMatch(/^\d+ ACK$/);
     const byes = findMessages(result.trace, { direction: 'received', method: 'BYE' });
     expect(byes.length).toBeGreaterThanOrEqual(1);
-    expect(byes[0]!.firstLine).toMatch(/^BYE sip:sipp@127\.0\.0\.1:\d+;transport=UDP SIP\/2\.0$/i);
+    expect(byes[0]!.firstLine).toMatch(new RegExp(`^BYE sip:sipp@127\\.0\\.0\\.1:\\d+;transport=${transport} SIP/2\\.0$`, 'i'));
     expect(tagOf(byes[0]!.header('To'))).toBe(dialog.sip.remoteTag);
 
     await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
@@ -68,12 +68,12 @@ describe('outbound call with srf.createUAC to a SIPp UAS', () => {
   });
 });
 
-describe('OPTIONS with srf.request to a SIPp UAS', () => {
+describe.each<SippTransport>(['udp', 'tcp'])('OPTIONS with srf.request to a SIPp UAS over %s', (transport) => {
   it('gets the 200 OK the far end sent, with its headers', async () => {
     const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-options') });
+    const uas = await startSipp({ scenario: scenario('uas-options'), transport });
 
-    const { sent, response } = await requestOutsideDialog(srf, `sip:service@${uas.target}`, {
+    const { sent, response } = await requestOutsideDialog(srf, uriOf(uas), {
       method: 'OPTIONS',
       headers: { 'X-Probe': 'keepalive' },
     });
@@ -86,7 +86,7 @@ describe('OPTIONS with srf.request to a SIPp UAS', () => {
     expect(result.exitCode, describeSipp(result)).toBe(0);
     const options = findMessages(result.trace, { direction: 'received', method: 'OPTIONS' })[0];
     expect(options, describeSipp(result)).toBeDefined();
-    expect(options!.firstLine).toBe(`OPTIONS sip:service@${uas.target} SIP/2.0`);
+    expect(options!.firstLine).toBe(`OPTIONS ${uriOf(uas)} SIP/2.0`);
     expect(options!.header('X-Probe')).toBe('keepalive');
     expect(options!.header('CSeq')).toMatch(/^\d+ OPTIONS$/);
     expect(options!.header('Max-Forwards')).toBeTruthy();

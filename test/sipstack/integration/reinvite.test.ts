@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, startSipp, stopAllSipp } from '../../support/sipp.js';
+import { describeSipp, runSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { destroyDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, APP_SDP_2, FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
+import { APP_SDP, APP_SDP_2, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf } from './fixtures.js';
 
 let h: SrfHarness | undefined;
 
@@ -28,7 +28,7 @@ function harness(): SrfHarness {
   return h;
 }
 
-describe('re-INVITE', () => {
+describe.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) => {
   it("from the far end: the dialog emits 'modify', the app answers, SIPp gets 200 with the new SDP", async () => {
     const { srf, server } = harness();
     const reoffer = deferred<string>();
@@ -46,7 +46,7 @@ describe('re-INVITE', () => {
       );
     });
 
-    const result = await runSipp({ scenario: scenario('uac-reinvite'), remote: harness().sipTarget('udp') });
+    const result = await runSipp({ scenario: scenario('uac-reinvite'), remote: harness().sipTarget(transport), transport });
     expect(result.exitCode, describeSipp(result)).toBe(0);
 
     const answers = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' });
@@ -69,9 +69,9 @@ describe('re-INVITE', () => {
 
   it("from the app: dialog.modify(sdp) resolves with the far end's SDP", async () => {
     const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-answer-reinvite') });
+    const uas = await startSipp({ scenario: scenario('uas-answer-reinvite'), transport });
 
-    const dialog = await srf.createUAC(`sip:service@${uas.target}`, { localSdp: APP_SDP });
+    const dialog = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP });
     expect(dialog.remote.sdp).toContain('s=sipp-uas');
     const remoteSdp = await dialog.modify(APP_SDP_2);
     expect(remoteSdp).toContain('s=sipp-uas-reanswer');
@@ -85,7 +85,7 @@ describe('re-INVITE', () => {
     const [initial, reinvite] = invites;
     expect(reinvite!.body).toContain('s=dialtone-app-2');
     // RFC 3261 §12.2.1.1: in-dialog request to the remote target, with both tags and a higher CSeq.
-    expect(reinvite!.firstLine).toMatch(/^INVITE sip:sipp@127\.0\.0\.1:\d+;transport=UDP SIP\/2\.0$/i);
+    expect(reinvite!.firstLine).toMatch(new RegExp(`^INVITE sip:sipp@127\\.0\\.0\\.1:\\d+;transport=${transport} SIP/2\\.0$`, 'i'));
     expect(tagOf(reinvite!.header('To'))).toBe(dialog.sip.remoteTag);
     expect(tagOf(reinvite!.header('From'))).toBe(tagOf(initial!.header('From')));
     expect(reinvite!.header('Call-ID')).toBe(initial!.header('Call-ID'));
