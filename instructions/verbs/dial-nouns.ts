@@ -1,0 +1,182 @@
+import { AttributeReader, type HttpMethod } from '../attributes.js';
+import type { ParseContext } from '../context.js';
+import { childElements, ownText, type XmlElement } from '../xml-tree.js';
+import { RECORD_TRIMS, type RecordTrim } from './record.js';
+
+/** The nouns of <Dial>: who or what to connect the caller to. */
+
+export const CALL_PROGRESS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
+export type CallProgressEvent = (typeof CALL_PROGRESS_EVENTS)[number];
+
+/** Status callback settings shared by Number, Sip and Client. */
+export interface LegCallbacks {
+  /** A document run on the called party, before it is connected ("whisper"). */
+  readonly url?: string;
+  readonly method: HttpMethod;
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  readonly statusCallbackEvent: readonly CallProgressEvent[];
+}
+
+export interface NumberNoun extends LegCallbacks {
+  readonly noun: 'Number';
+  readonly number: string;
+  /** DTMF sent once the called party answers. */
+  readonly sendDigits?: string;
+}
+
+export interface SipNoun extends LegCallbacks {
+  readonly noun: 'Sip';
+  readonly uri: string;
+  /** Digest credentials (RFC 3261 22.4) for the called side. */
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface ClientNoun extends LegCallbacks {
+  readonly noun: 'Client';
+  readonly identity: string;
+  readonly parameters: readonly { name: string; value: string }[];
+}
+
+export const CONFERENCE_BEEPS = ['true', 'false', 'onEnter', 'onExit'] as const;
+export const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'] as const;
+export const CONFERENCE_RECORDS = ['do-not-record', 'record-from-start'] as const;
+
+export interface ConferenceNoun {
+  readonly noun: 'Conference';
+  readonly name: string;
+  readonly muted: boolean;
+  readonly beep: (typeof CONFERENCE_BEEPS)[number];
+  readonly startConferenceOnEnter: boolean;
+  readonly endConferenceOnExit: boolean;
+  readonly waitUrl?: string;
+  readonly waitMethod: HttpMethod;
+  readonly maxParticipants: number;
+  readonly record: (typeof CONFERENCE_RECORDS)[number];
+  readonly trim: RecordTrim;
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  readonly statusCallbackEvent: readonly (typeof CONFERENCE_EVENTS)[number][];
+}
+
+export interface QueueNoun {
+  readonly noun: 'Queue';
+  readonly name: string;
+  /** A document run on the dequeued caller before the bridge. */
+  readonly url?: string;
+  readonly method: HttpMethod;
+}
+
+export type DialNoun = NumberNoun | SipNoun | ClientNoun | ConferenceNoun | QueueNoun;
+
+function readLegCallbacks(attrs: AttributeReader): LegCallbacks {
+  return {
+    url: attrs.url('url'),
+    method: attrs.method('method') ?? 'POST',
+    statusCallback: attrs.url('statusCallback'),
+    statusCallbackMethod: attrs.method('statusCallbackMethod') ?? 'POST',
+    statusCallbackEvent: attrs.enumerationList('statusCallbackEvent', CALL_PROGRESS_EVENTS) ?? ['completed'],
+  };
+}
+
+/** A phone number: digits with an optional leading +; spaces, dashes, dots and parentheses are allowed. */
+export function parsePhoneNumber(el: XmlElement, ctx: ParseContext, text: string): string {
+  if (!/^\+?[0-9][0-9 ().-]*$/.test(text) || text.replace(/\D/g, '').length > 20) {
+    throw ctx.fail(el, `"${text}" is not a phone number`);
+  }
+  return text;
+}
+
+export function parseNumber(el: XmlElement, ctx: ParseContext): NumberNoun {
+  const attrs = new AttributeReader(el, ctx);
+  const legs = readLegCallbacks(attrs);
+  const sendDigits = attrs.string('sendDigits');
+  if (sendDigits !== undefined && !/^[0-9*#wW]+$/.test(sendDigits)) {
+    throw ctx.fail(el, `"${sendDigits}" may hold only 0-9, *, # and w`, 'sendDigits');
+  }
+  attrs.finish();
+  const number = parsePhoneNumber(el, ctx, ctx.requiredText(el, 'the phone number'));
+  return { noun: 'Number', number, sendDigits, ...legs };
+}
+
+export function parseSip(el: XmlElement, ctx: ParseContext): SipNoun {
+  const attrs = new AttributeReader(el, ctx);
+  const legs = readLegCallbacks(attrs);
+  const username = attrs.string('username');
+  const password = attrs.string('password');
+  attrs.finish();
+  const uri = ctx.requiredText(el, 'the SIP URI');
+  // RFC 3261 19.1.1: a SIP URI is sip:user@host or sips:user@host.
+  if (!/^sips?:[^\s]+$/i.test(uri)) throw ctx.fail(el, `"${uri}" is not a sip: or sips: URI`);
+  return { noun: 'Sip', uri, username, password, ...legs };
+}
+
+export function parseClient(el: XmlElement, ctx: ParseContext): ClientNoun {
+  const attrs = new AttributeReader(el, ctx);
+  const legs = readLegCallbacks(attrs);
+  attrs.finish();
+  let identity = ownText(el).trim();
+  const parameters: { name: string; value: string }[] = [];
+  for (const child of childElements(el)) {
+    if (child.name === 'Identity') {
+      if (identity !== '') throw ctx.fail(child, 'the identity is given twice');
+      identity = ctx.requiredText(child, 'the client identity');
+    } else if (child.name === 'Parameter') {
+      parameters.push(parseParameter(child, ctx));
+    } else {
+      throw ctx.fail(child, `<${child.name}> is not allowed inside <Client>`);
+    }
+  }
+  if (identity === '') throw ctx.fail(el, 'the client identity is required');
+  return { noun: 'Client', identity, parameters, ...legs };
+}
+
+/** <Parameter name value/>, used by Client and Stream. */
+export function parseParameter(el: XmlElement, ctx: ParseContext): { name: string; value: string } {
+  const attrs = new AttributeReader(el, ctx);
+  const name = attrs.string('name');
+  const value = attrs.raw('value') ?? '';
+  attrs.finish();
+  ctx.expectEmpty(el);
+  if (name === undefined) throw ctx.fail(el, 'is required', 'name');
+  return { name, value };
+}
+
+export function parseConference(el: XmlElement, ctx: ParseContext): ConferenceNoun {
+  const attrs = new AttributeReader(el, ctx);
+  const noun: ConferenceNoun = {
+    noun: 'Conference',
+    name: '',
+    muted: attrs.boolean('muted') ?? false,
+    beep: attrs.enumeration('beep', CONFERENCE_BEEPS) ?? 'true',
+    startConferenceOnEnter: attrs.boolean('startConferenceOnEnter') ?? true,
+    endConferenceOnExit: attrs.boolean('endConferenceOnExit') ?? false,
+    waitUrl: attrs.url('waitUrl'),
+    waitMethod: attrs.method('waitMethod') ?? 'POST',
+    maxParticipants: attrs.integer('maxParticipants', { min: 2, max: 250 }) ?? 250,
+    record: attrs.enumeration('record', CONFERENCE_RECORDS) ?? 'do-not-record',
+    trim: attrs.enumeration('trim', RECORD_TRIMS) ?? 'trim-silence',
+    statusCallback: attrs.url('statusCallback'),
+    statusCallbackMethod: attrs.method('statusCallbackMethod') ?? 'POST',
+    statusCallbackEvent: attrs.enumerationList('statusCallbackEvent', CONFERENCE_EVENTS) ?? [],
+  };
+  attrs.finish();
+  return { ...noun, name: ctx.requiredText(el, 'the conference name') };
+}
+
+export function parseQueue(el: XmlElement, ctx: ParseContext): QueueNoun {
+  const attrs = new AttributeReader(el, ctx);
+  const url = attrs.url('url');
+  const method = attrs.method('method') ?? 'POST';
+  attrs.finish();
+  return { noun: 'Queue', name: ctx.requiredText(el, 'the queue name'), url, method };
+}
+
+export const DIAL_NOUN_PARSERS: Record<string, (el: XmlElement, ctx: ParseContext) => DialNoun> = {
+  Number: parseNumber,
+  Sip: parseSip,
+  Client: parseClient,
+  Conference: parseConference,
+  Queue: parseQueue,
+};

@@ -1,0 +1,95 @@
+import { AttributeReader, type HttpMethod } from '../attributes.js';
+import type { ParseContext } from '../context.js';
+import { childElements, ownText, type XmlElement } from '../xml-tree.js';
+import { DIAL_NOUN_PARSERS, parsePhoneNumber, type DialNoun } from './dial-nouns.js';
+import { RECORD_TRIMS, RECORDING_EVENTS, type RecordingEvent, type RecordTrim } from './record.js';
+
+export const DIAL_RECORD_MODES = [
+  'do-not-record',
+  'record-from-answer',
+  'record-from-ringing',
+  'record-from-answer-dual',
+  'record-from-ringing-dual',
+] as const;
+export type DialRecordMode = (typeof DIAL_RECORD_MODES)[number];
+
+/** <Dial>: connect the caller to another party (parsed now, executed in a later version). */
+export interface DialVerb {
+  readonly verb: 'Dial';
+  readonly action?: string;
+  readonly method: HttpMethod;
+  /** Seconds to let the called party ring. */
+  readonly timeout: number;
+  readonly callerId?: string;
+  /** Longest bridged call in seconds. */
+  readonly timeLimit: number;
+  readonly hangupOnStar: boolean;
+  readonly record: DialRecordMode;
+  readonly trim: RecordTrim;
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+  readonly recordingStatusCallbackEvent: readonly RecordingEvent[];
+  /** Keep the caller unanswered (hearing ringback) until the called party answers. */
+  readonly answerOnBridge: boolean;
+  readonly nouns: readonly DialNoun[];
+}
+
+export const DIAL_DEFAULTS = {
+  method: 'POST',
+  timeout: 30,
+  timeLimit: 14_400,
+  hangupOnStar: false,
+  record: 'do-not-record',
+  answerOnBridge: false,
+} as const;
+
+/** Twilio allows up to ten simultaneous Number/Sip/Client targets. */
+const MAX_PARALLEL_TARGETS = 10;
+
+function readRecordMode(attrs: AttributeReader): DialRecordMode | undefined {
+  const value = attrs.enumeration('record', [...DIAL_RECORD_MODES, 'true', 'false'] as const);
+  if (value === 'true') return 'record-from-answer';
+  if (value === 'false') return 'do-not-record';
+  return value;
+}
+
+function parseNouns(el: XmlElement, ctx: ParseContext): DialNoun[] {
+  const text = ownText(el).trim();
+  const children = childElements(el);
+  if (text !== '' && children.length > 0) throw ctx.fail(el, 'give either a number as text or nouns, not both');
+  if (text !== '') {
+    const number = parsePhoneNumber(el, ctx, text);
+    return [{ noun: 'Number', number, method: 'POST', statusCallbackMethod: 'POST', statusCallbackEvent: ['completed'] }];
+  }
+  if (children.length === 0) throw ctx.fail(el, 'a number, or a Number, Sip, Client, Conference or Queue noun, is required');
+  const nouns = children.map((child) => {
+    const parse = DIAL_NOUN_PARSERS[child.name];
+    if (!parse) throw ctx.fail(child, `<${child.name}> is not allowed inside <Dial>`);
+    return parse(child, ctx);
+  });
+  const exclusive = nouns.find((n) => n.noun === 'Conference' || n.noun === 'Queue');
+  if (exclusive && nouns.length > 1) throw ctx.fail(el, `<${exclusive.noun}> must be the only noun of <Dial>`);
+  if (nouns.length > MAX_PARALLEL_TARGETS) throw ctx.fail(el, `at most ${MAX_PARALLEL_TARGETS} nouns may be dialled at once`);
+  return nouns;
+}
+
+export function parseDial(el: XmlElement, ctx: ParseContext): DialVerb {
+  const attrs = new AttributeReader(el, ctx);
+  const verb: Omit<DialVerb, 'nouns'> = {
+    verb: 'Dial',
+    action: attrs.url('action'),
+    method: attrs.method('method') ?? DIAL_DEFAULTS.method,
+    timeout: attrs.integer('timeout', { min: 5, max: 600 }) ?? DIAL_DEFAULTS.timeout,
+    callerId: attrs.string('callerId'),
+    timeLimit: attrs.integer('timeLimit', { min: 1, max: 14_400 }) ?? DIAL_DEFAULTS.timeLimit,
+    hangupOnStar: attrs.boolean('hangupOnStar') ?? DIAL_DEFAULTS.hangupOnStar,
+    record: readRecordMode(attrs) ?? DIAL_DEFAULTS.record,
+    trim: attrs.enumeration('trim', RECORD_TRIMS) ?? 'trim-silence',
+    recordingStatusCallback: attrs.url('recordingStatusCallback'),
+    recordingStatusCallbackMethod: attrs.method('recordingStatusCallbackMethod') ?? 'POST',
+    recordingStatusCallbackEvent: attrs.enumerationList('recordingStatusCallbackEvent', RECORDING_EVENTS) ?? ['completed'],
+    answerOnBridge: attrs.boolean('answerOnBridge') ?? DIAL_DEFAULTS.answerOnBridge,
+  };
+  attrs.finish();
+  return { ...verb, nouns: parseNouns(el, ctx) };
+}
