@@ -107,6 +107,8 @@ export class StreamFramer {
         this.buf.copy(grown, 0, this.start, this.end);
         this.buf = grown;
       }
+      // Positions move with the bytes: the scan resumes where it was.
+      this.scanned = Math.max(0, this.scanned - this.start);
       this.start = 0;
       this.end = live;
     }

@@ -138,3 +138,34 @@ describe('StreamFramer', () => {
     expect(ms).toBeLessThan(2000);
   });
 });
+
+describe('StreamFramer buffer reuse', () => {
+  it('finds a message whose first half arrived just before the buffer was compacted', () => {
+    const one = (n: number): Buffer =>
+      Buffer.from(
+        `OPTIONS sip:probe@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK${n}\r\n` +
+          `From: <sip:a@example.com>;tag=${n}\r\nTo: <sip:probe@example.com>\r\nCall-ID: c${n}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
+      );
+    const framer = new StreamFramer({ maxBytes: 65535 });
+    let framed = 0;
+    // Fill most of the first buffer with whole messages...
+    let n = 0;
+    let used = 0;
+    // (the framer's first buffer is 4096 bytes; stop when the next message no longer fits whole)
+    while (used + one(n).length <= 4096 - one(n).length / 2) {
+      const m = one(n++);
+      used += m.length;
+      framed += framer.push(m).filter((i) => i.kind === 'message').length;
+    }
+    // ...then a message in two halves, the second of which forces a compaction.
+    const last = one(n++);
+    const half = Math.floor(last.length / 2);
+    expect(framer.push(last.subarray(0, half))).toEqual([]);
+    expect(used + half).toBeLessThan(4096);
+    expect(used + last.length).toBeGreaterThan(4096);
+    const items = framer.push(last.subarray(half));
+    expect(items.map((i) => i.kind)).toEqual(['message']);
+    expect(framed).toBe(n - 1);
+    expect(framer.pending).toBe(0);
+  });
+});
