@@ -1,6 +1,6 @@
 import { AttributeReader } from '../attributes.js';
 import type { ParseContext } from '../context.js';
-import { deepText, type XmlElement } from '../xml-tree.js';
+import type { XmlElement } from '../xml-tree.js';
 
 /** <Say>: speak text with a text-to-speech voice. */
 export interface SayVerb {
@@ -34,6 +34,20 @@ function checkSsml(el: XmlElement, ctx: ParseContext): boolean {
   return found;
 }
 
+/**
+ * Plain text of SSML content: element boundaries separate words, and <sub>
+ * speaks its alias (SSML 1.1 section 3.1.10).
+ */
+function spokenText(el: XmlElement): string {
+  let text = '';
+  for (const child of el.children) {
+    if (child.kind === 'text') text += child.text;
+    else if (child.name === 'sub' && child.attributes.alias !== undefined) text += ` ${child.attributes.alias} `;
+    else text += ` ${spokenText(child)} `;
+  }
+  return text;
+}
+
 export function parseSay(el: XmlElement, ctx: ParseContext): SayVerb {
   const attrs = new AttributeReader(el, ctx);
   const voice = attrs.string('voice');
@@ -45,7 +59,7 @@ export function parseSay(el: XmlElement, ctx: ParseContext): SayVerb {
   attrs.finish();
   const ssml = checkSsml(el, ctx);
   if (ssml) ctx.warn(el, 'SSML markup is spoken as plain text');
-  const text = deepText(el).replace(/\s+/g, ' ').trim();
+  const text = spokenText(el).replace(/\s+/g, ' ').trim();
   if (text === '') ctx.warn(el, 'nothing to say: the text is empty');
   return { verb: 'Say', text, voice, language, loop, ssml };
 }
