@@ -6,6 +6,7 @@
  * ACK and BYE of the dialog come through it as well.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type Srf from 'drachtio-srf';
 import { describeSipp, runSipp, startSipp, stopAllSipp } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
@@ -25,6 +26,12 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** srf.proxyRequest returns a promise when given no callback; its type declaration says void. */
+function proxyRequest(srf: Srf, req: Srf.SrfRequest, dest: string[], opts: Record<string, unknown>): Promise<ProxyResult> {
+  const call = srf.proxyRequest.bind(srf) as unknown as (r: Srf.SrfRequest, d: string[], o: Record<string, unknown>) => Promise<ProxyResult>;
+  return call(req, dest, opts);
+}
+
 interface ProxyResult {
   connected: boolean;
   finalStatus: number;
@@ -40,13 +47,11 @@ describe('srf.proxyRequest', () => {
     const result = deferred<ProxyResult>();
 
     srf.invite((req) => {
-      srf
-        .proxyRequest(req, [`sip:nobody@127.0.0.1:${silentPort}`, `sip:service@${callee.target}`], {
-          remainInDialog: true,
-          provisionalTimeout: '300ms',
-        })
-        .then(
-          (r: unknown) => result.resolve(r as ProxyResult),
+      proxyRequest(srf, req, [`sip:nobody@127.0.0.1:${silentPort}`, `sip:service@${callee.target}`], {
+        remainInDialog: true,
+        provisionalTimeout: '300ms',
+      }).then(
+          (r) => result.resolve(r),
           (err: unknown) => result.reject(err instanceof Error ? err : new Error(String(err))),
         );
     });
@@ -86,9 +91,10 @@ describe('srf.proxyRequest', () => {
     const [a, b] = [await freeUdpPort(), await freeUdpPort()];
     const result = deferred<ProxyResult>();
     srf.invite((req) => {
-      srf
-        .proxyRequest(req, [`sip:x@127.0.0.1:${a}`, `sip:y@127.0.0.1:${b}`], { finalTimeout: '300ms' })
-        .then((r: unknown) => result.resolve(r as ProxyResult), (err: unknown) => result.reject(err as Error));
+      proxyRequest(srf, req, [`sip:x@127.0.0.1:${a}`, `sip:y@127.0.0.1:${b}`], { finalTimeout: '300ms' }).then(
+        (r) => result.resolve(r),
+        (err: unknown) => result.reject(err instanceof Error ? err : new Error(String(err))),
+      );
     });
     const caller = await runSipp({
       scenario: scenario('uac-invite-408'),
