@@ -14,9 +14,22 @@ export function scenario(name: string): string {
 /** Short RFC 3261 timers so that transactions end quickly after each call (Timer J/H = 64*T1 = 3.2 s). */
 export const FAST_TIMERS: Required<SipTimers> = { t1: 50, t2: 500, t4: 500 };
 
-/** How long transactions may linger after a call: the longest timer (64*T1) and some slack. */
-export function idleDeadlineMs(timers: SipTimers): number {
-  return 64 * (timers.t1 ?? 500) + 3000;
+/**
+ * Timer D, how long an INVITE client transaction stays Completed after a
+ * non-2xx over UDP to absorb retransmissions: "at least 32 seconds"
+ * (RFC 3261 §17.1.1.2). It is not derived from T1 and the server's options do
+ * not shorten it.
+ */
+export const TIMER_D_UDP_MS = 32_000;
+
+/**
+ * How long transactions may linger after a call: the longest timer that
+ * applies (64*T1, or Timer D after an outbound call failed over UDP) and some
+ * slack.
+ */
+export function idleDeadlineMs(timers: SipTimers, opts: { timerD?: boolean } = {}): number {
+  const longest = Math.max(64 * (timers.t1 ?? 500), opts.timerD ? TIMER_D_UDP_MS : 0);
+  return longest + 3000;
 }
 
 /** The application's SDP answer; the test finds s=dialtone-app in what SIPp received. */

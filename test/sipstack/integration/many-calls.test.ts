@@ -1,0 +1,60 @@
+/**
+ * Several overlapping calls from SIPp's built-in `uac` scenario to an app
+ * that answers with createUAS: every call completes, nothing had to be
+ * retransmitted on the loopback, and the server forgets them all.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type Srf from 'drachtio-srf';
+import { describeSipp, runSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { findMessages } from '../../support/sipp-trace.js';
+import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs } from './fixtures.js';
+
+const CALLS = 40;
+
+let h: SrfHarness | undefined;
+
+beforeEach(async () => {
+  h = await startSrfHarness({ timers: FAST_TIMERS });
+});
+
+afterEach(async () => {
+  await stopAllSipp();
+  await h?.stop();
+  h = undefined;
+});
+
+describe.each<SippTransport>(['udp', 'tcp'])('%d calls from the built-in SIPp uac', (transport) => {
+  it(`over ${transport}: all complete with no retransmission and leave no state`, async () => {
+    if (!h) throw new Error('no harness');
+    const { srf, server } = h;
+    const destroyed = new Set<string>();
+    srf.invite((req, res) => {
+      srf.createUAS(req, res, { localSdp: APP_SDP }).then(
+        (dialog: Srf.Dialog) => dialog.on('destroy', () => destroyed.add(dialog.sip.callId)),
+        () => undefined,
+      );
+    });
+
+    // 40 calls at 40 per second, each held 200 ms: up to ~10 at once.
+    const result = await runSipp({
+      scenario: { builtin: 'uac' },
+      remote: h.sipTarget(transport),
+      transport,
+      calls: CALLS,
+      rate: CALLS,
+      limit: CALLS,
+      extraArgs: ['-d', '200'],
+      timeoutSeconds: 20,
+    });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(result.stats).toMatchObject({ successfulCalls: CALLS, failedCalls: 0, retransmissions: 0 });
+    const answers = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' });
+    expect(new Set(answers.map((m) => m.header('Call-ID'))).size).toBe(CALLS);
+    expect(answers.every((m) => m.body.includes('s=dialtone-app'))).toBe(true);
+    expect(destroyed.size).toBe(CALLS);
+
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
+  });
+});
