@@ -154,7 +154,7 @@ describe('tolerated input', () => {
     const ms = performance.now() - start;
     expect(doc.verbs).toHaveLength(10_001);
     expect(doc.verbs[9998]).toMatchObject({ verb: 'Say', text: 'Item number 4999' });
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000);
   });
 
   it('a document over the size limit is refused without parsing', () => {

@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { InstructionError, parseInstructions, type HttpMethod, type InstructionDocument } from '../../instructions/index.js';
+import { silentLogger } from '../logger.js';
+import { decodeBody, isInstructionsContentType } from './content-type.js';
+import { WebhookErrorCode, type RetryableFailure, type WebhookError } from './error-codes.js';
+import { WebhookTransport, type HttpResponse, type WebhookTimeouts, type WebhookTransportOptions } from './http-transport.js';
+
+/** Which failures of the primary URL are tried again, and how often, before the fallback. */
+export interface RetryPolicy {
+  on: readonly RetryableFailure[];
+  /** Total tries of the primary URL, the first one included (1 = no retry). */
+  attempts: number;
+  /** Pause between tries; 0 by default. */
+  delayMs?: number;
+}
+
+export interface FetchInstructionsRequest {
+  url: string;
+  method?: HttpMethod;
+  /** Form parameters (CallSid, From, To, ...). */
+  params: Readonly<Record<string, string>>;
+  fallbackUrl?: string;
+  fallbackMethod?: HttpMethod;
+  retry?: RetryPolicy;
+  /** Per-application timeouts; the client's defaults fill the rest. */
+  timeouts?: Partial<WebhookTimeouts>;
+  /** Signing key for this request when it differs from the client's. */
+  authToken?: string;
+}
+
+export type FetchInstructionsResult =
+  | { document: InstructionDocument; url: string; usedFallback: boolean; primaryError?: WebhookError }
+  | { error: WebhookError; primaryError?: WebhookError };
+
+export interface WebhookClientOptions extends WebhookTransportOptions {
+  /** Auth token used to sign requests (X-Twilio-Signature). */
+  authToken: string;
+  logger?: Logger;
+}
+
+/**
+ * Asks an application's server for instructions: the primary URL (with an
+ * optional retry policy), then the fallback URL with ErrorCode and ErrorUrl
+ * added when the primary fails. Never throws; a failure comes back as
+ * `{ error }` with a Twilio error code.
+ */
+export class WebhookClient {
+  readonly transport: WebhookTransport;
+  private readonly authToken: string;
+  private readonly log: Logger;
+
+  constructor(opts: WebhookClientOptions) {
+    this.transport = new WebhookTransport(opts);
+    this.authToken = opts.authToken;
+    this.log = opts.logger ?? silentLogger();
+  }
+
+  async fetchInstructions(req: FetchInstructionsRequest, signal?: AbortSignal): Promise<FetchInstructionsResult> {
+    const log = this.log.child({ callSid: req.params.CallSid });
+    const primary = await this.fetchWithRetry(req, signal);
+    if ('document' in primary) return { ...primary, usedFallback: false };
+    log.warn({ url: primary.error.url, code: primary.error.code, reason: primary.error.message }, 'instructions request failed');
+    if (req.fallbackUrl === undefined || signal?.aborted) return { error: primary.error };
+
+    const params = { ...req.params, ErrorCode: String(primary.error.code), ErrorUrl: primary.error.url };
+    const fallback = await this.fetchOnce(
+      { ...req, url: req.fallbackUrl, method: req.fallbackMethod ?? 'POST', params },
+      signal,
+    );
+    if ('document' in fallback) return { ...fallback, usedFallback: true, primaryError: primary.error };
+    log.warn({ url: fallback.error.url, code: fallback.error.code, reason: fallback.error.message }, 'fallback instructions request failed');
+    return { error: fallback.error, primaryError: primary.error };
+  }
+
+  private async fetchWithRetry(
+    req: FetchInstructionsRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<{ document: InstructionDocument; url: string } | { error: WebhookError }> {
+    const attempts = Math.max(1, req.retry?.attempts ?? 1);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.fetchOnce(req, signal);
+      if ('document' in outcome) return outcome;
+      const retryable = outcome.error.retryable;
+      const again = attempt < attempts && retryable !== undefined && (req.retry?.on.includes(retryable) ?? false) && !signal?.aborted;
+      if (!again) return outcome;
+      this.log.debug({ callSid: req.params.CallSid, url: req.url, attempt, code: outcome.error.code }, 'retrying instructions request');
+      const delayMs = req.retry?.delayMs ?? 0;
+      if (delayMs > 0) await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private async fetchOnce(
+    req: FetchInstructionsRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<{ document: InstructionDocument; url: string } | { error: WebhookError }> {
+    const method = req.method ?? 'POST';
+    const outcome = await this.transport.send(
+      { url: req.url, method, params: req.params, authToken: req.authToken ?? this.authToken },
+      { timeouts: req.timeouts, signal },
+    );
+    if ('error' in outcome) return outcome;
+    return readInstructions(outcome.response, req.url);
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}
+
+/** Turns an HTTP response into a document or the error Twilio would report. */
+export function readInstructions(res: HttpResponse, url: string): { document: InstructionDocument; url: string } | { error: WebhookError } {
+  if (res.status < 200 || res.status >= 300) {
+    const retryable: RetryableFailure | undefined = res.status >= 500 && res.status <= 599 ? '5xx' : undefined;
+    return { error: { code: WebhookErrorCode.HttpRetrievalFailure, message: `HTTP status ${res.status}`, url, status: res.status, retryable } };
+  }
+  const text = decodeBody(res.body, res.charset);
+  if (!isInstructionsContentType(res.mediaType, text)) {
+    return {
+      error: { code: WebhookErrorCode.InvalidContentType, message: `content type ${res.mediaType ?? '(none)'} does not hold instructions`, url, status: res.status },
+    };
+  }
+  try {
+    return { document: parseInstructions(text, { baseUrl: res.url }), url: res.url };
+  } catch (err) {
+    if (err instanceof InstructionError) return { error: { code: err.code, message: err.message, url, status: res.status } };
+    return { error: { code: WebhookErrorCode.DocumentParseFailure, message: String(err), url, status: res.status } };
+  }
+}
