@@ -257,7 +257,10 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
       setup: 'SipServer (UDP, in this process) + drachtio-srf app answering 200 via createUAS (child process); SIPp -sn uac over UDP',
+      /** Highest short-run rate with every call successful and no retransmission. */
       sustainableCps: best,
+      /** Whether the long run (at `longRun.rate`) was clean as well. */
+      longRunClean: long?.clean ?? false,
       target: 300,
       levels: results,
       longRun: long,
@@ -269,7 +272,8 @@ async function main(): Promise<void> {
     console.log(`\nsustainable rate (0 failed, 0 retransmissions): ${best} cps (target 300)`);
     if (long) {
       console.log(
-        `long run: ${long.successful}/${long.calls} ok at ${long.achievedCps} cps, ${long.failed} failed, ${long.retransmissions} retransmissions`,
+        `long run: ${long.successful}/${long.calls} ok at ${long.achievedCps} cps, ${long.failed} failed, ` +
+          `${long.retransmissions} retransmissions (${long.clean ? 'clean' : 'NOT clean'})`,
       );
     }
     console.log(
