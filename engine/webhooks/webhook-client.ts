@@ -36,6 +36,8 @@ export type FetchInstructionsResult =
 export interface WebhookClientOptions extends WebhookTransportOptions {
   /** Auth token used to sign requests (X-Twilio-Signature). */
   authToken: string;
+  /** Share a transport (and its connection pools), e.g. with a StatusCallbackSender; one is made otherwise. */
+  transport?: WebhookTransport;
   logger?: Logger;
 }
 
@@ -47,11 +49,13 @@ export interface WebhookClientOptions extends WebhookTransportOptions {
  */
 export class WebhookClient {
   readonly transport: WebhookTransport;
+  private readonly ownsTransport: boolean;
   private readonly authToken: string;
   private readonly log: Logger;
 
   constructor(opts: WebhookClientOptions) {
-    this.transport = new WebhookTransport(opts);
+    this.ownsTransport = opts.transport === undefined;
+    this.transport = opts.transport ?? new WebhookTransport(opts);
     this.authToken = opts.authToken;
     this.log = opts.logger ?? silentLogger();
   }
@@ -103,8 +107,9 @@ export class WebhookClient {
     return readInstructions(outcome.response, req.url);
   }
 
+  /** Closes the connection pools, unless the transport was given by the caller. */
   async close(): Promise<void> {
-    await this.transport.close();
+    if (this.ownsTransport) await this.transport.close();
   }
 }
 

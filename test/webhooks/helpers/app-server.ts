@@ -14,6 +14,8 @@ export interface SeenRequest {
   body: string;
   /** Order of arrival at this server, from 0. */
   index: number;
+  /** performance.now() when the request was complete. */
+  at: number;
 }
 
 export type Handler = (req: SeenRequest, res: ServerResponse) => unknown;
@@ -58,6 +60,7 @@ export async function startAppServer(): Promise<AppServer> {
         params: Object.fromEntries(source),
         body,
         index: requests.length,
+        at: performance.now(),
       };
       requests.push(seen);
       for (let i = 0; i < waiters.length; i++) {
