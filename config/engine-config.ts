@@ -1,0 +1,131 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { SipServerOptionsSchema } from './sip-server-options.js';
+
+/**
+ * The engine's configuration file: accounts, applications and their URLs,
+ * how inbound calls are routed to applications, who may call in, where data
+ * lives. Loaded and checked by loadEngineConfig (config/load-engine-config.ts).
+ */
+
+const HttpMethodSchema = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.enum(['GET', 'POST']));
+
+const HttpUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+
+/** Account ids look like Twilio's: AC + 32 hex digits. */
+const AccountSidSchema = z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits');
+
+export const AccountSchema = z.object({
+  id: AccountSidSchema,
+  /** Key of the X-Twilio-Signature HMAC on every request for this account. */
+  authToken: z.string().min(8, 'must be at least 8 characters'),
+});
+
+export const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
+
+export const WebhookTimeoutsSchema = z.object({
+  connectTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  connectAttempts: z.number().int().min(1).max(5).default(2),
+  responseTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+});
+
+export const RetryPolicySchema = z.object({
+  on: z.array(z.enum(['connect', 'timeout', '5xx'])).min(1),
+  /** Total tries of the primary URL, the first included. */
+  attempts: z.number().int().min(1).max(10),
+  delayMs: z.number().int().min(0).max(30_000).default(0),
+});
+
+export const ApplicationSchema = z.object({
+  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'may hold only letters, digits, . _ -'),
+  /** Account the application belongs to; may be left out when there is one account. */
+  account: AccountSidSchema.optional(),
+  voiceUrl: HttpUrlSchema,
+  voiceMethod: HttpMethodSchema.default('POST'),
+  fallbackUrl: HttpUrlSchema.optional(),
+  fallbackMethod: HttpMethodSchema.default('POST'),
+  statusCallback: HttpUrlSchema.optional(),
+  statusCallbackMethod: HttpMethodSchema.default('POST'),
+  statusCallbackEvents: z.array(z.enum(STATUS_CALLBACK_EVENTS)).default(['completed']),
+  timeouts: WebhookTimeoutsSchema.prefault({}),
+  retry: RetryPolicySchema.optional(),
+});
+
+/** An IPv4 or IPv6 address, or a CIDR block of either. */
+export const SourceSchema = z.string().refine(
+  (value) => {
+    const [address = '', prefix, extra] = value.split('/');
+    if (extra !== undefined) return false;
+    const family = isIP(address);
+    if (family === 0) return false;
+    if (prefix === undefined) return true;
+    if (!/^\d{1,3}$/.test(prefix)) return false;
+    return Number(prefix) <= (family === 4 ? 32 : 128);
+  },
+  { error: 'must be an IP address or CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32' },
+);
+
+export const RoutesSchema = z.object({
+  /** Dialled user part (Request-URI, then To) -> application id. */
+  users: z.record(z.string().min(1), z.string()).default({}),
+  /** SIP domain of the Request-URI (case-insensitive) -> application id. */
+  domains: z.record(z.string().min(1), z.string()).default({}),
+  /** Application for calls no other route matches; without it they get 404. */
+  default: z.string().optional(),
+});
+
+export const EngineConfigSchema = z
+  .object({
+    accounts: z.array(AccountSchema).min(1, 'at least one account is required'),
+    applications: z.array(ApplicationSchema).min(1, 'at least one application is required'),
+    routes: RoutesSchema.prefault({}),
+    /** Who may send INVITEs; empty means everyone. */
+    allowedSources: z.array(SourceSchema).default([]),
+    /** Recordings and the media cache live here. */
+    dataDir: z.string().min(1).default('./data'),
+    /** HTTP server for recordings (RecordingUrl) and, later, the REST API. */
+    http: z
+      .object({
+        address: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8089),
+        /** Base of RecordingUrl when the engine is reached through another name. */
+        publicUrl: HttpUrlSchema.optional(),
+      })
+      .prefault({}),
+    /** The embedded SIP server (as for `dialtone sip-server`). */
+    sipServer: SipServerOptionsSchema.prefault({}),
+    /** Media engine options; their schema belongs to the media engine. */
+    media: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((config, ctx) => {
+    const accountIds = new Set<string>();
+    config.accounts.forEach((a, i) => {
+      if (accountIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${a.id}` });
+      accountIds.add(a.id);
+    });
+    const appIds = new Set<string>();
+    config.applications.forEach((app, i) => {
+      if (appIds.has(app.id)) ctx.addIssue({ code: 'custom', path: ['applications', i, 'id'], message: `duplicate application id ${app.id}` });
+      appIds.add(app.id);
+      if (app.account !== undefined && !accountIds.has(app.account)) {
+        ctx.addIssue({ code: 'custom', path: ['applications', i, 'account'], message: `no account ${app.account}` });
+      }
+      if (app.account === undefined && config.accounts.length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['applications', i, 'account'], message: 'required when there are several accounts' });
+      }
+    });
+    const checkRef = (path: (string | number)[], id: string): void => {
+      if (!appIds.has(id)) ctx.addIssue({ code: 'custom', path, message: `no application ${id}` });
+    };
+    for (const [user, id] of Object.entries(config.routes.users)) checkRef(['routes', 'users', user], id);
+    for (const [domain, id] of Object.entries(config.routes.domains)) checkRef(['routes', 'domains', domain], id);
+    if (config.routes.default !== undefined) checkRef(['routes', 'default'], config.routes.default);
+  });
+
+export type EngineConfig = z.infer<typeof EngineConfigSchema>;
+export type EngineConfigInput = z.input<typeof EngineConfigSchema>;
+export type Account = z.infer<typeof AccountSchema>;
+export type Application = z.infer<typeof ApplicationSchema>;
