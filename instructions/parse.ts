@@ -49,7 +49,12 @@ function readRoot(xml: string): XmlElement {
   if (xml.length > MAX_DOCUMENT_BYTES) throw parseFailure(`document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
   const body = xml.replace(/^\uFEFF/, '');
   if (body.trim() === '') throw parseFailure('document is empty');
-  const validation = XMLValidator.validate(body);
+  let validation: ReturnType<typeof XMLValidator.validate>;
+  try {
+    validation = XMLValidator.validate(body);
+  } catch (err) {
+    throw parseFailure(err instanceof Error ? err.message : String(err));
+  }
   if (validation !== true) {
     const { msg, line, col } = validation.err;
     throw parseFailure(`${msg} (line ${line}, column ${col})`);
