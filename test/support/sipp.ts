@@ -145,6 +145,8 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
   const port = opts.port ?? (transport === 'tcp' ? await freeTcpPort(address) : await freeUdpPort(address));
   const dir = await mkdtemp(join(tmpdir(), 'sipp-'));
   const args = buildArgs(opts, port, dir);
+  // SIPp's UDP control socket defaults to 8888; give each its own.
+  args.push('-cp', String(await freeUdpPort()));
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let stdout = '';
@@ -207,6 +209,29 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
       return done;
     },
   };
+}
+
+/**
+ * The SIPp processes of one test: `stopAll()` in the test's teardown ends
+ * only these, so tests running concurrently do not stop each other's peers.
+ */
+export class SippSession {
+  private readonly processes = new Set<SippProcess>();
+
+  async start(opts: SippOptions): Promise<SippProcess> {
+    const sipp = await startSipp(opts);
+    this.processes.add(sipp);
+    return sipp;
+  }
+
+  async run(opts: SippOptions): Promise<SippResult> {
+    return (await this.start(opts)).done;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.processes].map((p) => p.kill()));
+    this.processes.clear();
+  }
 }
 
 /** Starts SIPp and waits for it to exit by itself (bounded by its -timeout). */

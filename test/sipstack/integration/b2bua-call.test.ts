@@ -3,31 +3,17 @@
  * embedded SIP server: both legs complete, and the caller's BYE is passed on
  * to the callee by the application.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { FAST_TIMERS, idleDeadlineMs, scenario, uriOf } from './fixtures.js';
+import { FAST_TIMERS, idleDeadlineMs, scenario, uriOf, sipTest } from './fixtures.js';
 
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-describe.each<SippTransport>(['udp', 'tcp'])('createB2BUA between a SIPp UAC and a SIPp UAS over %s', (transport) => {
-  it('connects both legs with each side SDP and propagates the BYE', async () => {
-    if (!h) throw new Error('no harness');
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('createB2BUA between a SIPp UAC and a SIPp UAS over %s', (transport) => {
+  sipTest('connects both legs with each side SDP and propagates the BYE', async ({ harness: h, sipp, expect }) => {
     const { srf, server } = h;
-    const callee = await startSipp({ scenario: scenario('uas-answer'), transport });
+    const callee = await sipp.start({ scenario: scenario('uas-answer'), transport });
     const legs = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>();
     const aHungUp = deferred<Srf.SrfRequest>();
 
@@ -46,7 +32,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('createB2BUA between a SIPp UAC and
       );
     });
 
-    const caller = await runSipp({
+    const caller = await sipp.run({
       scenario: scenario('uac-call-local-bye'),
       remote: h.sipTarget(transport),
       transport,

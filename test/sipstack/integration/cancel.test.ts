@@ -3,29 +3,15 @@
  * the server answers the CANCEL with 200 and the INVITE with 487, and the
  * application's request emits 'cancel'.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
+import { FAST_TIMERS, idleDeadlineMs, scenario, tagOf, sipTest } from './fixtures.js';
 
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-describe.each<SippTransport>(['udp', 'tcp'])('CANCEL before answer over %s', (transport) => {
-  it('SIPp gets 200 for the CANCEL and 487 for the INVITE; the app sees the cancel', async () => {
-    if (!h) throw new Error('no harness');
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('CANCEL before answer over %s', (transport) => {
+  sipTest('SIPp gets 200 for the CANCEL and 487 for the INVITE; the app sees the cancel', async ({ harness: h, sipp, expect }) => {
     const { srf, server } = h;
     const canceled = deferred<Srf.SipMessage>();
     const invited = deferred<Srf.SrfRequest>();
@@ -36,7 +22,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('CANCEL before answer over %s', (tr
       res.send(180);
     });
 
-    const result = await runSipp({ scenario: scenario('uac-cancel-after-ringing'), remote: h.sipTarget(transport), transport });
+    const result = await sipp.run({ scenario: scenario('uac-cancel-after-ringing'), remote: h.sipTarget(transport), transport });
     expect(result.exitCode, describeSipp(result)).toBe(0);
 
     const ringing = findMessages(result.trace, { direction: 'received', status: 180 })[0];

@@ -4,8 +4,9 @@
  * server to forget a call.
  */
 import { fileURLToPath } from 'node:url';
-import type { SippProcess } from '../../support/sipp.js';
-import type { SipTimers } from '../../support/srf-app.js';
+import { test } from 'vitest';
+import { SippSession, type SippProcess } from '../../support/sipp.js';
+import { startSrfHarness, type SipTimers, type SrfHarness } from '../../support/srf-app.js';
 
 export function scenario(name: string): string {
   return fileURLToPath(new URL(`../../scenarios/${name}.xml`, import.meta.url));
@@ -67,3 +68,29 @@ export function tagOf(header: string | undefined): string | undefined {
 export function uriOf(peer: SippProcess): string {
   return `sip:service@${peer.target}${peer.transport === 'tcp' ? ';transport=tcp' : ''}`;
 }
+
+/**
+ * A vitest test with its own SIP server, connected drachtio-srf app
+ * (`harness`, FAST_TIMERS) and SIPp processes (`sipp`), all torn down when
+ * the test ends; tests using it can run concurrently.
+ */
+export const sipTest = test.extend<{ harness: SrfHarness; sipp: SippSession }>({
+  // eslint-disable-next-line no-empty-pattern
+  harness: async ({}, use) => {
+    const harness = await startSrfHarness({ timers: FAST_TIMERS });
+    try {
+      await use(harness);
+    } finally {
+      await harness.stop();
+    }
+  },
+  // eslint-disable-next-line no-empty-pattern
+  sipp: async ({}, use) => {
+    const session = new SippSession();
+    try {
+      await use(session);
+    } finally {
+      await session.stopAll();
+    }
+  },
+});

@@ -4,30 +4,13 @@
  * call is hung up by the caller (the app's dialog emits 'destroy') or by the
  * app (dialog.destroy(): SIPp receives BYE and answers it).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { destroyDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { destroyDialog } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
-
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-function harness(): SrfHarness {
-  if (!h) throw new Error('no harness');
-  return h;
-}
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, sipTest } from './fixtures.js';
 
 interface AnsweredCall {
   invite: Promise<Srf.SrfRequest>;
@@ -56,14 +39,14 @@ function answerCalls(srf: Srf): AnsweredCall {
   return { invite: invite.promise, dialog: dialog.promise, ack: ack.promise, destroyed: destroyed.promise };
 }
 
-describe.each<SippTransport>(['udp', 'tcp'])('inbound call answered with createUAS over %s', (transport) => {
-  it('the caller hangs up: 200 OK carries a To tag, Contact and the app SDP; the app gets the ACK and a destroy event', async () => {
-    const { server, srf } = harness();
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('inbound call answered with createUAS over %s', (transport) => {
+  sipTest('the caller hangs up: 200 OK carries a To tag, Contact and the app SDP; the app gets the ACK and a destroy event', async ({ harness: h, sipp, expect }) => {
+    const { server, srf } = h;
     const call = answerCalls(srf);
 
-    const result = await runSipp({
+    const result = await sipp.run({
       scenario: scenario('uac-call-local-bye'),
-      remote: harness().sipTarget(transport),
+      remote: h.sipTarget(transport),
       transport,
       extraArgs: ['-d', '100'],
     });
@@ -96,21 +79,21 @@ describe.each<SippTransport>(['udp', 'tcp'])('inbound call answered with createU
     const dialog = await call.dialog;
     expect(dialog.sip.localTag).toBe(tagOf(answer.header('To')));
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  it('the app hangs up with dialog.destroy(): SIPp receives an in-dialog BYE and answers 200', async () => {
-    const { server, srf } = harness();
+  sipTest('the app hangs up with dialog.destroy(): SIPp receives an in-dialog BYE and answers 200', async ({ harness: h, sipp, expect }) => {
+    const { server, srf } = h;
     const call = answerCalls(srf);
     const byeSent = deferred<Srf.SrfRequest>();
     call.ack
       .then(async () => byeSent.resolve(await destroyDialog(await call.dialog)))
       .catch((err: unknown) => byeSent.reject(err instanceof Error ? err : new Error(String(err))));
 
-    const result = await runSipp({
+    const result = await sipp.run({
       scenario: scenario('uac-call-remote-bye'),
-      remote: harness().sipTarget(transport),
+      remote: h.sipTarget(transport),
       transport,
     });
     expect(result.exitCode, describeSipp(result)).toBe(0);
@@ -131,7 +114,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('inbound call answered with createU
     const sentBye = await within(byeSent.promise, 2000, 'dialog.destroy() to resolve');
     expect(sentBye.method).toBe('BYE');
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -3,30 +3,16 @@
  * that answers with createUAS: every call completes, nothing had to be
  * retransmitted on the loopback, and the server forgets them all.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, sipTest } from './fixtures.js';
 
 const CALLS = 40;
 
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-describe.each<SippTransport>(['udp', 'tcp'])('%d calls from the built-in SIPp uac', (transport) => {
-  it(`over ${transport}: all complete with no retransmission and leave no state`, async () => {
-    if (!h) throw new Error('no harness');
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('%d calls from the built-in SIPp uac', (transport) => {
+  sipTest(`over ${transport}: all complete with no retransmission and leave no state`, async ({ harness: h, sipp, expect }) => {
     const { srf, server } = h;
     const destroyed = new Set<string>();
     srf.invite((req, res) => {
@@ -37,7 +23,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('%d calls from the built-in SIPp ua
     });
 
     // 40 calls at 40 per second, each held 200 ms: up to ~10 at once.
-    const result = await runSipp({
+    const result = await sipp.run({
       scenario: { builtin: 'uac' },
       remote: h.sipTarget(transport),
       transport,

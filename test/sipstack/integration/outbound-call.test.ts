@@ -2,34 +2,17 @@
  * Requests the application originates through the embedded SIP server:
  * a call with srf.createUAC to a SIPp UAS, and OPTIONS with srf.request.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { destroyDialog, requestOutsideDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf } from './fixtures.js';
+import { destroyDialog, requestOutsideDialog } from '../../support/srf-app.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
 
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-function harness(): SrfHarness {
-  if (!h) throw new Error('no harness');
-  return h;
-}
-
-describe.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.createUAC to a SIPp UAS over %s', (transport) => {
-  it('establishes the dialog with the far end SDP, then tears it down with BYE', async () => {
-    const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-answer'), transport });
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.createUAC to a SIPp UAS over %s', (transport) => {
+  sipTest('establishes the dialog with the far end SDP, then tears it down with BYE', async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
+    const uas = await sipp.start({ scenario: scenario('uas-answer'), transport });
     const provisional: number[] = [];
 
     const dialog = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP, headers: { 'X-Test': 'outbound' } }, {
@@ -63,15 +46,15 @@ describe.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.createUAC t
     expect(byes[0]!.firstLine).toMatch(new RegExp(`^BYE sip:sipp@127\\.0\\.0\\.1:\\d+;transport=${transport} SIP/2\\.0$`, 'i'));
     expect(tagOf(byes[0]!.header('To'))).toBe(dialog.sip.remoteTag);
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });
 
-describe.each<SippTransport>(['udp', 'tcp'])('OPTIONS with srf.request to a SIPp UAS over %s', (transport) => {
-  it('gets the 200 OK the far end sent, with its headers', async () => {
-    const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-options'), transport });
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('OPTIONS with srf.request to a SIPp UAS over %s', (transport) => {
+  sipTest('gets the 200 OK the far end sent, with its headers', async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
+    const uas = await sipp.start({ scenario: scenario('uas-options'), transport });
 
     const { sent, response } = await requestOutsideDialog(srf, uriOf(uas), {
       method: 'OPTIONS',
@@ -91,7 +74,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('OPTIONS with srf.request to a SIPp
     expect(options!.header('CSeq')).toMatch(/^\d+ OPTIONS$/);
     expect(options!.header('Max-Forwards')).toBeTruthy();
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -3,42 +3,24 @@
  * 180, a B2BUA passes the caller's CANCEL on to the callee, and a callee
  * that repeats its 200 OK gets a second ACK.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf } from './fixtures.js';
-
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-function harness(): SrfHarness {
-  if (!h) throw new Error('no harness');
-  return h;
-}
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
 
 function branchOf(via: string | undefined): string | undefined {
   return via ? /;\s*branch=([^;\s]+)/i.exec(via)?.[1] : undefined;
 }
 
-describe.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (transport) => {
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (transport) => {
   // After a 487 over UDP the INVITE client transaction waits out Timer D (32 s).
   const idleAfterFailure = idleDeadlineMs(FAST_TIMERS, { timerD: transport === 'udp' });
 
-  it('the app cancels its INVITE after 180: SIPp gets a CANCEL on the INVITE branch, createUAC fails with 487', { timeout: idleAfterFailure + 15_000 }, async () => {
-    const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-ring-cancelled'), transport });
+  sipTest('the app cancels its INVITE after 180: SIPp gets a CANCEL on the INVITE branch, createUAC fails with 487', { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
+    const uas = await sipp.start({ scenario: scenario('uas-ring-cancelled'), transport });
     let invite: Srf.SrfRequest | undefined;
     // drachtio-srf calls cbRequest(err, req); its typings say cbRequest(req).
     const onRequest = (_err: unknown, req: Srf.SrfRequest): void => { invite = req; };
@@ -65,13 +47,13 @@ describe.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (tra
     const ack = findMessages(result.trace, { direction: 'received', method: 'ACK' })[0];
     expect(branchOf(ack?.header('Via'))).toBe(branchOf(sentInvite.header('Via')));
 
-    await harness().waitForIdle(idleAfterFailure);
+    await h.waitForIdle(idleAfterFailure);
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  it("a B2BUA passes the caller's CANCEL on to the callee", { timeout: idleAfterFailure + 15_000 }, async () => {
-    const { srf, server } = harness();
-    const callee = await startSipp({ scenario: scenario('uas-ring-cancelled'), transport });
+  sipTest("a B2BUA passes the caller's CANCEL on to the callee", { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
+    const callee = await sipp.start({ scenario: scenario('uas-ring-cancelled'), transport });
     const outcome = deferred<unknown>();
     srf.invite((req, res) => {
       srf.createB2BUA(req, res, uriOf(callee), { localSdpB: req.body }).then(
@@ -80,7 +62,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (tra
       );
     });
 
-    const caller = await runSipp({ scenario: scenario('uac-cancel-after-ringing'), remote: harness().sipTarget(transport), transport });
+    const caller = await sipp.run({ scenario: scenario('uac-cancel-after-ringing'), remote: h.sipTarget(transport), transport });
     const calleeResult = await callee.done;
     expect(caller.exitCode, describeSipp(caller)).toBe(0);
     expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
@@ -89,14 +71,14 @@ describe.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (tra
     expect(findMessages(calleeResult.trace, { direction: 'received', method: 'ACK' }).length).toBeGreaterThanOrEqual(1);
     await within(outcome.promise, 2000, 'createB2BUA to fail');
 
-    await harness().waitForIdle(idleAfterFailure);
+    await h.waitForIdle(idleAfterFailure);
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  it('a repeated 200 OK from the callee is ACKed again (RFC 3261 13.2.2.4)', async () => {
-    const { srf, server } = harness();
+  sipTest('a repeated 200 OK from the callee is ACKed again (RFC 3261 13.2.2.4)', async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
     // -nr: see the scenario's comment.
-    const uas = await startSipp({ scenario: scenario('uas-repeat-200-then-bye'), transport, extraArgs: ['-nr'] });
+    const uas = await sipp.start({ scenario: scenario('uas-repeat-200-then-bye'), transport, extraArgs: ['-nr'] });
     const destroyed = deferred<Srf.SrfRequest>();
 
     const dialog = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP });
@@ -114,7 +96,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (tra
     expect((await within(destroyed.promise, 2000, "the dialog's destroy event")).method).toBe('BYE');
     expect(findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'BYE' })).toHaveLength(1);
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -3,34 +3,17 @@
  * from the far end (the app's dialog emits 'modify' and answers it), and
  * from the app (dialog.modify(sdp) resolves with the far end's new SDP).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, runSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { destroyDialog, startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { destroyDialog } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, APP_SDP_2, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf } from './fixtures.js';
+import { APP_SDP, APP_SDP_2, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
 
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-function harness(): SrfHarness {
-  if (!h) throw new Error('no harness');
-  return h;
-}
-
-describe.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) => {
-  it("from the far end: the dialog emits 'modify', the app answers, SIPp gets 200 with the new SDP", async () => {
-    const { srf, server } = harness();
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) => {
+  sipTest("from the far end: the dialog emits 'modify', the app answers, SIPp gets 200 with the new SDP", async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
     const reoffer = deferred<string>();
     const destroyed = deferred<Srf.SrfRequest>();
     srf.invite((req, res) => {
@@ -46,7 +29,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) =>
       );
     });
 
-    const result = await runSipp({ scenario: scenario('uac-reinvite'), remote: harness().sipTarget(transport), transport });
+    const result = await sipp.run({ scenario: scenario('uac-reinvite'), remote: h.sipTarget(transport), transport });
     expect(result.exitCode, describeSipp(result)).toBe(0);
 
     const answers = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' });
@@ -63,13 +46,13 @@ describe.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) =>
     expect(body).toContain('s=sipp-reoffer');
     expect((await within(destroyed.promise, 2000, 'destroy after BYE')).method).toBe('BYE');
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  it("from the app: dialog.modify(sdp) resolves with the far end's SDP", async () => {
-    const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-answer-reinvite'), transport });
+  sipTest("from the app: dialog.modify(sdp) resolves with the far end's SDP", async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
+    const uas = await sipp.start({ scenario: scenario('uas-answer-reinvite'), transport });
 
     const dialog = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP });
     expect(dialog.remote.sdp).toContain('s=sipp-uas');
@@ -94,7 +77,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) =>
     expect(findMessages(result.trace, { direction: 'received', method: 'ACK' }).length).toBeGreaterThanOrEqual(2);
     expect(findMessages(result.trace, { direction: 'received', method: 'BYE' }).length).toBeGreaterThanOrEqual(1);
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

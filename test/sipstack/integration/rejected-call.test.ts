@@ -4,41 +4,23 @@
  * the server absorbs the caller's ACK, and sends the ACK itself when the
  * application's outbound call is rejected.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeSipp, runSipp, startSipp, stopAllSipp, type SippTransport } from '../../support/sipp.js';
+import { describe } from 'vitest';
+import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf } from './fixtures.js';
-
-let h: SrfHarness | undefined;
-
-beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
-});
-
-afterEach(async () => {
-  await stopAllSipp();
-  await h?.stop();
-  h = undefined;
-});
-
-function harness(): SrfHarness {
-  if (!h) throw new Error('no harness');
-  return h;
-}
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
 
 function branchOf(via: string | undefined): string | undefined {
   return via ? /;\s*branch=([^;\s]+)/i.exec(via)?.[1] : undefined;
 }
 
-describe.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s', (transport) => {
-  it('inbound: the app answers 486, SIPp receives it once ACKed, nothing lingers', async () => {
-    const { srf, server } = harness();
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s', (transport) => {
+  sipTest('inbound: the app answers 486, SIPp receives it once ACKed, nothing lingers', async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
     srf.invite((_req, res) => {
       res.send(486, 'Busy Here', { headers: { 'X-Reason': 'busy-test' } });
     });
 
-    const result = await runSipp({ scenario: scenario('uac-rejected'), remote: harness().sipTarget(transport), transport });
+    const result = await sipp.run({ scenario: scenario('uac-rejected'), remote: h.sipTarget(transport), transport });
     expect(result.exitCode, describeSipp(result)).toBe(0);
     const busy = findMessages(result.trace, { direction: 'received', status: 486 });
     expect(busy.length, describeSipp(result)).toBeGreaterThanOrEqual(1);
@@ -46,16 +28,16 @@ describe.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s', (transpor
     expect(tagOf(busy[0]!.header('To'))).toBeTruthy();
     expect(busy[0]!.header('CSeq')).toBe('1 INVITE');
 
-    await harness().waitForIdle(idleDeadlineMs(FAST_TIMERS));
+    await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
   // Over UDP the INVITE client transaction then waits out Timer D (32 s).
   const idleAfterRejection = idleDeadlineMs(FAST_TIMERS, { timerD: transport === 'udp' });
 
-  it('outbound: createUAC rejects with the 486 and the server ACKs it on the INVITE branch', { timeout: idleAfterRejection + 15_000 }, async () => {
-    const { srf, server } = harness();
-    const uas = await startSipp({ scenario: scenario('uas-reject'), transport });
+  sipTest('outbound: createUAC rejects with the 486 and the server ACKs it on the INVITE branch', { timeout: idleAfterRejection + 15_000 }, async ({ harness: h, sipp, expect }) => {
+    const { srf, server } = h;
+    const uas = await sipp.start({ scenario: scenario('uas-reject'), transport });
 
     const failure: unknown = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP }).then(
       () => new Error('createUAC resolved for a rejected call'),
@@ -75,7 +57,7 @@ describe.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s', (transpor
     expect(tagOf(ack!.header('To'))).toBe(tagOf(busy!.header('To')));
     expect(ack!.header('Call-ID')).toBe(invite!.header('Call-ID'));
 
-    await harness().waitForIdle(idleAfterRejection);
+    await h.waitForIdle(idleAfterRejection);
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });
