@@ -11,8 +11,8 @@ import { APP_SDP, FAST_TIMERS, idleDeadlineMs, sipTest } from './fixtures.js';
 
 const CALLS = 40;
 
-describe.concurrent.each<SippTransport>(['udp', 'tcp'])('%d calls from the built-in SIPp uac', (transport) => {
-  sipTest(`over ${transport}: all complete with no retransmission and leave no state`, async ({ harness: h, sipp, expect }) => {
+describe.concurrent.each<SippTransport>(['udp', 'tcp'])(`${CALLS} calls from the built-in SIPp uac over %s`, (transport) => {
+  sipTest('all complete with no retransmission and leave no state', async ({ harness: h, sipp, expect }) => {
     const { srf, server } = h;
     const destroyed = new Set<string>();
     srf.invite((req, res) => {
