@@ -1,0 +1,75 @@
+import { MediaError } from '../../../media/errors.js';
+import type { RecordVerb } from '../../verbs/record.js';
+import { answerOrEnd } from './answer.js';
+import { end, NEXT, type VerbContext, type VerbExecutor } from '../verb-executor.js';
+import type { RecordingTarget } from '../call-control.js';
+
+function recordingStatus(verb: RecordVerb, ctx: VerbContext, target: RecordingTarget, durationSeconds: number): void {
+  if (verb.recordingStatusCallback === undefined || !verb.recordingStatusCallbackEvent.includes('completed')) return;
+  ctx.control.notify({
+    url: verb.recordingStatusCallback,
+    method: verb.recordingStatusCallbackMethod,
+    params: {
+      CallSid: ctx.control.callSid,
+      RecordingSid: target.sid,
+      RecordingUrl: target.url,
+      RecordingStatus: 'completed',
+      RecordingDuration: String(durationSeconds),
+      RecordingChannels: '1',
+      RecordingSource: 'RecordVerb',
+    },
+  });
+}
+
+/**
+ * <Record>: records the caller into a WAV file (after a beep unless
+ * playBeep is false) until a finish key, `timeout` seconds of silence,
+ * maxLength or hangup. RecordingUrl, RecordingDuration (seconds),
+ * RecordingSid and Digits (the key pressed, or 'hangup') go to the action;
+ * its document replaces this one. The action is requested even after the
+ * caller hung up (its document is not run). An empty recording goes on with
+ * the next verb without a request, as Twilio does; so does a Record without
+ * an action.
+ */
+export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
+  const got = await answerOrEnd(ctx);
+  if ('end' in got) return got.end;
+  const endpoint = got.ok;
+  endpoint.clearDigits();
+  const target = ctx.control.newRecording();
+  let outcome;
+  try {
+    outcome = await endpoint.record({
+      path: target.path,
+      maxLengthMs: verb.maxLength * 1000,
+      finishOnKey: verb.finishOnKey === '' ? undefined : verb.finishOnKey,
+      silenceTimeoutMs: verb.timeout > 0 ? verb.timeout * 1000 : undefined,
+      trim: verb.trim === 'trim-silence',
+      beep: verb.playBeep,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted || endpoint.destroyed) return end('caller-hangup');
+    const code = err instanceof MediaError ? err.code : 'unknown';
+    ctx.log.error({ code, path: target.path, reason: (err as Error).message }, '<Record> failed');
+    return NEXT;
+  }
+  const hungUp = outcome.reason === 'hangup' || outcome.reason === 'stopped' || ctx.signal.aborted;
+  const durationSeconds = Math.round(outcome.durationMs / 1000);
+  ctx.log.info({ recordingSid: target.sid, durationMs: outcome.durationMs, reason: outcome.reason }, 'recording written');
+  if (outcome.durationMs > 0) recordingStatus(verb, ctx, target, durationSeconds);
+
+  if (verb.action === undefined || outcome.durationMs === 0) return hungUp ? end('caller-hangup') : NEXT;
+  const params = {
+    RecordingUrl: target.url,
+    RecordingDuration: String(durationSeconds),
+    RecordingSid: target.sid,
+    Digits: hungUp ? 'hangup' : (outcome.digit ?? ''),
+  };
+  if (hungUp) {
+    // The application still learns about the recording; there is no call left to run its answer on.
+    await ctx.control.fetchNext({ url: verb.action, method: verb.method, params }, { afterHangup: true });
+    return end('caller-hangup');
+  }
+  return { kind: 'fetch', request: { url: verb.action, method: verb.method, params } };
+};

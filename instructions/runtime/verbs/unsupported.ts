@@ -1,0 +1,12 @@
+import type { Verb } from '../../verbs/index.js';
+import { NEXT, type VerbExecutor } from '../verb-executor.js';
+
+/**
+ * Verbs that parse but are not run yet (Dial, Enqueue, Leave, Connect).
+ * Twilio logs a warning for a verb it cannot execute for the account and
+ * moves on to the next verb; dialtone does the same.
+ */
+export const executeUnsupported: VerbExecutor<Verb> = (verb, ctx) => {
+  ctx.log.warn({ verb: verb.verb }, `<${verb.verb}> is not supported yet and was skipped`);
+  return Promise.resolve(NEXT);
+};
