@@ -77,6 +77,24 @@ export const RoutesSchema = z.object({
   default: z.string().optional(),
 });
 
+/** Options of the embedded RTP media engine. */
+export const MediaOptionsSchema = z
+  .object({
+    /** RTP port range (RTP on even ports, RTCP on the next); 0 and 0 let the system pick free ports. */
+    rtpPortMin: z.number().int().min(0).max(65_535).default(0),
+    rtpPortMax: z.number().int().min(0).max(65_535).default(0),
+    /** Address the RTP sockets bind to. */
+    bindAddress: z.string().min(1).default('0.0.0.0'),
+    /** Address written in SDP; by default the SIP external address, the bind address, or the first network interface. */
+    advertisedAddress: z.string().min(1).optional(),
+    /** Codecs in the order offered and preferred. */
+    codecs: z.array(z.enum(['PCMU', 'PCMA', 'opus'])).min(1).default(['PCMU', 'PCMA', 'opus']),
+  })
+  .refine((m) => (m.rtpPortMin === 0) === (m.rtpPortMax === 0) && m.rtpPortMin <= m.rtpPortMax, {
+    error: 'rtpPortMin and rtpPortMax must both be 0, or a range with rtpPortMin <= rtpPortMax',
+    path: ['rtpPortMax'],
+  });
+
 export const EngineConfigSchema = z
   .object({
     accounts: z.array(AccountSchema).min(1, 'at least one account is required'),
@@ -97,8 +115,16 @@ export const EngineConfigSchema = z
       .prefault({}),
     /** The embedded SIP server (as for `dialtone sip-server`). */
     sipServer: SipServerOptionsSchema.prefault({}),
-    /** Media engine options; their schema belongs to the media engine. */
-    media: z.record(z.string(), z.unknown()).default({}),
+    /** An external drachtio-server to use instead of the embedded SIP server. */
+    drachtio: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65_535).default(9022),
+        secret: z.string().min(1),
+      })
+      .optional(),
+    /** The embedded media engine (RTP). */
+    media: MediaOptionsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const accountIds = new Set<string>();
@@ -129,3 +155,4 @@ export type EngineConfig = z.infer<typeof EngineConfigSchema>;
 export type EngineConfigInput = z.input<typeof EngineConfigSchema>;
 export type Account = z.infer<typeof AccountSchema>;
 export type Application = z.infer<typeof ApplicationSchema>;
+export type MediaOptions = z.infer<typeof MediaOptionsSchema>;
