@@ -1,0 +1,40 @@
+import type { Account, Application } from '../../config/engine-config.js';
+import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { CallSession } from './call-session.js';
+
+export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+
+/**
+ * Sends a call's status callbacks (initiated, ringing, answered, completed)
+ * to the application's statusCallback, for the events it asked for. Never
+ * waits: the sender queues them in order per call.
+ */
+export class StatusEvents {
+  constructor(
+    private readonly sender: StatusCallbackSender,
+    private readonly app: Application,
+    private readonly account: Account,
+  ) {}
+
+  wants(event: StatusEvent): boolean {
+    return this.app.statusCallback !== undefined && this.app.statusCallbackEvents.includes(event);
+  }
+
+  send(event: StatusEvent, call: CallSession, extra: Readonly<Record<string, string>> = {}): void {
+    const url = this.app.statusCallback;
+    if (url === undefined || !this.wants(event)) return;
+    const base = call.webhookParams();
+    // CallStatus names the event for the first two; then the call's own state.
+    const status = event === 'initiated' ? 'initiated' : event === 'ringing' ? 'ringing' : base.CallStatus;
+    const params: Record<string, string> = { ...base, CallStatus: status ?? call.status, CallbackSource: 'call-progress-events', ...extra };
+    if (event === 'completed') {
+      params.CallDuration = String(call.durationSeconds);
+      params.Duration = String(Math.ceil(call.durationSeconds / 60));
+    }
+    this.sender.send(
+      call.sid,
+      { url, method: this.app.statusCallbackMethod, params, authToken: this.account.authToken },
+      { last: event === 'completed' },
+    );
+  }
+}

@@ -1,0 +1,236 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { EngineConfig } from '../config/engine-config.js';
+import { EmbeddedMediaServer } from '../media/embedded/index.js';
+import type { MediaServer } from '../media/types.js';
+import { MemoryCallStore, type CallStore } from './calls/call-store.js';
+import { createInboundHandler } from './calls/inbound-handler.js';
+import type { SipCallControl } from './calls/sip-call-control.js';
+import { advertisedMediaAddress, publicHttpBase } from './engine-addresses.js';
+import { EngineHttpServer } from './http/http-server.js';
+import { silentLogger } from './logger.js';
+import { SipServer, type SipServerInfo } from './sipstack/sip-server.js';
+import { StatusCallbackSender } from './webhooks/status-callback.js';
+import { WebhookClient } from './webhooks/webhook-client.js';
+import { WebhookTransport } from './webhooks/http-transport.js';
+
+export interface EngineOptions {
+  logger?: Logger;
+  /** A media server to use instead of the embedded one (it is not closed by stop()). */
+  mediaServer?: MediaServer;
+  store?: CallStore;
+}
+
+export interface EngineInfo {
+  /** SIP listeners of the embedded SIP server (empty with an external drachtio-server). */
+  sip: SipServerInfo['sip'];
+  /** Where drachtio-srf is connected. */
+  admin: { address: string; port: number };
+  http: { address: string; port: number };
+}
+
+export interface EngineStats {
+  /** Live calls (being handled). */
+  calls: number;
+  /** Media endpoints open in the embedded media server (undefined with another media server). */
+  endpoints?: number;
+  /** Calls handled since start (routed to an application). */
+  totalCalls: number;
+  sip?: ReturnType<SipServer['stats']>;
+  /** Status callbacks still queued or in flight, by call. */
+  pendingStatusCallbacks: number;
+}
+
+/** How long stop() waits for calls to wind down after hanging them up. */
+const STOP_GRACE_MS = 3000;
+
+function connectSrf(srf: Srf, host: string, port: number, secret: string): Promise<void> {
+  return new Promise((resolveConnect, reject) => {
+    const onError = (err: Error): void => {
+      srf.removeListener('connect', onConnect);
+      reject(err);
+    };
+    const onConnect = (err: Error | null): void => {
+      srf.removeListener('error', onError);
+      if (err) reject(err);
+      else resolveConnect();
+    };
+    srf.once('connect', onConnect);
+    srf.once('error', onError);
+    // drachtio-srf's connect() reports through the events above.
+    void srf.connect({ host, port, secret });
+  });
+}
+
+/**
+ * The engine: the embedded SIP server (or an external drachtio-server),
+ * drachtio-srf connected to it, the media server, the HTTP server for
+ * recordings, and the webhook clients; inbound calls run the application's
+ * instructions.
+ */
+export class Engine {
+  private readonly log: Logger;
+  private readonly store: CallStore;
+  private readonly active = new Map<SipCallControl, Promise<void>>();
+  private totalCalls = 0;
+  private sipServer: SipServer | undefined;
+  private srf: Srf | undefined;
+  private media: MediaServer | undefined;
+  private ownsMedia = false;
+  private http: EngineHttpServer | undefined;
+  private transport: WebhookTransport | undefined;
+  private statusSender: StatusCallbackSender | undefined;
+  private webhooks: WebhookClient | undefined;
+  private started = false;
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly opts: EngineOptions = {},
+  ) {
+    this.log = opts.logger ?? silentLogger();
+    this.store = opts.store ?? new MemoryCallStore();
+  }
+
+  async start(): Promise<EngineInfo> {
+    if (this.started) throw new Error('the engine is already started');
+    this.started = true;
+    try {
+      return await this.startParts();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<EngineInfo> {
+    const { config } = this;
+    const dataDir = resolve(config.dataDir);
+    const recordingsDir = join(dataDir, 'recordings');
+    await mkdir(recordingsDir, { recursive: true });
+
+    let sip: SipServerInfo['sip'] = [];
+    let admin: { address: string; port: number };
+    let secret: string;
+    if (config.drachtio) {
+      admin = { address: config.drachtio.host, port: config.drachtio.port };
+      secret = config.drachtio.secret;
+    } else {
+      this.sipServer = new SipServer(config.sipServer, this.log.child({ component: 'sip' }));
+      const info = await this.sipServer.start();
+      sip = info.sip;
+      admin = info.admin;
+      secret = config.sipServer.admin.secret;
+    }
+
+    if (this.opts.mediaServer) {
+      this.media = this.opts.mediaServer;
+    } else {
+      const mediaLog = this.log.child({ component: 'media' });
+      this.media = new EmbeddedMediaServer({
+        rtpPortMin: config.media.rtpPortMin,
+        rtpPortMax: config.media.rtpPortMax,
+        bindAddress: config.media.bindAddress,
+        advertisedAddress: advertisedMediaAddress(config),
+        cacheDir: join(dataDir, 'cache'),
+        codecs: config.media.codecs,
+        log: (level, msg, fields) => mediaLog[level](fields ?? {}, msg),
+      });
+      this.ownsMedia = true;
+    }
+
+    this.http = new EngineHttpServer({ address: config.http.address, port: config.http.port, recordingsDir, logger: this.log.child({ component: 'http' }) });
+    const http = await this.http.start();
+
+    const [firstAccount] = config.accounts;
+    const authToken = firstAccount?.authToken ?? '';
+    this.transport = new WebhookTransport();
+    const webhookLog = this.log.child({ component: 'webhooks' });
+    this.webhooks = new WebhookClient({ authToken, transport: this.transport, logger: webhookLog });
+    this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog });
+
+    const srf = new Srf();
+    this.srf = srf;
+    srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
+    await connectSrf(srf, admin.address, admin.port, secret);
+    const handler = createInboundHandler(
+      {
+        config,
+        srf,
+        media: this.media,
+        webhooks: this.webhooks,
+        statusSender: this.statusSender,
+        store: this.store,
+        recordings: { dir: recordingsDir, baseUrl: publicHttpBase(config, http) },
+        log: this.log,
+      },
+      {
+        add: (control, done) => {
+          this.totalCalls++;
+          this.active.set(control, done);
+          void done.finally(() => this.active.delete(control));
+        },
+      },
+    );
+    srf.invite((req, res) => {
+      try {
+        handler(req, res);
+      } catch (err) {
+        this.log.error({ err, callId: req.get('Call-ID') }, 'inbound call could not be handled');
+        if (!res.finalResponseSent) res.send(500);
+      }
+    });
+
+    this.log.info(
+      {
+        sip: sip.map((t) => `${t.protocol}/${t.local.address}:${t.local.port}`),
+        admin: `${admin.address}:${admin.port}`,
+        http: `${http.address}:${http.port}`,
+      },
+      'engine started',
+    );
+    return { sip, admin, http };
+  }
+
+  /** Hangs up the calls in progress, then stops every part; safe to call more than once. */
+  async stop(): Promise<void> {
+    const calls = [...this.active.entries()];
+    await Promise.all(calls.map(([control]) => control.shutdown().catch(() => undefined)));
+    if (calls.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(calls.map(([, done]) => done)),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, STOP_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.srf?.disconnect();
+    this.srf = undefined;
+    await this.sipServer?.stop();
+    this.sipServer = undefined;
+    if (this.ownsMedia) await this.media?.close();
+    this.media = undefined;
+    await this.http?.stop();
+    this.http = undefined;
+    await this.statusSender?.close();
+    await this.webhooks?.close();
+    await this.transport?.close();
+    this.statusSender = undefined;
+    this.webhooks = undefined;
+    this.transport = undefined;
+    this.started = false;
+  }
+
+  stats(): EngineStats {
+    return {
+      calls: this.active.size,
+      endpoints: this.media instanceof EmbeddedMediaServer ? this.media.size : undefined,
+      totalCalls: this.totalCalls,
+      sip: this.sipServer?.stats(),
+      pendingStatusCallbacks: this.statusSender?.trackedCalls ?? 0,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { serveRecording } from './recordings-route.js';
+
+export interface EngineHttpServerOptions {
+  address: string;
+  port: number;
+  recordingsDir: string;
+  logger: Logger;
+}
+
+/** The engine's own HTTP server: recordings (RecordingUrl) now, the REST API later. */
+export class EngineHttpServer {
+  private server: Server | undefined;
+
+  constructor(private readonly opts: EngineHttpServerOptions) {}
+
+  async start(): Promise<{ address: string; port: number }> {
+    const server = createServer((req, res) => {
+      serveRecording(req, res, this.opts.recordingsDir)
+        .then((handled) => {
+          if (!handled) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+        })
+        .catch((err: unknown) => {
+          this.opts.logger.error({ err, url: req.url }, 'HTTP request failed');
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        });
+    });
+    server.on('clientError', (_err, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.address, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const addr = server.address() as AddressInfo;
+    return { address: addr.address, port: addr.port };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The whole path once, end to end: SIPp calls the engine, the engine asks a
+ * real node:http application for instructions, says Hello, hangs up, and
+ * reports the completed call to the status callback.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+import { parseEngineConfig } from '../../config/load-engine-config.js';
+import { Engine } from '../../engine/engine.js';
+import { silentLogger } from '../../engine/logger.js';
+import { deferred, within } from '../support/deferred.js';
+import { describeSipp, SippSession } from '../support/sipp.js';
+import { findMessages } from '../support/sipp-trace.js';
+
+const ACCOUNT = 'AC' + 'ab'.repeat(16);
+
+interface Seen {
+  path: string;
+  params: Record<string, string>;
+}
+
+async function startApp(documents: Record<string, string>): Promise<{ base: string; seen: Seen[]; completed: Promise<Seen>; server: Server }> {
+  const seen: Seen[] = [];
+  const completed = deferred<Seen>();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const entry = { path, params: Object.fromEntries(new URLSearchParams(body)) };
+      seen.push(entry);
+      if (path === '/status' && entry.params.CallStatus !== 'initiated' && entry.params.CallStatus !== 'ringing' && entry.params.CallStatus !== 'in-progress') {
+        completed.resolve(entry);
+      }
+      const doc = documents[path];
+      if (doc === undefined) res.writeHead(204).end();
+      else res.writeHead(200, { 'Content-Type': 'text/xml' }).end(doc);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { base: `http://127.0.0.1:${port}`, seen, completed: completed.promise, server };
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startEngine(appBase: string): Promise<{ engine: Engine; target: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-smoke-'));
+  const config = parseEngineConfig({
+    accounts: [{ id: ACCOUNT, authToken: 'smoke-test-token' }],
+    applications: [{ id: 'hello', voiceUrl: `${appBase}/voice`, statusCallback: `${appBase}/status`, statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'] }],
+    routes: { default: 'hello' },
+    allowedSources: ['127.0.0.1'],
+    dataDir,
+    http: { address: '127.0.0.1', port: 0 },
+    sipServer: { sip: { address: '127.0.0.1', port: 0, transports: ['udp'] }, admin: { address: '127.0.0.1', port: 0, secret: 'smoke' }, timers: { t1: 50, t2: 500, t4: 500, d: 1000 } },
+    media: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1' },
+  });
+  const engine = new Engine(config, { logger: silentLogger() });
+  const info = await engine.start();
+  cleanups.push(async () => {
+    await engine.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const udp = info.sip.find((s) => s.protocol === 'udp');
+  if (!udp) throw new Error('no UDP listener');
+  return { engine, target: `${udp.local.address}:${udp.local.port}` };
+}
+
+describe('router smoke test', () => {
+  test('Say then Hangup: the webhook carries the call, the engine sends BYE, the status callback reports completed', async () => {
+    const app = await startApp({ '/voice': '<?xml version="1.0"?><Response><Say>Hello</Say><Hangup/></Response>' });
+    cleanups.push(() => new Promise<void>((r) => app.server.close(() => r())));
+    const { engine, target } = await startEngine(app.base);
+    const sipp = new SippSession();
+    cleanups.push(() => sipp.stopAll());
+
+    const scenario = fileURLToPath(new URL('../scenarios/uac-call-remote-bye.xml', import.meta.url));
+    const result = await sipp.run({ scenario, remote: target, service: '100', timeoutSeconds: 15 });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const ok = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' })[0];
+    expect(ok?.body, describeSipp(result)).toMatch(/m=audio \d+ RTP\/AVP 0/);
+    expect(findMessages(result.trace, { direction: 'received', method: 'BYE' }).length).toBeGreaterThanOrEqual(1);
+
+    const completed = await within(app.completed, 5000, 'the completed status callback');
+    const voice = app.seen.find((s) => s.path === '/voice');
+    expect(voice?.params.CallSid).toMatch(/^CA[0-9a-f]{32}$/);
+    expect(voice?.params).toMatchObject({ AccountSid: ACCOUNT, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01', SipSourceIp: '127.0.0.1' });
+    expect(voice?.params.To).toMatch(/^sip:100@127\.0\.0\.1/);
+    const invite = findMessages(result.trace, { direction: 'sent', method: 'INVITE' })[0];
+    expect(voice?.params.SipCallId).toBe(invite?.header('Call-ID'));
+    expect(completed.params).toMatchObject({ CallSid: voice?.params.CallSid, CallStatus: 'completed' });
+    expect(Number(completed.params.CallDuration)).toBeGreaterThanOrEqual(0);
+    const statuses = app.seen.filter((s) => s.path === '/status').map((s) => `${s.params.SequenceNumber}:${s.params.CallStatus}`);
+    expect(statuses).toEqual(['0:initiated', '1:ringing', '2:in-progress', '3:completed']);
+    expect(engine.stats()).toMatchObject({ calls: 0, endpoints: 0 });
+  }, 30_000);
+
+  test('the caller hangs up during a long Say: the call ends at once and completed is still reported', async () => {
+    const long = 'This sentence is long enough to keep speaking for many seconds while the caller hangs up. '.repeat(5);
+    const app = await startApp({ '/voice': `<Response><Say>${long}</Say><Say>unreachable</Say></Response>` });
+    cleanups.push(() => new Promise<void>((r) => app.server.close(() => r())));
+    const { engine, target } = await startEngine(app.base);
+    const sipp = new SippSession();
+    cleanups.push(() => sipp.stopAll());
+
+    const started = Date.now();
+    const result = await sipp.run({ scenario: { builtin: 'uac' }, remote: target, service: '100', timeoutSeconds: 15, extraArgs: ['-d', '500'] });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const completed = await within(app.completed, 5000, 'the completed status callback');
+    expect(completed.params.CallStatus).toBe('completed');
+    // The Say would take far longer than this; the hangup stopped it.
+    expect(Date.now() - started).toBeLessThan(8000);
+    await expect.poll(() => engine.stats().calls, { timeout: 3000 }).toBe(0);
+  }, 30_000);
+});
