@@ -13,6 +13,8 @@ export interface SipTimers {
   t1?: number;
   t2?: number;
   t4?: number;
+  /** Timer D: how long an INVITE client transaction absorbs response retransmissions over UDP. */
+  d?: number;
 }
 
 export interface SrfHarnessOptions {

@@ -12,16 +12,18 @@ export function scenario(name: string): string {
   return fileURLToPath(new URL(`../../scenarios/${name}.xml`, import.meta.url));
 }
 
-/** Short RFC 3261 timers so that transactions end quickly after each call (Timer J/H = 64*T1 = 3.2 s). */
-export const FAST_TIMERS: Required<SipTimers> = { t1: 50, t2: 500, t4: 500 };
+/**
+ * Short RFC 3261 timers so that transactions end quickly after each call
+ * (Timers H, J, L = 64*T1 = 3.2 s; Timer D, normally 32 s, as long).
+ */
+export const FAST_TIMERS: Required<SipTimers> = { t1: 50, t2: 500, t4: 500, d: 3200 };
 
 /**
- * Timer D, how long an INVITE client transaction stays Completed after a
- * non-2xx over UDP to absorb retransmissions: "at least 32 seconds"
- * (RFC 3261 §17.1.1.2). It is not derived from T1 and the server's options do
- * not shorten it.
+ * Timer D's default: how long an INVITE client transaction stays Completed
+ * after a non-2xx over UDP to absorb retransmissions, "at least 32 seconds"
+ * (RFC 3261 §17.1.1.2); not derived from T1.
  */
-export const TIMER_D_UDP_MS = 32_000;
+export const TIMER_D_DEFAULT_MS = 32_000;
 
 /**
  * How long transactions may linger after a call: the longest timer that
@@ -29,7 +31,7 @@ export const TIMER_D_UDP_MS = 32_000;
  * slack.
  */
 export function idleDeadlineMs(timers: SipTimers, opts: { timerD?: boolean } = {}): number {
-  const longest = Math.max(64 * (timers.t1 ?? 500), opts.timerD ? TIMER_D_UDP_MS : 0);
+  const longest = Math.max(64 * (timers.t1 ?? 500), opts.timerD ? (timers.d ?? TIMER_D_DEFAULT_MS) : 0);
   return longest + 3000;
 }
 

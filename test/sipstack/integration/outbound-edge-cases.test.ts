@@ -15,7 +15,7 @@ function branchOf(via: string | undefined): string | undefined {
 }
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound edge cases over %s', (transport) => {
-  // After a 487 over UDP the INVITE client transaction waits out Timer D (32 s).
+  // After a 487 over UDP the INVITE client transaction waits out Timer D.
   const idleAfterFailure = idleDeadlineMs(FAST_TIMERS, { timerD: transport === 'udp' });
 
   sipTest('the app cancels its INVITE after 180: SIPp gets a CANCEL on the INVITE branch, createUAC fails with 487', { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {

@@ -32,7 +32,7 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s'
     expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  // Over UDP the INVITE client transaction then waits out Timer D (32 s).
+  // Over UDP the INVITE client transaction then waits out Timer D.
   const idleAfterRejection = idleDeadlineMs(FAST_TIMERS, { timerD: transport === 'udp' });
 
   sipTest('outbound: createUAC rejects with the 486 and the server ACKs it on the INVITE branch', { timeout: idleAfterRejection + 15_000 }, async ({ harness: h, sipp, expect }) => {

@@ -13,7 +13,7 @@ import { deferred, within } from '../../support/deferred.js';
 import { APP_SDP, idleDeadlineMs, scenario, tagOf } from './fixtures.js';
 
 /** RFC 3261 defaults; the point of this test is the real T1. */
-const RFC_TIMERS: Required<SipTimers> = { t1: 500, t2: 4000, t4: 5000 };
+const RFC_TIMERS: Required<SipTimers> = { t1: 500, t2: 4000, t4: 5000, d: 32_000 };
 
 let h: SrfHarness | undefined;
 
