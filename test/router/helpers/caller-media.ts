@@ -5,10 +5,12 @@
  * it receives on: symmetric RTP, RFC 4961), and sends RFC 4733 digits and
  * PCMU audio back there.
  */
-import { mulawEncode } from '../../../media/embedded/audio/g711.js';
+import { mulawDecode, mulawEncode } from '../../../media/embedded/audio/g711.js';
 import { FRAME_MS, FRAME_SAMPLES } from '../../../media/embedded/audio/format.js';
 import { generateTone } from '../../../media/embedded/dsp/tone.js';
+import { rmsDbfs } from '../../../media/embedded/dsp/silence.js';
 import { Rfc4733Sender } from '../../../media/embedded/dtmf/rfc4733-sender.js';
+import { waitUntil } from '../../support/ports.js';
 import { RtpPeer, type ReceivedPacket } from '../../media/helpers/rtp-peer.js';
 
 /** Payload types of the caller's offer (test/scenarios/router-uac-*.xml). */
@@ -39,6 +41,27 @@ export class CallerMedia {
   /** Resolves once `count` packets have arrived (any payload type). */
   async waitForPackets(count: number, ms: number): Promise<void> {
     await this.peer.waitFor(() => this.peer.packets.length >= count, ms, `${count} RTP packets from the engine (got ${this.peer.packets.length})`);
+  }
+
+  /**
+   * Resolves once the engine has sent sound and then gone quiet for
+   * `quietMs`: no packets at all, or only silent ones (a prompt and a beep
+   * are over).
+   */
+  async waitForQuiet(quietMs: number, ms: number): Promise<void> {
+    const frames = Math.ceil(quietMs / FRAME_MS);
+    const silent = (p: ReceivedPacket): boolean => p.pt !== PT_PCMU || rmsDbfs(mulawDecode(p.payload)) < -45;
+    await waitUntil(
+      () => {
+        const pkts = this.peer.packets;
+        if (!pkts.some((p) => !silent(p))) return false;
+        const last = pkts[pkts.length - 1];
+        if (last && performance.now() - last.at >= quietMs) return true;
+        return pkts.length >= frames && pkts.slice(-frames).every(silent);
+      },
+      ms,
+      `the engine's audio to stop for ${quietMs} ms`,
+    );
   }
 
   /** Where the engine sends from, which is where it listens. */
