@@ -8,7 +8,7 @@
 import { mulawDecode, mulawEncode } from '../../../media/embedded/audio/g711.js';
 import { FRAME_MS, FRAME_SAMPLES } from '../../../media/embedded/audio/format.js';
 import { generateTone } from '../../../media/embedded/dsp/tone.js';
-import { rmsDbfs } from '../../../media/embedded/dsp/silence.js';
+import { dominantFrequency, rmsDbfs } from '../../../media/embedded/dsp/silence.js';
 import { Rfc4733Sender } from '../../../media/embedded/dtmf/rfc4733-sender.js';
 import { waitUntil } from '../../support/ports.js';
 import { RtpPeer, type ReceivedPacket } from '../../media/helpers/rtp-peer.js';
@@ -44,23 +44,31 @@ export class CallerMedia {
   }
 
   /**
-   * Resolves once the engine has sent sound and then gone quiet for
-   * `quietMs`: no packets at all, or only silent ones (a prompt and a beep
-   * are over).
+   * Resolves once the engine has sent a tone of `freqHz` (such as the 1 kHz
+   * beep before a recording) and it has ended: a later packet is not the
+   * tone, or nothing has come for 60 ms.
    */
-  async waitForQuiet(quietMs: number, ms: number): Promise<void> {
-    const frames = Math.ceil(quietMs / FRAME_MS);
-    const silent = (p: ReceivedPacket): boolean => p.pt !== PT_PCMU || rmsDbfs(mulawDecode(p.payload)) < -45;
+  async waitForToneEnd(freqHz: number, ms: number): Promise<void> {
+    const isTone = (p: ReceivedPacket): boolean => {
+      if (p.pt !== PT_PCMU) return false;
+      const pcm = mulawDecode(p.payload);
+      return rmsDbfs(pcm) > -30 && Math.abs(dominantFrequency(pcm, 8000) - freqHz) < 40;
+    };
     await waitUntil(
       () => {
         const pkts = this.peer.packets;
-        if (!pkts.some((p) => !silent(p))) return false;
-        const last = pkts[pkts.length - 1];
-        if (last && performance.now() - last.at >= quietMs) return true;
-        return pkts.length >= frames && pkts.slice(-frames).every(silent);
+        let last = -1;
+        for (let i = pkts.length - 1; i >= 0; i--) {
+          if (isTone(pkts[i]!)) {
+            last = i;
+            break;
+          }
+        }
+        if (last < 0) return false;
+        return last < pkts.length - 1 || performance.now() - pkts[last]!.at >= 60;
       },
       ms,
-      `the engine's audio to stop for ${quietMs} ms`,
+      `a ${freqHz} Hz tone from the engine, and its end`,
     );
   }
 
