@@ -38,6 +38,7 @@ async function startApp(documents: Record<string, string>): Promise<{ base: stri
         completed.resolve(entry);
       }
       const doc = documents[path];
+      if (doc === 'HANG') return;
       if (doc === undefined) res.writeHead(204).end();
       else res.writeHead(200, { 'Content-Type': 'text/xml' }).end(doc);
     });
@@ -120,5 +121,25 @@ describe('router smoke test', () => {
     // The Say would take far longer than this; the hangup stopped it.
     expect(Date.now() - started).toBeLessThan(8000);
     await expect.poll(() => engine.stats().calls, { timeout: 3000 }).toBe(0);
+  }, 30_000);
+
+  test('CANCEL while the application is being asked: 487, never answered, status canceled', async () => {
+    const app = await startApp({ '/voice': 'HANG' });
+    cleanups.push(() => new Promise<void>((r) => {
+      app.server.closeAllConnections();
+      app.server.close(() => r());
+    }));
+    const { engine, target } = await startEngine(app.base);
+    const sipp = new SippSession();
+    cleanups.push(() => sipp.stopAll());
+
+    const scenario = fileURLToPath(new URL('../scenarios/uac-cancel-after-ringing.xml', import.meta.url));
+    const result = await sipp.run({ scenario, remote: target, service: '100', timeoutSeconds: 15 });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', status: 487, cseqMethod: 'INVITE' }).length).toBeGreaterThanOrEqual(1);
+    expect(findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' })).toHaveLength(0);
+    const completed = await within(app.completed, 5000, 'the completed status callback');
+    expect(completed.params).toMatchObject({ CallStatus: 'canceled', CallDuration: '0' });
+    await expect.poll(() => engine.stats(), { timeout: 3000 }).toMatchObject({ calls: 0, endpoints: 0 });
   }, 30_000);
 });
