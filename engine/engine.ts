@@ -197,16 +197,7 @@ export class Engine {
   async stop(): Promise<void> {
     const calls = [...this.active.entries()];
     await Promise.all(calls.map(([control]) => control.shutdown().catch(() => undefined)));
-    if (calls.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(calls.map(([, done]) => done)),
-        new Promise<void>((r) => {
-          timer = setTimeout(r, STOP_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (calls.length > 0) await this.withinGrace(Promise.all(calls.map(([, done]) => done)));
     this.srf?.disconnect();
     this.srf = undefined;
     await this.sipServer?.stop();
@@ -215,6 +206,8 @@ export class Engine {
     this.media = undefined;
     await this.http?.stop();
     this.http = undefined;
+    // The completed callbacks of the calls just ended still go out, within the grace period.
+    if (this.statusSender) await this.withinGrace(this.statusSender.whenIdle());
     await this.statusSender?.close();
     await this.webhooks?.close();
     await this.transport?.close();
@@ -222,6 +215,17 @@ export class Engine {
     this.webhooks = undefined;
     this.transport = undefined;
     this.started = false;
+  }
+
+  private async withinGrace(work: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      work,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, STOP_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   stats(): EngineStats {

@@ -254,9 +254,20 @@ export class SipCallControl implements CallControl {
     if (this.endpoint && !this.endpoint.destroyed) await this.endpoint.destroy().catch(() => undefined);
   }
 
-  /** Ends the call from the engine's side (engine stopping). */
+  /**
+   * Ends the call from the engine's side (engine stopping): BYE when it is
+   * up, 503 Service Unavailable (RFC 3261 21.5.4) when it was not answered.
+   */
   async shutdown(): Promise<void> {
-    if (this.dialog && !this.abort.signal.aborted) await this.endCall();
+    if (this.abort.signal.aborted) return;
+    const { res, session, log } = this.deps;
+    if (!this.answering && !res.finalResponseSent) {
+      sendFinal(res, 503, log);
+      this.sipResponseCode = 503;
+      session.setStatus('failed');
+    }
+    if (this.answering) await this.answering.catch(() => undefined);
+    if (this.dialog) await this.endCall();
     this.abort.abort();
   }
 }

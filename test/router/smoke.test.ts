@@ -24,9 +24,10 @@ interface Seen {
   params: Record<string, string>;
 }
 
-async function startApp(documents: Record<string, string>): Promise<{ base: string; seen: Seen[]; completed: Promise<Seen>; server: Server }> {
+async function startApp(documents: Record<string, string>): Promise<{ base: string; seen: Seen[]; answered: Promise<Seen>; completed: Promise<Seen>; server: Server }> {
   const seen: Seen[] = [];
   const completed = deferred<Seen>();
+  const answered = deferred<Seen>();
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (c: string) => (body += c));
@@ -34,6 +35,7 @@ async function startApp(documents: Record<string, string>): Promise<{ base: stri
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const entry = { path, params: Object.fromEntries(new URLSearchParams(body)) };
       seen.push(entry);
+      if (path === '/status' && entry.params.CallStatus === 'in-progress') answered.resolve(entry);
       if (path === '/status' && entry.params.CallStatus !== 'initiated' && entry.params.CallStatus !== 'ringing' && entry.params.CallStatus !== 'in-progress') {
         completed.resolve(entry);
       }
@@ -45,7 +47,7 @@ async function startApp(documents: Record<string, string>): Promise<{ base: stri
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}`, seen, completed: completed.promise, server };
+  return { base: `http://127.0.0.1:${port}`, seen, answered: answered.promise, completed: completed.promise, server };
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -141,5 +143,25 @@ describe('router smoke test', () => {
     const completed = await within(app.completed, 5000, 'the completed status callback');
     expect(completed.params).toMatchObject({ CallStatus: 'canceled', CallDuration: '0' });
     await expect.poll(() => engine.stats(), { timeout: 3000 }).toMatchObject({ calls: 0, endpoints: 0 });
+  }, 30_000);
+
+  test('stopping the engine hangs up a call in progress with BYE and still reports it completed', async () => {
+    const long = 'This prompt keeps speaking for a long time so that the engine stops in the middle of it. '.repeat(5);
+    const app = await startApp({ '/voice': `<Response><Say>${long}</Say></Response>` });
+    cleanups.push(() => new Promise<void>((r) => app.server.close(() => r())));
+    const { engine, target } = await startEngine(app.base);
+    const sipp = new SippSession();
+    cleanups.push(() => sipp.stopAll());
+
+    const scenario = fileURLToPath(new URL('../scenarios/uac-call-remote-bye.xml', import.meta.url));
+    const caller = await sipp.start({ scenario, remote: target, service: '100', timeoutSeconds: 15 });
+    await within(app.answered, 5000, 'the answered status callback');
+    await engine.stop();
+    const result = await caller.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', method: 'BYE' }).length).toBeGreaterThanOrEqual(1);
+    const completed = await within(app.completed, 1000, 'the completed status callback');
+    expect(completed.params.CallStatus).toBe('completed');
+    expect(engine.stats()).toMatchObject({ calls: 0 });
   }, 30_000);
 });
