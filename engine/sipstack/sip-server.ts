@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { resolveSipServerOptions, type SipServerOptions, type SipServerOptionsInput } from '../../config/sip-server-options.js';
 import { silentLogger } from '../logger.js';
+import { packageVersion } from '../version.js';
 import { SipCore } from './core/sip-core.js';
 import type { BoundTransport } from './transport/transport-layer.js';
 
@@ -52,21 +52,5 @@ export class SipServer {
   /** Live transactions and dialogs, connected applications, requests waiting on an application. */
   stats(): { transactions: number; dialogs: number; apps: number; pendingAppTransactions: number } {
     return this.core.stats();
-  }
-}
-
-function packageVersion(): string {
-  try {
-    const url = new URL('../../../package.json', import.meta.url);
-    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version?: string };
-    if (pkg.version) return pkg.version;
-  } catch {
-    // fall through
-  }
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }
