@@ -35,6 +35,9 @@ export interface SipCallDeps {
   log: Logger;
 }
 
+/** Longest wait for the ACK of our 200 OK before a BYE is sent anyway. */
+const ACK_WAIT_MS = 4000;
+
 /** SIP status for a media failure while answering (RFC 3261 21.4.26: 488 Not Acceptable Here). */
 function answerFailureStatus(err: unknown): number {
   if (err instanceof MediaError) {
@@ -73,6 +76,7 @@ export class SipCallControl implements CallControl {
   private dialog: Srf.Dialog | undefined;
   private documentUrl: string | undefined;
   private hungUpLocally = false;
+  private acked: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SipCallDeps) {
     this.callSid = deps.session.sid;
@@ -135,6 +139,7 @@ export class SipCallControl implements CallControl {
     }
     this.dialog = dialog;
     this.sipResponseCode = 200;
+    this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
     dialog.on('destroy', () => this.callerGone('completed'));
     dialog.on('ack', (ack) => {
       // RFC 3264 5: without an offer in the INVITE, ours went in the 200 and the answer comes in the ACK.
@@ -186,6 +191,9 @@ export class SipCallControl implements CallControl {
     if (!dialog || this.hungUpLocally || this.abort.signal.aborted) return;
     this.hungUpLocally = true;
     this.deps.session.setStatus('completed');
+    // RFC 3261 15: the callee does not send BYE before the ACK for its 2xx arrived (or a bounded wait passed).
+    await this.ackOrTimeout();
+    if (this.abort.signal.aborted) return;
     this.log.info('hanging up');
     await new Promise<void>((resolve) => {
       dialog.destroy(undefined, (err: unknown) => {
@@ -193,6 +201,18 @@ export class SipCallControl implements CallControl {
         resolve();
       });
     });
+  }
+
+  private async ackOrTimeout(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.acked,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, ACK_WAIT_MS);
+        this.abort.signal.addEventListener('abort', () => r(), { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async fetchNext(req: NextDocumentRequest, opts: { afterHangup?: boolean } = {}): Promise<NextDocumentOutcome> {

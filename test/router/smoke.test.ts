@@ -164,4 +164,20 @@ describe('router smoke test', () => {
     expect(completed.params.CallStatus).toBe('completed');
     expect(engine.stats()).toMatchObject({ calls: 0 });
   }, 30_000);
+
+  test('a lone Hangup answers, waits for the ACK, then sends BYE (RFC 3261 15)', async () => {
+    const app = await startApp({ '/voice': '<Response><Hangup/></Response>' });
+    cleanups.push(() => new Promise<void>((r) => app.server.close(() => r())));
+    const { target } = await startEngine(app.base);
+    const sipp = new SippSession();
+    cleanups.push(() => sipp.stopAll());
+
+    const scenario = fileURLToPath(new URL('../scenarios/uac-call-remote-bye.xml', import.meta.url));
+    const result = await sipp.run({ scenario, remote: target, service: '100', timeoutSeconds: 15 });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const order = result.trace.map((m) => (m.direction === 'sent' && m.method === 'ACK' ? 'ACK' : m.direction === 'received' && m.method === 'BYE' ? 'BYE' : '')).filter(Boolean);
+    expect(order.slice(0, 2)).toEqual(['ACK', 'BYE']);
+    const completed = await within(app.completed, 5000, 'the completed status callback');
+    expect(completed.params.CallStatus).toBe('completed');
+  }, 30_000);
 });
