@@ -37,7 +37,7 @@ export const SipServerOptionsSchema = z.object({
       t2: z.number().int().min(500).max(60_000).default(4000),
       t4: z.number().int().min(500).max(60_000).default(5000),
       /** Timer D: how long a client INVITE transaction absorbs retransmitted finals over UDP ("at least 32 s", §17.1.1.2). */
-      d: z.number().int().min(0).max(120_000).default(32_000),
+      d: z.number().int().min(1).max(120_000).default(32_000),
     })
     .default({ t1: 500, t2: 4000, t4: 5000, d: 32_000 }),
   /** Value of the Server / User-Agent header on messages the server makes itself. */
