@@ -3,6 +3,7 @@
  * real node:http application for instructions, says Hello, hangs up, and
  * reports the completed call to the status callback.
  */
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -179,5 +180,42 @@ describe('router smoke test', () => {
     expect(order.slice(0, 2)).toEqual(['ACK', 'BYE']);
     const completed = await within(app.completed, 5000, 'the completed status callback');
     expect(completed.params.CallStatus).toBe('completed');
+  }, 30_000);
+
+  test('an offer with no codec in common gets 488 when the first media verb runs; the engine keeps serving', async () => {
+    const app = await startApp({ '/voice': '<Response><Say>Hello</Say></Response>' });
+    cleanups.push(() => new Promise<void>((r) => app.server.close(() => r())));
+    const { engine, target } = await startEngine(app.base);
+    const [host, port] = target.split(':');
+    const socket = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => socket.close(() => r())));
+    const finals = deferred<string>();
+    socket.on('message', (m) => {
+      const text = m.toString();
+      if (/^SIP\/2\.0 [2-6]\d\d/.test(text)) finals.resolve(text);
+    });
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+    const local = socket.address().port;
+    const sdp = ['v=0', 'o=x 1 1 IN IP4 127.0.0.1', 's=x', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 18', 'a=rtpmap:18 G729/8000', ''].join('\r\n');
+    const invite = [
+      `INVITE sip:100@${target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-g729-1`,
+      'Max-Forwards: 70',
+      `From: <sip:g729@127.0.0.1:${local}>;tag=a1`,
+      `To: <sip:100@${target}>`,
+      'Call-ID: g729-only@127.0.0.1',
+      'CSeq: 1 INVITE',
+      `Contact: <sip:g729@127.0.0.1:${local}>`,
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(sdp)}`,
+      '',
+      sdp,
+    ].join('\r\n');
+    socket.send(invite, Number(port), host);
+    const response = await within(finals.promise, 5000, 'a final response');
+    expect(response.split('\r\n')[0]).toBe('SIP/2.0 488 Not Acceptable Here');
+    const completed = await within(app.completed, 5000, 'the completed status callback');
+    expect(completed.params).toMatchObject({ CallStatus: 'failed', SipResponseCode: '488' });
+    await expect.poll(() => engine.stats(), { timeout: 3000 }).toMatchObject({ calls: 0, endpoints: 0 });
   }, 30_000);
 });
