@@ -11,10 +11,11 @@ export interface ClockListener {
 }
 
 export interface MediaClockStats {
+  /** Ticks run, counting each phase's tick. */
   ticks: number;
   /** Ticks run late in a burst to catch up. */
   caughtUp: number;
-  /** Ticks dropped because the process was too far behind. */
+  /** Ticks dropped because the process was too far behind (summed over phases). */
   skipped: number;
   /** Largest lateness of a tick against its deadline, in ms. */
   maxLateMs: number;
@@ -25,10 +26,32 @@ export interface MediaClockStats {
 
 const NS_PER_MS = 1_000_000n;
 
+export interface MediaClockOptions {
+  periodMs?: number;
+  /** Late by at most this many periods, missed ticks run back to back; later, they are dropped. */
+  maxCatchUpTicks?: number;
+  /**
+   * Node timers fire on whole milliseconds, up to ~1 ms late. The timer is
+   * set this much before the deadline and the last stretch is waited out on
+   * the monotonic clock: sub-millisecond ticks for at most spinMs of CPU per
+   * wake-up (0 disables it).
+   */
+  spinMs?: number;
+  /**
+   * Listeners are spread over this many phases of the period (4: one group
+   * every 5 ms), so that a thousand streams do not all send in one burst: the
+   * work of a tick is split, and each stream's send time depends only on the
+   * streams of its own phase. Phases with no listener cost nothing.
+   */
+  phases?: number;
+}
+
 /**
- * One clock for every stream in the process. Tick n is due at
- * start + n * 20 ms on the monotonic clock (process.hrtime), so lateness of
- * one tick does not shift the ones after it (no drift from chained delays).
+ * One clock for every stream in the process. Tick n of phase g is due at
+ * start + n * period + g * period / phases on the monotonic clock
+ * (process.hrtime), so lateness of one tick does not shift the ones after it
+ * (no drift from chained delays). A listener stays in its phase for life, so
+ * its ticks stay exactly one period apart.
  *
  * Catch-up policy: when a tick runs late by less than `maxCatchUpTicks`
  * periods the missed ticks run at once, back to back, so streams stay on
@@ -36,46 +59,56 @@ const NS_PER_MS = 1_000_000n;
  * listeners as `skipped` (a burst of stale audio would be worse than a gap).
  */
 export class MediaClock {
-  private listeners: ClockListener[] = [];
+  private readonly slots: ClockListener[][];
+  private readonly slotOf = new Map<ClockListener, number>();
+  /** The period each phase last ran in, to tell its listeners how many they missed. */
+  private readonly lastPeriod: number[];
+  private count = 0;
   private timer: NodeJS.Timeout | undefined;
   private startNs = 0n;
-  private tickIndex = 0;
+  /** Index of the last sub-tick handled: period * phases + phase. */
+  private subIndex = 0;
   private readonly periodNs: bigint;
+  private readonly subNs: bigint;
+  private readonly phases: number;
+  private readonly maxCatchUpTicks: number;
+  private readonly spinNs: bigint;
   readonly stats: MediaClockStats = { ticks: 0, caughtUp: 0, skipped: 0, maxLateMs: 0, busyMs: 0, maxTickMs: 0 };
 
-  private readonly spinNs: bigint;
-
-  /**
-   * @param spinMs Node timers fire on whole milliseconds, up to ~1 ms late.
-   *   The timer is set this much before the deadline and the last stretch is
-   *   waited out on the monotonic clock, which gives sub-millisecond ticks
-   *   for at most spinMs of CPU per tick (0 disables it).
-   */
-  constructor(
-    periodMs = FRAME_MS,
-    private readonly maxCatchUpTicks = 3,
-    spinMs = 1,
-  ) {
-    this.periodNs = BigInt(periodMs) * NS_PER_MS;
-    this.spinNs = BigInt(Math.round(spinMs * 1e6));
+  constructor(opts: MediaClockOptions = {}) {
+    const periodMs = opts.periodMs ?? FRAME_MS;
+    this.phases = Math.max(1, Math.floor(opts.phases ?? 1));
+    this.periodNs = BigInt(Math.round(periodMs * 1e6));
+    this.subNs = this.periodNs / BigInt(this.phases);
+    this.maxCatchUpTicks = opts.maxCatchUpTicks ?? 3;
+    this.spinNs = BigInt(Math.round((opts.spinMs ?? 1) * 1e6));
+    this.slots = Array.from({ length: this.phases }, () => []);
+    this.lastPeriod = new Array<number>(this.phases).fill(0);
   }
 
   get size(): number {
-    return this.listeners.length;
+    return this.count;
   }
 
   add(listener: ClockListener): void {
-    if (this.listeners.includes(listener)) return;
+    if (this.slotOf.has(listener)) return;
+    let g = 0;
+    for (let i = 1; i < this.phases; i++) if (this.slots[i].length < this.slots[g].length) g = i;
     // Copy on write: a tick in progress keeps iterating its own snapshot.
-    this.listeners = [...this.listeners, listener];
+    this.slots[g] = [...this.slots[g], listener];
+    this.slotOf.set(listener, g);
+    this.count++;
     if (!this.timer) this.start();
   }
 
   remove(listener: ClockListener): void {
-    if (!this.listeners.includes(listener)) return;
+    const g = this.slotOf.get(listener);
+    if (g === undefined) return;
     // Order of the others is kept so every stream's send time within a tick stays stable.
-    this.listeners = this.listeners.filter((l) => l !== listener);
-    if (this.listeners.length === 0) this.stop();
+    this.slots[g] = this.slots[g].filter((l) => l !== listener);
+    this.slotOf.delete(listener);
+    this.count--;
+    if (this.count === 0) this.stop();
   }
 
   stop(): void {
@@ -85,23 +118,32 @@ export class MediaClock {
 
   private start(): void {
     this.startNs = process.hrtime.bigint();
-    this.tickIndex = 0;
+    this.subIndex = 0;
+    this.lastPeriod.fill(0);
     this.schedule();
   }
 
-  private deadlineNs(index: number): bigint {
-    return this.startNs + BigInt(index) * this.periodNs;
+  private deadlineNs(subIndex: number): bigint {
+    return this.startNs + BigInt(subIndex) * this.subNs;
+  }
+
+  /** The next sub-tick whose phase has listeners (the clock does not wake for empty phases). */
+  private nextBusy(): number {
+    let s = this.subIndex + 1;
+    for (let i = 0; i < this.phases && this.slots[s % this.phases].length === 0; i++) s++;
+    return s;
   }
 
   private schedule(): void {
-    const next = this.deadlineNs(this.tickIndex + 1);
+    const next = this.deadlineNs(this.nextBusy());
     const delayMs = Number(next - this.spinNs - process.hrtime.bigint()) / 1e6;
     this.timer = setTimeout(this.fire, Math.max(0, Math.floor(delayMs)));
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const deadline = this.deadlineNs(this.tickIndex + 1);
+    const target = this.nextBusy();
+    const deadline = this.deadlineNs(target);
     let now = process.hrtime.bigint();
     // Wait out the last stretch (at most spinNs, as the timer was set that early).
     if (deadline - now <= this.spinNs) while (now < deadline) now = process.hrtime.bigint();
@@ -109,26 +151,32 @@ export class MediaClock {
       this.schedule();
       return;
     }
-    // How many periods are due now, counting the one that fired.
-    const due = Number((now - this.startNs) / this.periodNs) - this.tickIndex;
-    const lateMs = Number(now - this.deadlineNs(this.tickIndex + 1)) / 1e6;
+    const lateMs = Number(now - deadline) / 1e6;
     if (lateMs > this.stats.maxLateMs) this.stats.maxLateMs = lateMs;
-    if (due <= 1 || due <= this.maxCatchUpTicks) {
-      const n = Math.max(1, due);
-      for (let i = 0; i < n; i++) this.runTick(0);
-      this.stats.caughtUp += n - 1;
+    // Every sub-tick due by now, counting the one that fired.
+    const lastDue = Number((now - this.startNs) / this.subNs);
+    if (lastDue - this.subIndex <= this.maxCatchUpTicks * this.phases) {
+      let ran = 0;
+      for (let s = this.subIndex + 1; s <= lastDue; s++) if (this.runSubTick(s)) ran++;
+      this.stats.caughtUp += Math.max(0, ran - 1);
     } else {
-      this.stats.skipped += due - 1;
-      this.tickIndex += due - 1;
-      this.runTick(due - 1);
+      // Too late: the phases that fall due now run once; each hears how many ticks it missed.
+      for (let s = Math.max(this.subIndex + 1, lastDue - this.phases + 1); s <= lastDue; s++) this.runSubTick(s);
     }
-    if (this.listeners.length > 0) this.schedule();
+    this.subIndex = lastDue;
+    if (this.count > 0) this.schedule();
   };
 
-  private runTick(skipped: number): void {
-    this.tickIndex++;
+  /** Runs the listeners of one phase's tick; false when that phase has none. */
+  private runSubTick(s: number): boolean {
+    const g = s % this.phases;
+    const period = Math.floor(s / this.phases);
+    const ls = this.slots[g];
+    const skipped = Math.max(0, period - this.lastPeriod[g] - 1);
+    this.lastPeriod[g] = period;
+    if (ls.length === 0) return false;
     this.stats.ticks++;
-    const ls = this.listeners;
+    this.stats.skipped += skipped;
     const t0 = performance.now();
     for (let i = 0; i < ls.length; i++) {
       try {
@@ -140,5 +188,6 @@ export class MediaClock {
     const busy = performance.now() - t0;
     this.stats.busyMs += busy;
     if (busy > this.stats.maxTickMs) this.stats.maxTickMs = busy;
+    return true;
   }
 }

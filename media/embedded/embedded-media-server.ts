@@ -12,6 +12,9 @@ import { EspeakProvider } from './tts/espeak-provider.js';
 import type { TtsProvider } from './tts/tts-provider.js';
 import type { CreateEndpointOptions, Endpoint, MediaServer } from '../types.js';
 
+/** Streams are spread over four 5 ms phases of the 20 ms clock (see MediaClock). */
+const MEDIA_CLOCK_PHASES = 4;
+
 export interface EmbeddedMediaServerConfig {
   /** RTP port range (RTP even, RTCP the next port); 0/0 lets the system choose. */
   rtpPortMin: number;
@@ -45,7 +48,7 @@ export class EmbeddedMediaServer implements MediaServer {
   private readonly endpoints = new Set<EmbeddedEndpoint>();
 
   constructor(readonly config: EmbeddedMediaServerConfig) {
-    this.clock = config.clock ?? new MediaClock();
+    this.clock = config.clock ?? new MediaClock({ phases: MEDIA_CLOCK_PHASES });
     this.ports = new PortAllocator(config.rtpPortMin, config.rtpPortMax, config.bindAddress);
     this.ctx = {
       clock: this.clock,

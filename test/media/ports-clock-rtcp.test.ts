@@ -70,6 +70,34 @@ describe('media clock', () => {
     expect(Math.abs(span - (39 + skipped) * 20)).toBeLessThan(20);
     expect(clock.stats.skipped).toBe(skipped);
   });
+
+  it('spreads listeners over phases of the period, each ticking every 20 ms', async () => {
+    const clock = new MediaClock({ phases: 4 });
+    const times: number[][] = Array.from({ length: 8 }, () => []);
+    await new Promise<void>((resolve) => {
+      let done = 0;
+      times.forEach((at) => {
+        clock.add({
+          onTick() {
+            at.push(performance.now());
+            if (at.length === 25) {
+              clock.remove(this);
+              if (++done === times.length) resolve();
+            }
+          },
+        });
+      });
+    });
+    // Each listener: 24 intervals of one period, on absolute deadlines (a late tick is caught up).
+    for (const at of times) expect(Math.abs(at[24] - at[0] - 24 * 20)).toBeLessThan(20);
+    // Two listeners per phase; the four phases are 5 ms apart within a period
+    // (the median offset from listener 0 over all ticks, so one late tick does not count).
+    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const offsets = times.map((at) => median(at.map((t, k) => (((t - times[0][k]) % 20) + 20) % 20)));
+    const phases = new Set(offsets.map((o) => Math.round(o / 5) % 4));
+    expect(phases.size).toBe(4);
+    expect(clock.stats.ticks).toBeGreaterThanOrEqual(4 * 24);
+  });
 });
 
 describe('RTCP', () => {
