@@ -24,8 +24,6 @@ export interface MediaClockStats {
   maxTickMs: number;
 }
 
-const NS_PER_MS = 1_000_000n;
-
 export interface MediaClockOptions {
   periodMs?: number;
   /** Late by at most this many periods, missed ticks run back to back; later, they are dropped. */
