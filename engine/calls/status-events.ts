@@ -22,7 +22,11 @@ export class StatusEvents {
 
   send(event: StatusEvent, call: CallSession, extra: Readonly<Record<string, string>> = {}): void {
     const url = this.app.statusCallback;
-    if (url === undefined || !this.wants(event)) return;
+    if (url === undefined || !this.wants(event)) {
+      // The call's sequence numbering is forgotten at its end, whether or not completed is sent.
+      if (event === 'completed') this.sender.end(call.sid);
+      return;
+    }
     const base = call.webhookParams();
     // CallStatus names the event for the first two; then the call's own state.
     const status = event === 'initiated' ? 'initiated' : event === 'ringing' ? 'ringing' : base.CallStatus;

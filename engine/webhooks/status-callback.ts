@@ -99,6 +99,14 @@ export class StatusCallbackSender {
     if (!call.running) void this.drain(callSid, call);
   }
 
+  /** No more callbacks will come for `callSid`: its state is dropped once what is queued has gone. */
+  end(callSid: string): void {
+    const call = this.calls.get(callSid);
+    if (!call) return;
+    call.ended = true;
+    this.settle(callSid, call);
+  }
+
   /** Resolves when every callback queued for `callSid` (or for all calls) has been sent or given up. */
   whenIdle(callSid?: string): Promise<void> {
     const ids = callSid === undefined ? [...this.calls.keys()] : [callSid];

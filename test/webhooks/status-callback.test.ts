@@ -148,6 +148,17 @@ describe('StatusCallbackSender', () => {
     expect(app.requests.filter((r) => r.params.CallSid === SID_B).map((r) => r.params.SequenceNumber)).toEqual(['0']);
   });
 
+  it('forgets a call ended without a last callback (its application does not want completed)', async () => {
+    app.route('/status', (_req, res) => ok(res));
+    makeSender();
+    sender.send(SID_A, { url: `${app.baseUrl}/status`, params: { CallSid: SID_A, CallStatus: 'ringing' } });
+    sender.end(SID_A);
+    expect(sender.trackedCalls).toBe(1); // the ringing callback is still on its way
+    await within(sender.whenIdle(), 5000, 'callbacks');
+    expect(sender.trackedCalls).toBe(0);
+    expect(app.requests.map((r) => r.params.CallStatus)).toEqual(['ringing']);
+  });
+
   it('GET callbacks carry the parameters in the query string, signed', async () => {
     app.route('/status', (_req, res) => ok(res));
     makeSender();
