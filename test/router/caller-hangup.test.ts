@@ -39,6 +39,7 @@ describe('caller hangs up during a Say', () => {
     expect(duration).toBeLessThanOrEqual(3);
 
     await waitUntil(() => h.engine.stats().calls === 0, 5000, 'no live calls');
+    expect(h.engine.stats().endpoints).toBe(0);
     // The prompt stopped: nothing more arrives once the call is gone.
     const count = media.packetsOf(PT_PCMU).length;
     expect(count).toBeGreaterThan(30);

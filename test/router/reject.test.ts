@@ -33,6 +33,7 @@ describe.concurrent('Reject', () => {
     expectCallRequest(expect, h.app.to('/voice')[0]!, { user: 'busy', status: 'ringing' });
     const status = await h.app.waitFor((r) => r.pathname === '/status', 5000, 'status callback');
     expect(status.params.CallStatus).toBe('busy');
+    expect(status.params.SipResponseCode).toBe('486');
   });
 
   it('reason="rejected" -> 603 Decline, never a 200', async ({ expect, onTestFinished }) => {
