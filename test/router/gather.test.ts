@@ -82,4 +82,30 @@ describe.concurrent('Gather', () => {
     // The verb after the Gather did not run.
     expect(audible(prompt.filter((p) => p.at > action!.at))).toHaveLength(0);
   });
+
+  it("finishOnKey '#' ends the input early; the key is not part of Digits", async ({ expect, onTestFinished }) => {
+    const h = await startRouter({ applications: [{ id: 'pin', voice: '/voice' }] });
+    onTestFinished(() => h.stop());
+    const media = await CallerMedia.open();
+    onTestFinished(() => media.close());
+
+    const doc = new VoiceResponse();
+    doc.gather({ action: '/pin', finishOnKey: '#', numDigits: 10, timeout: 10 }).say('Enter your PIN, then press pound.');
+    h.app.on('/voice', twiml(doc.toString()));
+    const bye = new VoiceResponse();
+    bye.hangup();
+    h.app.on('/pin', twiml(bye.toString()));
+
+    const caller = await h.call({ scenario: 'answered', user: 'pin', media });
+    await media.waitForPackets(5, 10_000);
+    const sent = performance.now();
+    await media.sendDigits('42#');
+    const action = await h.app.waitFor((r) => r.pathname === '/pin', 10_000, 'the Gather action request');
+    const result = await caller.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(action.params.Digits).toBe('42');
+    expectCallRequest(expect, action, { user: 'pin' });
+    // Ended by the key, not by the 10 s timeout.
+    expect(action.at - sent).toBeLessThan(3000);
+  });
 });

@@ -59,4 +59,24 @@ describe('Say then Hangup', () => {
     const invite = findMessages(result.trace, { direction: 'sent', method: 'INVITE' })[0];
     expect(req.params.SipCallId).toBe(invite?.header('Call-ID'));
   });
+
+  it('voiceMethod GET: the call parameters come in the query string, signed over the whole URL', async ({ expect, onTestFinished }) => {
+    const h = await startRouter({ applications: [{ id: 'getter', voice: '/voice?tenant=a%20b', voiceMethod: 'GET' }] });
+    onTestFinished(() => h.stop());
+    const media = await CallerMedia.open();
+    onTestFinished(() => media.close());
+    h.app.on('/voice', respond('<Say>Got it.</Say><Hangup/>'));
+
+    const result = await (await h.call({ scenario: 'answered', user: 'getter', media })).done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
+    expect(audible(media.packetsOf(PT_PCMU)).length).toBeGreaterThan(5);
+
+    const [req] = h.app.to('/voice');
+    expect(req?.method).toBe('GET');
+    expect(req?.body).toBe('');
+    // The application's own query parameter is kept beside the call's.
+    expect(req?.params.tenant).toBe('a b');
+    expectCallRequest(expect, req!, { user: 'getter', status: 'ringing' });
+  });
 });
