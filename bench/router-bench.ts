@@ -15,7 +15,7 @@
  *    the first that is not clean (every call successful and heard, and no
  *    SIP retransmission: nothing was late by T1).
  * 3. The engine's state once its SIP transactions have expired (live calls,
- *    endpoints, transactions, memory): what a run leaves behind.
+ *    endpoints, transactions, memory after a gc): what a run leaves behind.
  *
  * Reports the highest clean rate and, per rate, the post-answer delay to the
  * first audio packet (p50, p90, p99, max). Target: 200 cps, p99 <= 20 ms.
@@ -134,7 +134,7 @@ class EngineProcess {
 
   static async start(config: Record<string, unknown>): Promise<EngineProcess> {
     const child = fork(path.join(here, 'router-bench-engine.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--expose-gc', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const info = await new Promise<EngineInfo>((resolve, reject) => {
@@ -148,7 +148,7 @@ class EngineProcess {
     return new EngineProcess(child, info);
   }
 
-  usage(): Promise<EngineUsage> {
+  usage(opts: { gc?: boolean } = {}): Promise<EngineUsage> {
     return new Promise((resolve) => {
       const onMessage = (m: { type?: string } & EngineUsage): void => {
         if (m.type !== 'stats') return;
@@ -156,7 +156,7 @@ class EngineProcess {
         resolve(m);
       };
       this.child.on('message', onMessage);
-      this.child.send({ type: 'stats' });
+      this.child.send({ type: 'stats', gc: opts.gc ?? false });
     });
   }
 
@@ -290,8 +290,8 @@ async function runLevel(engine: EngineProcess, target: string, rtp: RtpReceiver,
   return level;
 }
 
-/** Waits (up to `limitMs`) until the engine holds no calls and no SIP transactions; reports what is left. */
-async function drain(engine: EngineProcess, limitMs: number): Promise<{ waitedMs: number; stats: unknown; rssMB: number }> {
+/** Waits (up to `limitMs`) until the engine holds no calls and no SIP transactions; reports what is left after a gc. */
+async function drain(engine: EngineProcess, limitMs: number): Promise<{ waitedMs: number; stats: unknown; rssMB: number; heapUsedMB: number }> {
   const t0 = Date.now();
   let usage = await engine.usage();
   const busy = (u: EngineUsage): boolean => {
@@ -302,7 +302,13 @@ async function drain(engine: EngineProcess, limitMs: number): Promise<{ waitedMs
     await new Promise((r) => setTimeout(r, 500));
     usage = await engine.usage();
   }
-  return { waitedMs: Date.now() - t0, stats: usage.stats, rssMB: Math.round((usage.memory.rss / 1048576) * 10) / 10 };
+  const collected = await engine.usage({ gc: true });
+  return {
+    waitedMs: Date.now() - t0,
+    stats: collected.stats,
+    rssMB: Math.round((collected.memory.rss / 1048576) * 10) / 10,
+    heapUsedMB: Math.round((collected.memory.heapUsed / 1048576) * 10) / 10,
+  };
 }
 
 async function main(): Promise<void> {
@@ -342,7 +348,7 @@ async function main(): Promise<void> {
       if (!r.clean) break;
     }
     const drained = await drain(engine, 90_000);
-    console.log(`after the run (${Math.round(drained.waitedMs / 1000)} s for SIP transactions to expire): ${JSON.stringify(drained.stats)}, rss ${drained.rssMB} MB`);
+    console.log(`after the run (${Math.round(drained.waitedMs / 1000)} s for SIP transactions to expire, then gc): ${JSON.stringify(drained.stats)}, rss ${drained.rssMB} MB, heap ${drained.heapUsedMB} MB`);
     const best = results.filter((r) => r.clean).reduce<LevelResult | undefined>((m, r) => (m && m.rate >= r.rate ? m : r), undefined);
     const atTarget = results.find((r) => r.rate === TARGET_CPS);
     const report = {
