@@ -98,6 +98,44 @@ describe('media clock', () => {
     expect(phases.size).toBe(4);
     expect(clock.stats.ticks).toBeGreaterThanOrEqual(4 * 24);
   });
+
+  it('moves an idle listener to the phase that ticks next, so its first tick comes within one phase', async () => {
+    const clock = new MediaClock({ phases: 4 });
+    const others = [1, 2, 3].map(() => ({ onTick() {} }));
+    const waits: number[] = [];
+    await new Promise<void>((resolve) => {
+      let hurriedAt = 0;
+      const subject = {
+        ticks: 0,
+        onTick() {
+          const now = performance.now();
+          if (hurriedAt) {
+            waits.push(now - hurriedAt);
+            hurriedAt = 0;
+          }
+          if (++this.ticks === 30) {
+            clock.remove(this);
+            resolve();
+            return;
+          }
+          // Just after its own tick, the listener's next one is a whole period away; hurry it.
+          if (this.ticks % 3 === 0) {
+            setTimeout(() => {
+              hurriedAt = performance.now();
+              clock.hurry(subject);
+            }, 1);
+          }
+        },
+      };
+      clock.add(subject);
+      others.forEach((o) => clock.add(o));
+    });
+    others.forEach((o) => clock.remove(o));
+    expect(waits.length).toBeGreaterThanOrEqual(5);
+    // Without hurry each wait would be about 19 ms; with it, one 5 ms phase at most (plus timer slack).
+    const sorted = [...waits].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(8);
+  });
 });
 
 describe('RTCP', () => {

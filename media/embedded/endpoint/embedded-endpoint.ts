@@ -229,6 +229,7 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
         resolve(o);
       });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (!this.stream.busy) this.ctx.clock.hurry(this.stream);
       this.stream.playback = p;
     });
   }

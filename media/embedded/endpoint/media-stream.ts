@@ -101,6 +101,11 @@ export class MediaStream implements ClockListener {
     this.inband = wantInband ? (this.inband ?? new InbandDtmfDetector()) : undefined;
   }
 
+  /** Sending something now (a prompt, digits or bridged audio): its tick times must not move. */
+  get busy(): boolean {
+    return this.talking || this.playback?.active === true || this.dtmfSender?.busy === true || this.bridgeQueue.length > 0;
+  }
+
   get canSendAudio(): boolean {
     return this.sending;
   }
