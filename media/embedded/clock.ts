@@ -111,14 +111,25 @@ export class MediaClock {
 
   /**
    * A listener that has been idle is about to send (a prompt starts): it
-   * moves to the phase that ticks next, so its first packet waits at most one
-   * phase (5 ms with four) instead of up to a whole period. Only for a
-   * listener with no packet in flight: moving shifts its tick times.
+   * moves to the phase that ticks next (unless that phase already has more
+   * than its share), so its first packet waits about one phase (5 ms with
+   * four) instead of up to a whole period. Only for a listener with no
+   * packet in flight: moving shifts its tick times.
    */
   hurry(listener: ClockListener): void {
     const from = this.slotOf.get(listener);
     if (from === undefined || this.phases === 1 || !this.timer) return;
-    const to = (this.subIndex + 1) % this.phases;
+    // The soonest phase that is not already fuller than its share (so that
+    // many prompts starting at once still spread over the phases).
+    const share = Math.ceil((this.count * 5) / (4 * this.phases)) + 1;
+    let to = from;
+    for (let i = 1; i <= this.phases; i++) {
+      const g = (this.subIndex + i) % this.phases;
+      if (g === from || this.slots[g].length < share) {
+        to = g;
+        break;
+      }
+    }
     if (to === from) return;
     this.slots[from] = this.slots[from].filter((l) => l !== listener);
     this.slots[to] = [...this.slots[to], listener];
