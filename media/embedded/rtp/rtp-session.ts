@@ -94,6 +94,9 @@ export class RtpSession {
     this.rtcp.setRemote(remote);
   }
 
+  /** Per ring buffer, the view last sent from it. */
+  private readonly views = new Map<Buffer, Buffer>();
+
   /** The buffer to write the next payload into, at offset RTP_HEADER. */
   nextBuffer(): Buffer {
     const b = this.ring[this.ringIndex];
@@ -115,7 +118,15 @@ export class RtpSession {
     buf[3] = seq & 0xff;
     buf.writeUInt32BE(timestamp >>> 0, 4);
     buf.writeUInt32BE(this.ssrc, 8);
-    this.ports.rtp.send(buf, 0, RTP_HEADER + payloadLength, this.destPort, this.destAddress);
+    // A view of exactly the packet's length: dgram then sends it as it is,
+    // where an offset and length would cost a new slice on every packet.
+    const length = RTP_HEADER + payloadLength;
+    let view = this.views.get(buf);
+    if (view?.length !== length) {
+      view = buf.subarray(0, length);
+      this.views.set(buf, view);
+    }
+    this.ports.rtp.send(view, this.destPort, this.destAddress);
     this.sentPackets++;
     this.sentBytes += payloadLength;
     this.rtcp.lastSentTimestamp = timestamp;
