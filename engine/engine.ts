@@ -15,6 +15,7 @@ import { SipServer, type SipServerInfo } from './sipstack/sip-server.js';
 import { StatusCallbackSender } from './webhooks/status-callback.js';
 import { WebhookClient } from './webhooks/webhook-client.js';
 import { WebhookTransport } from './webhooks/http-transport.js';
+import { connectSrf } from './srf-connect.js';
 
 export interface EngineOptions {
   logger?: Logger;
@@ -46,23 +47,6 @@ export interface EngineStats {
 /** How long stop() waits for calls to wind down after hanging them up. */
 const STOP_GRACE_MS = 3000;
 
-function connectSrf(srf: Srf, host: string, port: number, secret: string): Promise<void> {
-  return new Promise((resolveConnect, reject) => {
-    const onError = (err: Error): void => {
-      srf.removeListener('connect', onConnect);
-      reject(err);
-    };
-    const onConnect = (err: Error | null): void => {
-      srf.removeListener('error', onError);
-      if (err) reject(err);
-      else resolveConnect();
-    };
-    srf.once('connect', onConnect);
-    srf.once('error', onError);
-    // drachtio-srf's connect() reports through the events above.
-    void srf.connect({ host, port, secret });
-  });
-}
 
 /**
  * The engine: the embedded SIP server (or an external drachtio-server),

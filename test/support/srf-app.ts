@@ -6,6 +6,7 @@
 import Srf from 'drachtio-srf';
 import { SipServer } from '../../engine/sipstack/sip-server.js';
 import { waitUntil } from './ports.js';
+import { connectSrf as connectToServer } from '../../engine/srf-connect.js';
 
 export const ADMIN_SECRET = 'cymru';
 
@@ -39,23 +40,10 @@ export interface SrfHarness {
 }
 
 /** Connects a drachtio-srf application and resolves on its 'connect' event. */
-export function connectSrf(address: string, port: number, secret = ADMIN_SECRET): Promise<Srf> {
+export async function connectSrf(address: string, port: number, secret = ADMIN_SECRET): Promise<Srf> {
   const srf = new Srf();
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => {
-      srf.removeListener('connect', onConnect);
-      reject(err);
-    };
-    const onConnect = (err: Error | null): void => {
-      srf.removeListener('error', onError);
-      if (err) reject(err);
-      else resolve(srf);
-    };
-    srf.once('connect', onConnect);
-    srf.once('error', onError);
-    // drachtio-srf's connect() returns nothing at run time; the events above report the outcome.
-    void srf.connect({ host: address, port, secret });
-  });
+  await connectToServer(srf, address, port, secret);
+  return srf;
 }
 
 export async function startSrfHarness(opts: SrfHarnessOptions = {}): Promise<SrfHarness> {

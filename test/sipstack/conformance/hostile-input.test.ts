@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route, startServerWithApp, type RunningServer } from '../../support/sip-server-harness.js';
 import { isProbe, placeCall, probeOptions, token } from '../../support/sip-test-calls.js';
 import { openPeer, TcpPeer, type HostPort, type SipPeer } from '../../support/sip-wire-peer.js';
+import { prng } from '../../support/prng.js';
 
 const MAX_MESSAGE_BYTES = 4096;
 const MAX_HEADERS = 30;
@@ -34,17 +35,6 @@ function installApp(srf: Srf): void {
   });
 }
 
-/** mulberry32: a small seeded PRNG so that a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(next: () => number, length: number): Buffer {
   const b = Buffer.alloc(length);

@@ -16,6 +16,7 @@ import { parseUri } from '../../../engine/sipstack/message/uri.js';
 import { parseVia } from '../../../engine/sipstack/message/via.js';
 import { parseCSeq } from '../../../engine/sipstack/message/cseq.js';
 import { SipParseError } from '../../../engine/sipstack/message/errors.js';
+import { prng } from '../../support/prng.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = path.resolve(repoRoot, '../shared/conformance/rfc4475');
@@ -24,17 +25,6 @@ const SEEDS = readdirSync(dir)
   .sort()
   .map((f) => readFileSync(path.join(dir, f)));
 
-/** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = Buffer.from(' \t\r\n:;,<>"\\@%/[]=?0123456789SIP/2.0vlfti\u00ff\u0000');
 
