@@ -113,6 +113,18 @@ export const EngineConfigSchema = z
         publicUrl: HttpUrlSchema.optional(),
       })
       .prefault({}),
+    /** The REST API for calls and recordings (Twilio's paths), on a port of its own. */
+    api: z
+      .object({
+        enabled: z.boolean().default(true),
+        address: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8088),
+        /** Largest request body accepted, in bytes (413 above it). */
+        bodyLimit: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+        /** Base of the URIs in API answers when the API is reached through another name. */
+        publicUrl: HttpUrlSchema.optional(),
+      })
+      .prefault({}),
     /** The embedded SIP server (as for `dialtone sip-server`). */
     sipServer: SipServerOptionsSchema.prefault({}),
     /** An external drachtio-server to use instead of the embedded SIP server. */
