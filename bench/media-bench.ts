@@ -5,14 +5,15 @@
  * deviation of packet intervals from 20 ms as the receiver sees them.
  * Writes bench/results/media.json.
  *
- *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10]
+ *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver node|kernel]
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateTone } from '../media/embedded/dsp/tone.js';
 import { EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
@@ -63,6 +64,8 @@ function arg(name: string, fallback: string): string {
 const sizes = arg('sizes', '100,500,1000').split(',').map(Number);
 const seconds = Number(arg('seconds', '10'));
 const codec = arg('codec', 'PCMU');
+/** node: media-receiver.ts times arrivals; kernel: kernel-timestamp-receiver.c (needs cc). */
+const receiverKind = arg('receiver', 'node');
 
 interface ReceiverReport {
   streams: number;
@@ -70,9 +73,18 @@ interface ReceiverReport {
   lost: number;
   intervals: number;
   deviationMs: { p50: number; p99: number; p999: number; max: number };
+  /** Kernel receiver only: the same, timed when recvmmsg() returned (what user space can see at best). */
+  userDeviationMs?: { p50: number; p99: number; p999: number; max: number };
 }
 
-function startReceiver(): Promise<{ port: number; ask: (cmd: string) => Promise<ReceiverReport>; tell: (cmd: string) => void }> {
+interface Receiver {
+  port: number;
+  ask: (cmd: string) => Promise<ReceiverReport>;
+  tell: (cmd: string) => void;
+}
+
+/** The Node receiver (media-receiver.ts), in a child process. */
+function startNodeReceiver(): Promise<Receiver> {
   const child = fork(join(here, 'media-receiver.ts'), [], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -88,6 +100,32 @@ function startReceiver(): Promise<{ port: number; ask: (cmd: string) => Promise<
       });
     });
   });
+}
+
+/**
+ * The C receiver (kernel-timestamp-receiver.c, built here with cc): intervals
+ * from the kernel's receive timestamps, independent of when a receiving
+ * process gets to run.
+ */
+async function startKernelReceiver(): Promise<Receiver> {
+  const bin = join(here, 'results', '.bin', 'kernel-timestamp-receiver');
+  await mkdir(dirname(bin), { recursive: true });
+  execFileSync('cc', ['-O2', '-o', bin, join(here, 'kernel-timestamp-receiver.c')]);
+  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> => new Promise((res) => waiting.push(res));
+  const first = await next();
+  return {
+    port: Number(first.split(' ')[1]),
+    tell: (cmd) => child.stdin.write(`${cmd}\n`),
+    ask: async (cmd) => {
+      const line = next();
+      child.stdin.write(`${cmd}\n`);
+      return JSON.parse(await line) as ReceiverReport;
+    },
+  };
 }
 
 function offer(port: number): string {
@@ -108,7 +146,7 @@ function offer(port: number): string {
   ].join('\r\n');
 }
 
-async function runSize(n: number, receiver: Awaited<ReturnType<typeof startReceiver>>): Promise<Record<string, unknown>> {
+async function runSize(n: number, receiver: Receiver): Promise<Record<string, unknown>> {
   const prompt = generateTone([440, 620], 3000, 0.3);
   const server = new EmbeddedMediaServer({
     rtpPortMin: 0,
@@ -170,8 +208,13 @@ async function runSize(n: number, receiver: Awaited<ReturnType<typeof startRecei
       p999: sendPercentile(0.999),
       max: sendHist.max,
     },
-    /** The same, as the receiver process saw the packets arrive. */
+    /**
+     * The same, as the packets arrived: timed by the receiving process
+     * (--receiver node) or by the kernel as it queued them (--receiver kernel).
+     */
+    receiverKind,
     arrivalIntervalDeviationMs: report.deviationMs,
+    ...(report.userDeviationMs ? { receiverUserSpaceDeviationMs: report.userDeviationMs } : {}),
     clock: {
       ticks: clock.ticks - clock0.ticks,
       caughtUp: clock.caughtUp - clock0.caughtUp,
@@ -184,7 +227,7 @@ async function runSize(n: number, receiver: Awaited<ReturnType<typeof startRecei
 }
 
 console.log(`load average before the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
-const receiver = await startReceiver();
+const receiver = receiverKind === 'kernel' ? await startKernelReceiver() : await startNodeReceiver();
 const results: Record<string, unknown>[] = [];
 for (const n of sizes) {
   const r = await runSize(n, receiver);
