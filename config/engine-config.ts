@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SipServerOptionsSchema } from './sip-server-options.js';
+import { TrunksSchema } from './trunks.js';
 
 /**
  * The engine's configuration file: accounts, applications and their URLs,
@@ -137,6 +138,8 @@ export const EngineConfigSchema = z
       .optional(),
     /** The embedded media engine (RTP). */
     media: MediaOptionsSchema.prefault({}),
+    /** Outbound trunks: where calls to phone numbers go (config/trunks.ts). */
+    trunks: TrunksSchema,
   })
   .superRefine((config, ctx) => {
     const accountIds = new Set<string>();
