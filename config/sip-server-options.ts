@@ -1,5 +1,42 @@
 import { z } from 'zod';
 
+/**
+ * User-Agent values of well-known SIP scanners (SIPVicious and its forks,
+ * sipcli, sip-scan, VaxSIP-based tools, iWar, sundayddr, pplsip): requests
+ * carrying them are blocked unless `spammers` says otherwise.
+ */
+export const DEFAULT_SCANNER_USER_AGENTS = [
+  'friendly-scanner', 'sipvicious', 'sipcli', 'sip-cli', 'sip-scan', 'VaxSIPUserAgent', 'iWar', 'sundayddr', 'pplsip',
+];
+
+const Action = z.enum(['reject', 'discard']);
+
+/**
+ * A header value rule: a case-insensitive substring, or `/pattern/flags` for
+ * a regular expression (checked here so that a bad one is a startup error).
+ */
+const ValuePattern = z
+  .string()
+  .min(1)
+  .refine((v) => {
+    const m = /^\/(.+)\/([a-z]*)$/.exec(v);
+    if (!m) return true;
+    try {
+      new RegExp(m[1], m[2]);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
+
+/** One SIP listener: an address and port with the transports on it (drachtio's `<contact>`). */
+const Contact = z.object({
+  address: z.string().min(1).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(5060),
+  transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+});
+export type SipContact = z.infer<typeof Contact>;
+
 /** Options of the embedded SIP server, as a drachtio-server replacement. */
 export const SipServerOptionsSchema = z.object({
   sip: z
@@ -14,6 +51,11 @@ export const SipServerOptionsSchema = z.object({
       maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(65_535),
       maxHeaders: z.number().int().min(10).max(1000).default(100),
       tcpIdleTimeoutMs: z.number().int().min(1000).default(300_000),
+      /**
+       * Several listeners (drachtio's `<contacts>`); when given they replace
+       * address, port and transports above.
+       */
+      contacts: z.array(Contact).min(1).optional(),
     })
     .default({
       address: '0.0.0.0',
@@ -42,6 +84,32 @@ export const SipServerOptionsSchema = z.object({
     .default({ t1: 500, t2: 4000, t4: 5000, d: 32_000 }),
   /** Value of the Server / User-Agent header on messages the server makes itself. */
   userAgent: z.string().default('dialtone'),
+  /**
+   * Scanner blocking (drachtio's `<spammers>`): a new request outside any
+   * dialog whose header matches one of the values is answered 603 Decline
+   * (`reject`) or dropped without an answer (`discard`), before any
+   * application sees it. Values are case-insensitive substrings or
+   * `/regex/flags`; To and From are matched on their URI's user part, any
+   * other header on its whole value. `headers: {}` turns blocking off.
+   */
+  spammers: z
+    .object({
+      action: Action.default('reject'),
+      /** The action over TCP (drachtio's `tcp-action`); defaults to `action`. */
+      tcpAction: Action.optional(),
+      headers: z.record(z.string().min(1), z.array(ValuePattern)).default({ 'User-Agent': DEFAULT_SCANNER_USER_AGENTS }),
+    })
+    .prefault({}),
+  /**
+   * OPTIONS keep-alives (drachtio's `<user-agent-options-auto-respond>`): an
+   * OPTIONS outside any dialog whose User-Agent matches one of these values
+   * (case-insensitive substring or `/regex/flags`) is answered 200 OK by the
+   * server itself, before any application is asked. Other OPTIONS go to an
+   * application that routes OPTIONS, or get 503 when none does.
+   */
+  optionsAutoRespond: z
+    .object({ userAgents: z.array(ValuePattern).default([]) })
+    .prefault({}),
 });
 
 export type SipServerOptions = z.infer<typeof SipServerOptionsSchema>;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { resolveSipServerOptions, type SipServerOptions, type SipServerOptionsInput } from '../../config/sip-server-options.js';
 import { silentLogger } from '../logger.js';
 import { packageVersion } from '../version.js';
-import { SipCore } from './core/sip-core.js';
+import { SipCore, type SipCoreStats } from './core/sip-core.js';
 import type { BoundTransport } from './transport/transport-layer.js';
 
 export interface SipServerInfo {
@@ -35,6 +35,8 @@ export class SipServer {
         timers: o.timers,
         userAgent: o.userAgent,
         version: `v${packageVersion()}`,
+        spammers: o.spammers,
+        optionsAutoRespond: o.optionsAutoRespond.userAgents,
       },
       logger,
     );
@@ -49,8 +51,11 @@ export class SipServer {
     await this.core.stop();
   }
 
-  /** Live transactions and dialogs, connected applications, requests waiting on an application. */
-  stats(): { transactions: number; dialogs: number; apps: number; pendingAppTransactions: number } {
+  /**
+   * Live transactions and dialogs, connected applications, requests waiting
+   * on an application, scanner requests blocked, OPTIONS answered by the server.
+   */
+  stats(): SipCoreStats {
     return this.core.stats();
   }
 }

@@ -8,6 +8,8 @@ import type { AppConnection } from '../wire/app-connection.js';
 import type { WireServer } from '../wire/wire-server.js';
 import type { LocalAddress } from './local-address.js';
 import type { Dialog } from '../dialog/dialog.js';
+import type { OptionsResponder } from '../policy/options-responder.js';
+import type { ScannerFilter } from '../policy/scanner-filter.js';
 
 /** A request from the network that an application answers (or has answered). */
 export interface InboundTxn {
@@ -50,4 +52,8 @@ export interface CoreState {
   /** Application connections by id (to find a dialog's owner). */
   readonly apps: Map<string, AppConnection>;
   readonly userAgent: string;
+  /** Requests from scanners, answered 603 or dropped before any application sees them. */
+  readonly scanners: ScannerFilter;
+  /** OPTIONS keep-alives the server answers itself. */
+  readonly options: OptionsResponder;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { parseCSeq } from '../message/cseq.js';
 import { parseNameAddr, tagOf } from '../message/name-addr.js';
 import { createResponse, generateTag } from '../message/response.js';
@@ -40,6 +40,7 @@ export class NetworkRequests {
       if (req.method !== 'ACK') this.replyStateless(req, source, failure.status, failure.reason);
       return;
     }
+    if (this.blockScanner(req, source)) return;
     const r = this.core.transactions.receiveRequest(req, source);
     switch (r.kind) {
       case 'absorbed':
@@ -61,11 +62,33 @@ export class NetworkRequests {
     }
   }
 
+  /**
+   * drachtio-server's `<spammers>`: a new request outside any dialog from a
+   * scanner is answered 603 Decline statelessly (§8.2.7; a retransmission
+   * gets the same answer, with the same To tag) or dropped, before a
+   * transaction exists, so that no 100 Trying goes out and nothing is kept.
+   * An ACK is never answered (§17.1.1.3): it is dropped either way.
+   */
+  private blockScanner(req: SipRequest, source: InboundSource): boolean {
+    if (tagOf(req.headers.get('to') ?? '') !== undefined) return false;
+    const verdict = this.core.scanners.check(req, source.protocol);
+    if (!verdict) return false;
+    this.core.scanners.count(verdict.action);
+    this.core.log.info(
+      { callId: req.headers.get('call-id'), method: req.method, remote: source.remote, protocol: source.protocol, header: verdict.header, value: verdict.value, action: verdict.action },
+      'request from a scanner blocked',
+    );
+    if (verdict.action === 'reject' && req.method !== 'ACK') {
+      this.replyStateless(req, source, 603, undefined, statelessTag(req));
+    }
+    return true;
+  }
+
   /** A response sent without a transaction, to a request we could not take further (§8.2: 400, 505, ...). */
-  replyStateless(req: SipRequest, source: InboundSource, status: number, reason?: string): void {
+  replyStateless(req: SipRequest, source: InboundSource, status: number, reason?: string, toTag?: string): void {
     let res;
     try {
-      res = createResponse(req, status, status === 400 && reason ? `Bad Request - ${reason}`.slice(0, 120) : undefined);
+      res = createResponse(req, status, status === 400 && reason ? `Bad Request - ${reason}`.slice(0, 120) : undefined, { toTag });
     } catch {
       return; // not even enough of a request to answer
     }
@@ -85,6 +108,11 @@ export class NetworkRequests {
       const res = createResponse(req, check.status, check.reason);
       for (const [name, value] of check.headers ?? []) res.headers.append(name, value);
       tx.respond(res);
+      return;
+    }
+    if (this.core.options.wants(req)) {
+      // drachtio-server answers a configured User-Agent's OPTIONS itself, before routing.
+      tx.respond(this.core.options.answer(req));
       return;
     }
     const app = this.core.wire.selectApp(req.method);
@@ -207,6 +235,17 @@ export class NetworkRequests {
       on2xxUnacknowledged: () => endUnacknowledgedDialog(this.core, inbound),
     });
   }
+}
+
+/**
+ * §8.2.7: a stateless UAS "MUST generate the same tag for the same request
+ * consistently": derived from the Call-ID, From tag and top Via branch.
+ */
+function statelessTag(req: SipRequest): string {
+  const via = req.headers.values('via')[0] ?? '';
+  const branch = /;\s*branch=([^;\s,]+)/i.exec(via)?.[1] ?? via;
+  const key = `${req.headers.get('call-id') ?? ''}|${tagOf(req.headers.get('from') ?? '') ?? ''}|${branch}`;
+  return createHash('sha1').update(key).digest('hex').slice(0, 12);
 }
 
 /** The URI of the first Contact of a request, for a new dialog's remote target. */

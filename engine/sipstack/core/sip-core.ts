@@ -16,6 +16,9 @@ import type { CoreState, InboundTxn, OutboundTxn } from './core-state.js';
 import { LocalAddress } from './local-address.js';
 import { NetworkRequests } from './network-requests.js';
 import { ProxyCore } from './proxy.js';
+import { SUPPORTED_OPTION_TAGS } from './uas-checks.js';
+import { OptionsResponder } from '../policy/options-responder.js';
+import { ScannerFilter, type ScannerRules } from '../policy/scanner-filter.js';
 
 export interface SipCoreOptions {
   transports: TransportLayerOptions;
@@ -24,6 +27,21 @@ export interface SipCoreOptions {
   timers: Partial<TransactionTimers>;
   userAgent: string;
   version: string;
+  /** Scanner blocking; see SipServerOptions.spammers. */
+  spammers: ScannerRules;
+  /** User-Agents whose OPTIONS the server answers itself. */
+  optionsAutoRespond: string[];
+}
+
+export interface SipCoreStats {
+  transactions: number;
+  dialogs: number;
+  apps: number;
+  pendingAppTransactions: number;
+  /** Requests from scanners answered 603 (rejected) or dropped (discarded). */
+  scanners: { rejected: number; discarded: number };
+  /** OPTIONS answered 200 by the server itself. */
+  optionsAutoAnswered: number;
 }
 
 /**
@@ -44,11 +62,15 @@ export class SipCore implements WireHandler {
   private readonly inbound = new Map<string, InboundTxn>();
   private readonly outbound = new Map<string, OutboundTxn>();
   private readonly apps = new Map<string, AppConnection>();
+  private readonly scanners: ScannerFilter;
+  private readonly options: OptionsResponder;
 
   constructor(
     private readonly opts: SipCoreOptions,
     private readonly log: Logger,
   ) {
+    this.scanners = new ScannerFilter(opts.spammers);
+    this.options = new OptionsResponder(opts.optionsAutoRespond, opts.userAgent, SUPPORTED_OPTION_TAGS);
     this.transports = new TransportLayer(opts.transports, {
       message: (m, source) => this.onNetworkMessage(m, source),
       invalid: (outcome, source) => {
@@ -85,6 +107,8 @@ export class SipCore implements WireHandler {
       outbound: this.outbound,
       apps: this.apps,
       userAgent: this.opts.userAgent,
+      scanners: this.scanners,
+      options: this.options,
     };
     this.proxy = new ProxyCore(this.state);
     this.networkRequests = new NetworkRequests(this.state, this.proxy);
@@ -99,13 +123,15 @@ export class SipCore implements WireHandler {
     await this.transports.stop();
   }
 
-  stats(): { transactions: number; dialogs: number; apps: number; pendingAppTransactions: number } {
+  stats(): SipCoreStats {
     const c = this.transactions.counts();
     return {
       transactions: c.client + c.server,
       dialogs: this.dialogs.size,
       apps: this.wire.connectedApps,
       pendingAppTransactions: this.inbound.size + this.outbound.size,
+      scanners: { rejected: this.scanners.rejected, discarded: this.scanners.discarded },
+      optionsAutoAnswered: this.options.answered,
     };
   }
 

@@ -7,6 +7,12 @@ import type { SendTarget, TransportProtocol } from '../transport/types.js';
 export class TargetError extends Error {}
 
 /**
+ * drachtio-server's answer to an application asking for a transport it does
+ * not listen on; drachtio-srf hands this text to the request's callback.
+ */
+export const TRANSPORT_NOT_AVAILABLE = 'requested protocol/transport not available';
+
+/**
  * Where a request goes (RFC 3261 §8.1.2, with RFC 3263 reduced to what a
  * B2BUA needs): the first Route when there is one (loose routing), else the
  * outbound proxy the application named, else the Request-URI. The transport
@@ -31,12 +37,12 @@ export async function resolveTarget(
   let protocol: TransportProtocol;
   if (transportParam) {
     if (!['udp', 'tcp', 'tls', 'ws', 'wss'].includes(transportParam)) {
-      throw new TargetError(`requested protocol/transport not available: ${transportParam}`);
+      throw new TargetError(TRANSPORT_NOT_AVAILABLE);
     }
     protocol = transportParam as TransportProtocol;
   } else if (uri.scheme === 'sips') protocol = 'tls';
   else protocol = opts.preferred && opts.available(opts.preferred) ? opts.preferred : opts.available('udp') ? 'udp' : 'tcp';
-  if (!opts.available(protocol)) throw new TargetError(`requested protocol/transport not available: ${protocol}`);
+  if (!opts.available(protocol)) throw new TargetError(TRANSPORT_NOT_AVAILABLE);
   const host = uri.params.get('maddr') ?? uri.host;
   const port = uri.port ?? (protocol === 'tls' || protocol === 'wss' ? 5061 : 5060);
   const address = isIP(host) ? host : await resolveHost(host);

@@ -8,7 +8,8 @@ export interface CheckFailure {
 }
 
 /** Option tags the server (with its applications) handles (RFC 3261 §8.2.2.3). */
-const SUPPORTED_EXTENSIONS = new Set(['timer', '100rel', 'replaces', 'path', 'outbound', 'gruu', 'norefersub', 'tdialog', 'join']);
+export const SUPPORTED_OPTION_TAGS = ['timer', '100rel', 'replaces', 'path', 'outbound', 'gruu', 'norefersub', 'tdialog', 'join'];
+const SUPPORTED_EXTENSIONS = new Set(SUPPORTED_OPTION_TAGS);
 
 const URI_SCHEMES = new Set(['sip', 'sips', 'tel']);
 
