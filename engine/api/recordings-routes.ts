@@ -1,0 +1,74 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from './api-errors.js';
+import { callsPath, recordingsPath } from './api-paths.js';
+import type { RecordingRecord, RecordingService } from './call-service.js';
+import { cutPage, pageMeta, parsePaging, type PageKey } from './paging.js';
+import { recordingJson } from './recording-json.js';
+import { nonEmpty, toParams, type RequestParams } from './request-params.js';
+import { parseTimeWindow } from './time-filters.js';
+
+type AccountRequest = FastifyRequest<{ Params: { AccountSid: string } }>;
+type CallRequest = FastifyRequest<{ Params: { AccountSid: string; CallSid: string } }>;
+type RecordingRequest = FastifyRequest<{ Params: { AccountSid: string; Sid: string } }>;
+
+const recordingKey = (r: RecordingRecord): PageKey => ({ time: r.dateCreated.getTime(), sid: r.sid });
+const RECORDING_FILTER_PARAMS = ['CallSid', 'DateCreated', 'DateCreated<', 'DateCreated>'] as const;
+
+/** The Recordings resource: list (all, or one call's), fetch, and the audio. */
+export function registerRecordingRoutes(app: FastifyInstance, recordings: RecordingService, publicUrl: string | undefined): void {
+  const base = '/2010-04-01/Accounts/:AccountSid';
+
+  async function list(accountSid: string, params: RequestParams, path: string, callSid: string | undefined): Promise<object> {
+    const window = parseTimeWindow(params, 'DateCreated');
+    const paging = parsePaging(params);
+    const all = await recordings.list(accountSid, {
+      ...(callSid !== undefined ? { callSid } : {}),
+      ...(window.after !== undefined ? { createdAfter: window.after } : {}),
+      ...(window.before !== undefined ? { createdBefore: window.before } : {}),
+    });
+    const page = cutPage(all, paging, recordingKey);
+    const meta = pageMeta(path, params, RECORDING_FILTER_PARAMS, paging, page, recordingKey);
+    return { recordings: page.items.map((r) => recordingJson(r, publicUrl)), ...meta };
+  }
+
+  app.get(base + '/Recordings.json', async (req: AccountRequest) => {
+    const { AccountSid } = req.params;
+    const params = toParams(req.query);
+    return list(AccountSid, params, `${recordingsPath(AccountSid)}.json`, nonEmpty(params, 'CallSid'));
+  });
+
+  app.get(base + '/Calls/:CallSid/Recordings.json', async (req: CallRequest) => {
+    const { AccountSid, CallSid } = req.params;
+    return list(AccountSid, toParams(req.query), `${callsPath(AccountSid)}/${encodeURIComponent(CallSid)}/Recordings.json`, CallSid);
+  });
+
+  app.get(base + '/Recordings/:Sid.json', async (req: RecordingRequest) => {
+    const { AccountSid, Sid } = req.params;
+    const recording = await recordings.get(AccountSid, Sid);
+    if (!recording) throw notFound(`${recordingsPath(AccountSid)}/${Sid}.json`);
+    return recordingJson(recording, publicUrl);
+  });
+
+  /** The audio as WAV, with or without the .wav extension (Twilio's media_url has none). */
+  async function audio(req: RecordingRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { AccountSid, Sid } = req.params;
+    const what = `${recordingsPath(AccountSid)}/${Sid}.wav`;
+    const recording = await recordings.get(AccountSid, Sid);
+    const file = recording ? recordings.audioPath(Sid) : undefined;
+    if (file === undefined) throw notFound(what);
+    let size: number;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      size = info.size;
+    } catch {
+      throw notFound(what);
+    }
+    const stream = createReadStream(file);
+    return reply.type('audio/x-wav').header('content-length', size).send(stream);
+  }
+  app.get(base + '/Recordings/:Sid.wav', audio);
+  app.get(base + '/Recordings/:Sid', audio);
+}
