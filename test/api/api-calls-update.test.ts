@@ -137,7 +137,7 @@ describe('POST /Calls/{CallSid}.json', () => {
     expect(api.calls.ends.some((e) => e.callSid === call.sid)).toBe(false);
   });
 
-  test.each([{ Url: 'http://app.example.com/x' }, { Status: 'completed' }, {}])('an unknown call is 404 for %o', async (form) => {
+  test.each<Record<string, string>>([{ Url: 'http://app.example.com/x' }, { Status: 'completed' }, {}])('an unknown call is 404 for %o', async (form) => {
     const res = await api.request(`/Calls/${UNKNOWN}.json`, { form });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { code: number }).code).toBe(20404);
