@@ -323,6 +323,7 @@ async function main(): Promise<void> {
     allowedSources: ['127.0.0.1'],
     dataDir,
     http: { address: '127.0.0.1', port: 0 },
+    api: { address: '127.0.0.1', port: 0 },
     sipServer: {
       sip: { address: '127.0.0.1', port: 0, transports: ['udp'] },
       admin: { address: '127.0.0.1', port: 0, secret: 'router-bench' },

@@ -5,9 +5,14 @@ import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/engine-config.js';
 import { EmbeddedMediaServer } from '../media/embedded/index.js';
 import type { MediaServer } from '../media/types.js';
+import { createApiServer, type ApiServer } from './api/api-server.js';
+import { ApiCallService } from './calls/api-call-service.js';
+import type { CallDeps } from './calls/call-deps.js';
 import { MemoryCallStore, type CallStore } from './calls/call-store.js';
+import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
-import type { SipCallControl } from './calls/sip-call-control.js';
+import { LiveCalls } from './calls/live-calls.js';
+import { MemoryRecordingStore } from './recordings/recording-store.js';
 import { advertisedMediaAddress, publicHttpBase } from './engine-addresses.js';
 import { EngineHttpServer } from './http/http-server.js';
 import { silentLogger } from './logger.js';
@@ -30,6 +35,8 @@ export interface EngineInfo {
   /** Where drachtio-srf is connected. */
   admin: { address: string; port: number };
   http: { address: string; port: number };
+  /** The REST API, unless disabled. */
+  api?: { address: string; port: number };
 }
 
 export interface EngineStats {
@@ -57,13 +64,13 @@ const STOP_GRACE_MS = 3000;
 export class Engine {
   private readonly log: Logger;
   private readonly store: CallStore;
-  private readonly active = new Map<SipCallControl, Promise<void>>();
-  private totalCalls = 0;
+  private readonly live = new LiveCalls();
   private sipServer: SipServer | undefined;
   private srf: Srf | undefined;
   private media: MediaServer | undefined;
   private ownsMedia = false;
   private http: EngineHttpServer | undefined;
+  private api: ApiServer | undefined;
   private transport: WebhookTransport | undefined;
   private statusSender: StatusCallbackSender | undefined;
   private webhooks: WebhookClient | undefined;
@@ -138,25 +145,23 @@ export class Engine {
     this.srf = srf;
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
     await connectSrf(srf, admin.address, admin.port, secret);
-    const handler = createInboundHandler(
-      {
-        config,
-        srf,
-        media: this.media,
-        webhooks: this.webhooks,
-        statusSender: this.statusSender,
-        store: this.store,
-        recordings: { dir: recordingsDir, baseUrl: publicHttpBase(config, http) },
-        log: this.log,
-      },
-      {
-        add: (control, done) => {
-          this.totalCalls++;
-          this.active.set(control, done);
-          void done.finally(() => this.active.delete(control));
-        },
-      },
-    );
+    const dialer = new LegDialer();
+    const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new MemoryRecordingStore(recordingsDir) };
+    const deps: CallDeps = {
+      srf,
+      media: this.media,
+      webhooks: this.webhooks,
+      statusSender: this.statusSender,
+      store: this.store,
+      recordings,
+      live: this.live,
+      accounts: config.accounts,
+      trunks: config.trunks,
+      dialer,
+      log: this.log,
+    };
+    dialer.bind(deps);
+    const handler = createInboundHandler(config, deps);
     srf.invite((req, res) => {
       try {
         handler(req, res);
@@ -166,22 +171,38 @@ export class Engine {
       }
     });
 
+    let api: EngineInfo['api'];
+    if (config.api.enabled) {
+      this.api = createApiServer({
+        calls: new ApiCallService(deps),
+        recordings: recordings.store,
+        accounts: config.accounts,
+        bodyLimit: config.api.bodyLimit,
+        publicUrl: config.api.publicUrl,
+        logger: this.log.child({ component: 'api' }),
+      });
+      api = await this.api.listen(config.api.port, config.api.address);
+    }
+
     this.log.info(
       {
         sip: sip.map((t) => `${t.protocol}/${t.local.address}:${t.local.port}`),
         admin: `${admin.address}:${admin.port}`,
         http: `${http.address}:${http.port}`,
+        api: api ? `${api.address}:${api.port}` : 'disabled',
       },
       'engine started',
     );
-    return { sip, admin, http };
+    return { sip, admin, http, api };
   }
 
   /** Hangs up the calls in progress, then stops every part; safe to call more than once. */
   async stop(): Promise<void> {
-    const calls = [...this.active.entries()];
-    await Promise.all(calls.map(([control]) => control.shutdown().catch(() => undefined)));
-    if (calls.length > 0) await this.withinGrace(Promise.all(calls.map(([, done]) => done)));
+    await this.api?.close();
+    this.api = undefined;
+    const calls = this.live.values();
+    await Promise.all(calls.map((call) => call.shutdown().catch(() => undefined)));
+    if (calls.length > 0) await this.withinGrace(Promise.all(calls.map((call) => call.done)));
     this.srf?.disconnect();
     this.srf = undefined;
     await this.sipServer?.stop();
@@ -214,9 +235,9 @@ export class Engine {
 
   stats(): EngineStats {
     return {
-      calls: this.active.size,
+      calls: this.live.size,
       endpoints: this.media instanceof EmbeddedMediaServer ? this.media.size : undefined,
-      totalCalls: this.totalCalls,
+      totalCalls: this.live.totalCalls,
       sip: this.sipServer?.stats(),
       pendingStatusCallbacks: this.statusSender?.trackedCalls ?? 0,
     };

@@ -1,3 +1,4 @@
+import type { CallDirection, CallRecord } from '../api/call-service.js';
 import { canMoveTo, isFinalStatus, type CallStatus } from './call-status.js';
 
 /** Twilio's API version, sent as ApiVersion on every request. */
@@ -10,14 +11,19 @@ export interface CallSessionInit {
   /** From and To as sent to the application (SIP URIs without parameters). */
   from: string;
   to: string;
-  /** Call-ID of the INVITE. */
-  callId: string;
-  sourceAddress: string;
-  sourcePort: number;
+  /** Call-ID of the INVITE (outbound: set once it is sent). */
+  callId?: string;
+  /** Where an inbound INVITE came from. */
+  sourceAddress?: string;
+  sourcePort?: number;
   /** SIP details (SipCallId, SipSourceIp, SipHeader_X-..., ...) added to every request. */
   sipParams?: Readonly<Record<string, string>>;
   status?: CallStatus;
-  direction?: 'inbound';
+  direction?: CallDirection;
+  /** The call whose <Dial> placed this one. */
+  parentCallSid?: string;
+  /** Display name of the caller id, when one was given. */
+  callerName?: string;
 }
 
 /**
@@ -30,11 +36,16 @@ export class CallSession {
   readonly applicationId: string;
   readonly from: string;
   readonly to: string;
-  readonly callId: string;
-  readonly sourceAddress: string;
-  readonly sourcePort: number;
-  readonly direction: 'inbound';
+  callId: string | undefined;
+  readonly sourceAddress: string | undefined;
+  readonly sourcePort: number | undefined;
+  readonly direction: CallDirection;
+  readonly parentCallSid: string | undefined;
+  readonly callerName: string | undefined;
   readonly startTime = new Date();
+  /** SIP status of the final response to the INVITE, when one was seen. */
+  sipResponseCode: number | undefined;
+  private updated = this.startTime;
   private readonly sipParams: Readonly<Record<string, string>>;
   private currentStatus: CallStatus;
   private answered?: Date;
@@ -52,6 +63,13 @@ export class CallSession {
     this.sipParams = init.sipParams ?? {};
     this.currentStatus = init.status ?? 'ringing';
     this.direction = init.direction ?? 'inbound';
+    this.parentCallSid = init.parentCallSid;
+    this.callerName = init.callerName;
+  }
+
+  /** When anything about the call last changed. */
+  get dateUpdated(): Date {
+    return this.updated;
   }
 
   get status(): CallStatus {
@@ -77,6 +95,7 @@ export class CallSession {
   setStatus(next: CallStatus, at: Date = new Date()): boolean {
     if (next === this.currentStatus || !canMoveTo(this.currentStatus, next)) return false;
     this.currentStatus = next;
+    this.updated = at;
     if (next === 'in-progress') this.answered = at;
     if (isFinalStatus(next)) this.ended = at;
     return true;
@@ -101,7 +120,29 @@ export class CallSession {
       CallStatus: this.currentStatus,
       Direction: this.direction,
       ApiVersion: API_VERSION,
+      ...(this.parentCallSid === undefined ? {} : { ParentCallSid: this.parentCallSid }),
       ...this.sipParams,
+    };
+  }
+
+  /** The call as the REST API shows it. */
+  toRecord(): CallRecord {
+    const ended = this.isFinal;
+    return {
+      sid: this.sid,
+      accountSid: this.accountSid,
+      parentCallSid: this.parentCallSid,
+      from: this.from,
+      to: this.to,
+      status: this.currentStatus,
+      direction: this.direction,
+      dateCreated: this.startTime,
+      dateUpdated: this.updated,
+      startTime: this.currentStatus === 'queued' ? undefined : this.startTime,
+      endTime: this.ended,
+      durationSeconds: ended ? this.durationSeconds : undefined,
+      callerName: this.callerName,
+      sipResponseCode: this.sipResponseCode,
     };
   }
 

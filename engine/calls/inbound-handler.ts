@@ -1,45 +1,27 @@
 import type Srf from 'drachtio-srf';
-import type { Logger } from 'pino';
 import type { EngineConfig } from '../../config/engine-config.js';
-import type { MediaServer } from '../../media/types.js';
 import { runInstructions } from '../../instructions/runtime/interpreter.js';
+import { RedirectChannel } from '../../instructions/runtime/redirect-channel.js';
 import { newCallSid } from '../routing/call-sid.js';
 import { routeInbound } from '../routing/route-inbound.js';
-import type { WebhookClient } from '../webhooks/webhook-client.js';
-import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
-import type { CallStore } from './call-store.js';
+import { InboundCallControl } from './inbound-call-control.js';
 import { bareUri, sipCallParams } from './sip-call-params.js';
-import { SipCallControl } from './sip-call-control.js';
 import { StatusEvents } from './status-events.js';
-
-export interface InboundHandlerDeps {
-  config: EngineConfig;
-  srf: Srf;
-  media: MediaServer;
-  webhooks: WebhookClient;
-  statusSender: StatusCallbackSender;
-  store: CallStore;
-  recordings: { dir: string; baseUrl: string };
-  log: Logger;
-}
-
-/** Calls being handled, so that the engine can end them when it stops. */
-export interface ActiveCalls {
-  add(control: SipCallControl, done: Promise<void>): void;
-}
 
 /**
  * The srf.invite handler: routes the INVITE (403/404 when refused), makes
  * the call's session, sends the initiated and ringing callbacks, rings
  * (180), runs the application's documents (the first one is fetched before
  * answering, so <Reject> refuses without answering), and at the end
- * releases the call and sends the completed callback.
+ * releases the call and sends the completed callback. The call is live
+ * (redirect, hang up) for the REST API while it runs.
  */
-export function createInboundHandler(deps: InboundHandlerDeps, active: ActiveCalls): (req: Srf.SrfRequest, res: Srf.SrfResponse) => void {
+export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req: Srf.SrfRequest, res: Srf.SrfResponse) => void {
   return (req, res) => {
     const callId = req.get('Call-ID');
-    const decision = routeInbound(deps.config, {
+    const decision = routeInbound(config, {
       requestUri: req.uri,
       to: req.get('To'),
       from: req.get('From'),
@@ -73,21 +55,9 @@ export function createInboundHandler(deps: InboundHandlerDeps, active: ActiveCal
     });
     const log = deps.log.child({ callSid: session.sid, callId });
     const status = new StatusEvents(deps.statusSender, app, account);
-    const control = new SipCallControl({
-      srf: deps.srf,
-      req,
-      res,
-      session,
-      app,
-      account,
-      media: deps.media,
-      webhooks: deps.webhooks,
-      statusSender: deps.statusSender,
-      status,
-      recordings: deps.recordings,
-      log,
-    });
-    req.on('cancel', () => control.callerGone('canceled'));
+    const control = new InboundCallControl({ ...deps, req, res, session, documents: app, account, status, log });
+    const redirects = new RedirectChannel();
+    req.on('cancel', () => control.partyGone('canceled'));
     log.info({ from: session.from, to: session.to, application: app.id, matchedBy: decision.matchedBy }, 'inbound call');
 
     const done = (async () => {
@@ -96,7 +66,7 @@ export function createInboundHandler(deps: InboundHandlerDeps, active: ActiveCal
       // RFC 3261 21.1.2 180 Ringing while the application is asked what to do.
       if (!res.finalResponseSent) res.send(180);
       status.send('ringing', session);
-      const result = await runInstructions(control, { url: app.voiceUrl, method: app.voiceMethod });
+      const result = await runInstructions(control, { url: app.voiceUrl, method: app.voiceMethod }, { redirects });
       log.info({ end: result.end, documents: result.documents }, 'instructions ended');
     })()
       .catch((err: unknown) => log.error({ err }, 'call failed'))
@@ -111,9 +81,22 @@ export function createInboundHandler(deps: InboundHandlerDeps, active: ActiveCal
         }
         status.send('completed', session, extra);
         log.info({ status: session.status, duration: session.durationSeconds }, 'call ended');
-        await deps.store.remove(session.sid);
+        await deps.store.ended(session);
       })
       .catch((err: unknown) => log.error({ err }, 'call clean-up failed'));
-    active.add(control, done);
+    deps.live.add({
+      session,
+      done,
+      redirect: (to) => {
+        redirects.push(to);
+        return true;
+      },
+      end: async (how) => {
+        if (how === 'canceled' && control.answered) return;
+        await control.endFromApi();
+        await done;
+      },
+      shutdown: () => control.shutdown(),
+    });
   };
 }

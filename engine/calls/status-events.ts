@@ -1,8 +1,16 @@
-import type { Account, Application } from '../../config/engine-config.js';
+import type { Account } from '../../config/engine-config.js';
+import type { HttpMethod } from '../../instructions/attributes.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallSession } from './call-session.js';
 
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+
+/** Where a call's status callbacks go (an application's, a REST-created call's, a Dial noun's). */
+export interface StatusCallbackSettings {
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  readonly statusCallbackEvents: readonly StatusEvent[];
+}
 
 /**
  * Sends a call's status callbacks (initiated, ringing, answered, completed)
@@ -12,8 +20,8 @@ export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
 export class StatusEvents {
   constructor(
     private readonly sender: StatusCallbackSender,
-    private readonly app: Application,
-    private readonly account: Account,
+    private readonly app: StatusCallbackSettings,
+    private readonly account: Pick<Account, 'authToken'>,
   ) {}
 
   wants(event: StatusEvent): boolean {

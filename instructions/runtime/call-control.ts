@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Endpoint } from '../../media/types.js';
 import type { HttpMethod } from '../attributes.js';
 import type { InstructionDocument } from '../parse.js';
+import type { ClientNoun, NumberNoun, SipNoun } from '../verbs/dial-nouns.js';
 import type { RejectReason } from '../verbs/reject.js';
 
 /** A request for the next document: an action URL, a Redirect, or the application's first URL. */
@@ -10,6 +11,17 @@ export interface NextDocumentRequest {
   method: HttpMethod;
   /** Verb parameters (Digits, RecordingUrl, ...); the call's own parameters are added by the call. */
   params?: Readonly<Record<string, string>>;
+}
+
+/** A document given inline (the REST API's Twiml parameter) instead of fetched. */
+export interface InlineDocument {
+  twiml: string;
+}
+
+export type DocumentSource = NextDocumentRequest | InlineDocument;
+
+export function isInlineDocument(source: DocumentSource): source is InlineDocument {
+  return 'twiml' in source;
 }
 
 export type NextDocumentOutcome = { document: InstructionDocument; url: string } | { error: string; url: string };
@@ -28,6 +40,36 @@ export interface Notification {
   method: HttpMethod;
   params: Readonly<Record<string, string>>;
 }
+
+/** What <Dial> asks the engine to call: one Number, Sip or Client noun. */
+export interface DialLegRequest {
+  noun: NumberNoun | SipNoun | ClientNoun;
+  /** From of the new call; the caller's own From when absent. */
+  callerId?: string;
+  timeoutSeconds: number;
+  /** Aborting it cancels the leg while it rings (it ends 'canceled'). */
+  signal: AbortSignal;
+  /** The called party sent early media (18x with SDP): the endpoint already carries it. */
+  onEarlyMedia?: (endpoint: Endpoint) => void;
+}
+
+/** A called party that answered. */
+export interface DialLeg {
+  readonly callSid: string;
+  readonly endpoint: Endpoint;
+  /** The called party as a call, e.g. to run a whisper document on it. */
+  readonly control: CallControl;
+  /** Seconds since the called party answered. */
+  readonly durationSeconds: number;
+  /** Ends the leg (BYE) unless it is gone already. */
+  hangup(): Promise<void>;
+}
+
+export type DialLegStatus = 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+export type DialAttempt =
+  | { answered: DialLeg }
+  | { status: DialLegStatus; callSid?: string; sipStatus?: number; reason: string };
 
 /** The call was answered already, or could not be (incompatible codecs, caller gone). */
 export class AnswerError extends Error {
@@ -60,8 +102,27 @@ export interface CallControl {
   reject(reason: RejectReason): Promise<void>;
   /** Ends the call (BYE); a call never answered is answered first, as Twilio does. */
   hangup(): Promise<void>;
-  /** Fetches a document (primary, then the application's fallback), with the call's parameters added. */
-  fetchNext(req: NextDocumentRequest, opts?: { afterHangup?: boolean }): Promise<NextDocumentOutcome>;
+  /**
+   * Fetches a document (primary, then the application's fallback), with the
+   * call's parameters added; an inline document is parsed instead.
+   */
+  fetchNext(req: DocumentSource, opts?: { afterHangup?: boolean }): Promise<NextDocumentOutcome>;
   newRecording(): RecordingTarget;
+  /** A recording was written to its target: the application can now list and fetch it. */
+  recordingSaved(target: RecordingTarget, info: { durationMs: number; channels: 1 | 2; source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' }): void;
   notify(notification: Notification): void;
+  /**
+   * For answerOnBridge: sends the caller early media (183 with the
+   * endpoint's SDP) without answering, and returns the endpoint. An
+   * answered call returns its endpoint. Throws AnswerError.
+   */
+  earlyMedia(): Promise<Endpoint>;
+  /** Calls one party of a <Dial>; resolves when it answered or failed. */
+  placeDialLeg(req: DialLegRequest): Promise<DialAttempt>;
+  /**
+   * Makes one recording of several WAV files recorded side by side: mixed
+   * into one channel, or one file a channel. Registers it as the call's
+   * recording and returns its length.
+   */
+  saveMixedRecording(parts: readonly string[], target: RecordingTarget, opts: { channels: 1 | 2; source: 'DialVerb' | 'OutboundAPI' }): Promise<{ durationMs: number }>;
 }

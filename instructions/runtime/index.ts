@@ -1,6 +1,13 @@
 export {
   AnswerError,
   type CallControl,
+  type DialAttempt,
+  type DialLeg,
+  type DialLegRequest,
+  type DialLegStatus,
+  type DocumentSource,
+  type InlineDocument,
+  isInlineDocument,
   type NextDocumentRequest,
   type NextDocumentOutcome,
   type Notification,
@@ -8,3 +15,4 @@ export {
 } from './call-control.js';
 export { runInstructions, APPLICATION_ERROR_TEXT, MAX_DOCUMENTS_WITHOUT_MEDIA, type InterpreterEnd, type InterpreterResult } from './interpreter.js';
 export type { VerbResult, EndOfCall, VerbContext } from './verb-executor.js';
+export { RedirectChannel } from './redirect-channel.js';

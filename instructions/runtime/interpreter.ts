@@ -1,4 +1,5 @@
-import type { CallControl, NextDocumentRequest } from './call-control.js';
+import type { CallControl, DocumentSource } from './call-control.js';
+import type { RedirectChannel } from './redirect-channel.js';
 import { executeVerb } from './verbs/index.js';
 import type { EndOfCall } from './verb-executor.js';
 
@@ -31,24 +32,43 @@ async function applicationError(control: CallControl): Promise<void> {
   if (!control.hangupSignal.aborted) await control.hangup();
 }
 
+export interface RunOptions {
+  /** Redirects from outside (the REST API): they stop the running verb and replace the document. */
+  redirects?: RedirectChannel;
+  /**
+   * Hang up when the last document runs out of verbs (the default). A
+   * whisper document run on a called party leaves it up for the bridge.
+   */
+  hangupAtEnd?: boolean;
+}
+
+/** The signal a verb runs under: the call's hangup, and a redirect when there is a channel. */
+function verbSignal(control: CallControl, redirects: RedirectChannel | undefined): AbortSignal {
+  return redirects ? AbortSignal.any([control.hangupSignal, redirects.signal]) : control.hangupSignal;
+}
+
 /**
  * Runs a call's documents, TwiML style: fetch the first document, run its
  * verbs in order; an action or Redirect fetches a document that replaces
  * the current one; after the last verb the call ends (hung up here). A
  * caller's hangup (control.hangupSignal) stops the running verb and ends the
- * interpreter at once.
+ * interpreter at once; a redirect pushed on opts.redirects stops the
+ * running verb and runs the new document.
  */
-export async function runInstructions(control: CallControl, first: NextDocumentRequest): Promise<InterpreterResult> {
+export async function runInstructions(control: CallControl, first: DocumentSource, opts: RunOptions = {}): Promise<InterpreterResult> {
   const log = control.log;
-  const signal = control.hangupSignal;
-  let request: NextDocumentRequest | undefined = first;
+  const hangup = control.hangupSignal;
+  const { redirects } = opts;
+  let request: DocumentSource | undefined = first;
   let documents = 0;
   let withoutMedia = 0;
   while (request) {
-    if (signal.aborted) return { end: 'caller-hangup', documents };
+    if (hangup.aborted) return { end: 'caller-hangup', documents };
     const fetched = await control.fetchNext(request);
     documents++;
-    if (signal.aborted) return { end: 'caller-hangup', documents };
+    if (hangup.aborted) return { end: 'caller-hangup', documents };
+    request = redirects?.take();
+    if (request) continue;
     if ('error' in fetched) {
       log.error({ url: fetched.url, reason: fetched.error }, 'no instructions: application error');
       await applicationError(control);
@@ -61,20 +81,26 @@ export async function runInstructions(control: CallControl, first: NextDocumentR
       await applicationError(control);
       return { end: 'application-error', documents };
     }
-    request = undefined;
     for (const verb of document.verbs) {
-      if (signal.aborted) return { end: 'caller-hangup', documents };
+      if (hangup.aborted) return { end: 'caller-hangup', documents };
       log.debug({ verb: verb.verb, url: fetched.url }, 'verb');
-      const result = await executeVerb(verb, { control, log, signal });
-      if (result.kind === 'end') return { end: signal.aborted ? 'caller-hangup' : result.reason, documents };
+      const result = await executeVerb(verb, { control, log, signal: verbSignal(control, redirects) });
+      if (hangup.aborted) return { end: 'caller-hangup', documents };
+      // A redirect wins over whatever the interrupted verb wanted next.
+      request = redirects?.take();
+      if (request) {
+        log.info({ verb: verb.verb }, 'redirected');
+        break;
+      }
+      if (result.kind === 'end') return { end: result.reason, documents };
       if (result.kind === 'fetch') {
         request = result.request;
         break;
       }
     }
   }
-  if (signal.aborted) return { end: 'caller-hangup', documents };
+  if (hangup.aborted) return { end: 'caller-hangup', documents };
   // RFC 3261 15: the engine ends the dialog with BYE after the last verb.
-  await control.hangup();
+  if (opts.hangupAtEnd !== false) await control.hangup();
   return { end: 'document-ended', documents };
 }

@@ -65,6 +65,7 @@ async function startEngine(appBase: string): Promise<{ engine: Engine; target: s
     allowedSources: ['127.0.0.1'],
     dataDir,
     http: { address: '127.0.0.1', port: 0 },
+    api: { address: '127.0.0.1', port: 0 },
     sipServer: { sip: { address: '127.0.0.1', port: 0, transports: ['udp'] }, admin: { address: '127.0.0.1', port: 0, secret: 'smoke' }, timers: { t1: 50, t2: 500, t4: 500, d: 1000 } },
     media: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1' },
   });

@@ -1,5 +1,6 @@
 import type { Verb } from '../../verbs/index.js';
 import type { VerbContext, VerbResult } from '../verb-executor.js';
+import { executeDial } from './dial.js';
 import { executeGather } from './gather.js';
 import { executeHangup } from './hangup.js';
 import { executePause } from './pause.js';
@@ -29,6 +30,8 @@ export function executeVerb(verb: Verb, ctx: VerbContext): Promise<VerbResult> {
       return executeReject(verb, ctx);
     case 'Redirect':
       return executeRedirect(verb, ctx);
+    case 'Dial':
+      return executeDial(verb, ctx);
     default:
       return executeUnsupported(verb, ctx);
   }

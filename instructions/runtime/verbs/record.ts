@@ -54,11 +54,17 @@ export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
     ctx.log.error({ code, path: target.path, reason: (err as Error).message }, '<Record> failed');
     return NEXT;
   }
-  const hungUp = outcome.reason === 'hangup' || outcome.reason === 'stopped' || ctx.signal.aborted;
+  const hungUp = outcome.reason === 'hangup' || ctx.control.hangupSignal.aborted;
+  // Stopped by a redirect: the recording is kept and reported, the action is not requested.
+  const redirected = !hungUp && (outcome.reason === 'stopped' || ctx.signal.aborted);
   const durationSeconds = Math.round(outcome.durationMs / 1000);
   ctx.log.info({ recordingSid: target.sid, durationMs: outcome.durationMs, reason: outcome.reason }, 'recording written');
-  if (outcome.durationMs > 0) recordingStatus(verb, ctx, target, durationSeconds);
+  if (outcome.durationMs > 0) {
+    ctx.control.recordingSaved(target, { durationMs: outcome.durationMs, channels: 1, source: 'RecordVerb' });
+    recordingStatus(verb, ctx, target, durationSeconds);
+  }
 
+  if (redirected) return NEXT;
   if (verb.action === undefined || outcome.durationMs === 0) return hungUp ? end('caller-hangup') : NEXT;
   const params = {
     RecordingUrl: target.url,

@@ -172,7 +172,7 @@ export function decodeWav(buf: Buffer, source?: string): Int16Array {
 }
 
 /** The canonical 44-byte header of a 16-bit mono PCM WAV file. */
-function pcmHeader(dataBytes: number, sampleRate: number): Buffer {
+function pcmHeader(dataBytes: number, sampleRate: number, channels = 1): Buffer {
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'latin1');
   h.writeUInt32LE(Math.min(0xffffffff, 36 + dataBytes), 4);
@@ -180,10 +180,10 @@ function pcmHeader(dataBytes: number, sampleRate: number): Buffer {
   h.write('fmt ', 12, 'latin1');
   h.writeUInt32LE(16, 16);
   h.writeUInt16LE(WAVE_FORMAT_PCM, 20);
-  h.writeUInt16LE(1, 22); // channels
+  h.writeUInt16LE(channels, 22);
   h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * 2, 28); // byte rate
-  h.writeUInt16LE(2, 32); // block align
+  h.writeUInt32LE(sampleRate * 2 * channels, 28); // byte rate
+  h.writeUInt16LE(2 * channels, 32); // block align
   h.writeUInt16LE(16, 34); // bits per sample
   h.write('data', 36, 'latin1');
   h.writeUInt32LE(Math.min(0xffffffff, dataBytes), 40);
@@ -202,6 +202,11 @@ function pcmBytes(samples: Int16Array): Buffer {
 /** Encode samples as a 16-bit mono PCM WAV file. */
 export function encodeWav(samples: Int16Array, sampleRate: number = SAMPLE_RATE): Buffer {
   return Buffer.concat([pcmHeader(samples.byteLength, sampleRate), pcmBytes(samples)]);
+}
+
+/** Encode interleaved samples of `channels` channels as a 16-bit PCM WAV file. */
+export function encodeWavInterleaved(samples: Int16Array, channels: number, sampleRate: number = SAMPLE_RATE): Buffer {
+  return Buffer.concat([pcmHeader(samples.byteLength, sampleRate, channels), pcmBytes(samples)]);
 }
 
 /** Bytes buffered before a write is started; 32 KiB is 2 s at 8 kHz. */

@@ -21,7 +21,18 @@ import type {
 } from '../../../media/types.js';
 import { parseInstructions } from '../../../instructions/index.js';
 import { silentLogger } from '../../../engine/logger.js';
-import type { CallControl, NextDocumentOutcome, NextDocumentRequest, Notification, RecordingTarget } from '../../../instructions/runtime/index.js';
+import {
+  isInlineDocument,
+  type CallControl,
+  type DialAttempt,
+  type DialLeg,
+  type DialLegRequest,
+  type DocumentSource,
+  type NextDocumentOutcome,
+  type NextDocumentRequest,
+  type Notification,
+  type RecordingTarget,
+} from '../../../instructions/runtime/index.js';
 import type { RejectReason } from '../../../instructions/verbs/reject.js';
 
 export type Op =
@@ -186,12 +197,16 @@ export interface Fetch {
 export type Documents = Record<string, string | { error: string }>;
 
 export class FakeCall implements CallControl {
-  readonly callSid = 'CA' + '0'.repeat(32);
+  readonly callSid: string = 'CA' + '0'.repeat(32);
   readonly log = silentLogger();
   readonly endpoint: FakeEndpoint;
   readonly fetches: Fetch[] = [];
   readonly events: string[] = [];
   readonly notifications: Notification[] = [];
+  readonly saved: { sid: string; durationMs: number; channels: number; source: string }[] = [];
+  readonly dialed: DialLegRequest[] = [];
+  /** How each <Dial> noun is answered; by default nobody answers. */
+  dial: (req: DialLegRequest) => Promise<DialAttempt> = () => Promise.resolve({ status: 'no-answer', reason: 'not scripted' });
   private readonly abort = new AbortController();
   private isAnswered = false;
   private docUrl: string | undefined;
@@ -199,8 +214,9 @@ export class FakeCall implements CallControl {
 
   constructor(
     private readonly documents: Documents,
-    opts: { promptMs?: number; answerFails?: boolean } = {},
+    opts: { promptMs?: number; answerFails?: boolean; callSid?: string } = {},
   ) {
+    if (opts.callSid !== undefined) this.callSid = opts.callSid;
     this.endpoint = new FakeEndpoint(opts.promptMs);
     this.answerFails = opts.answerFails ?? false;
   }
@@ -242,7 +258,12 @@ export class FakeCall implements CallControl {
     this.events.push('hangup');
   }
 
-  async fetchNext(request: NextDocumentRequest, opts: { afterHangup?: boolean } = {}): Promise<NextDocumentOutcome> {
+  async fetchNext(source: DocumentSource, opts: { afterHangup?: boolean } = {}): Promise<NextDocumentOutcome> {
+    if (isInlineDocument(source)) {
+      this.fetches.push({ request: { url: 'inline', method: 'POST' }, afterHangup: opts.afterHangup ?? false });
+      return { document: parseInstructions(source.twiml, { baseUrl: this.docUrl }), url: this.docUrl ?? 'inline' };
+    }
+    const request = source;
     this.fetches.push({ request, afterHangup: opts.afterHangup ?? false });
     await sleep(1);
     const doc = this.documents[request.url];
@@ -262,6 +283,25 @@ export class FakeCall implements CallControl {
     this.notifications.push(n);
   }
 
+  recordingSaved(target: RecordingTarget, info: { durationMs: number; channels: 1 | 2; source: string }): void {
+    this.saved.push({ sid: target.sid, ...info });
+  }
+
+  async earlyMedia(): Promise<FakeEndpoint> {
+    this.events.push('early-media');
+    return Promise.resolve(this.endpoint);
+  }
+
+  placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {
+    this.dialed.push(req);
+    return this.dial(req);
+  }
+
+  saveMixedRecording(parts: readonly string[], target: RecordingTarget, opts: { channels: 1 | 2; source: 'DialVerb' | 'OutboundAPI' }): Promise<{ durationMs: number }> {
+    this.saved.push({ sid: target.sid, durationMs: 1000, channels: opts.channels, source: opts.source });
+    return Promise.resolve({ durationMs: 1000 });
+  }
+
   /** Texts spoken, in order. */
   get said(): string[] {
     return this.endpoint.ops.flatMap((o) => (o.op === 'say' ? [o.text] : []));
@@ -269,3 +309,37 @@ export class FakeCall implements CallControl {
 }
 
 export const doc = (verbs: string): string => `<?xml version="1.0" encoding="UTF-8"?><Response>${verbs}</Response>`;
+
+/** A called party of a fake <Dial>: answers with its own fake call and endpoint. */
+export class FakeLeg implements DialLeg {
+  readonly call: FakeCall;
+  readonly answeredAt = Date.now();
+  hungUp = false;
+
+  constructor(
+    readonly callSid: string,
+    documents: Documents = {},
+  ) {
+    this.call = new FakeCall(documents, { callSid });
+    void this.call.answer();
+  }
+
+  get endpoint(): FakeEndpoint {
+    return this.call.endpoint;
+  }
+  get control(): FakeCall {
+    return this.call;
+  }
+  get durationSeconds(): number {
+    return Math.round((Date.now() - this.answeredAt) / 1000);
+  }
+  /** The called party hangs up. */
+  calleeHangup(): void {
+    this.call.callerHangup();
+  }
+  hangup(): Promise<void> {
+    this.hungUp = true;
+    if (!this.call.hangupSignal.aborted) this.call.callerHangup();
+    return Promise.resolve();
+  }
+}

@@ -86,6 +86,7 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
     allowedSources: ['127.0.0.1'],
     dataDir,
     http: { address: '127.0.0.1', port: 0 },
+    api: { address: '127.0.0.1', port: 0 },
     sipServer: {
       sip: { address: '127.0.0.1', port: 0, transports: ['udp'] },
       admin: { address: '127.0.0.1', port: 0, secret: 'router-test' },

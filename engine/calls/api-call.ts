@@ -1,0 +1,108 @@
+import type { CreateCallParams } from '../api/call-service.js';
+import { runInstructions } from '../../instructions/runtime/interpreter.js';
+import { RedirectChannel } from '../../instructions/runtime/redirect-channel.js';
+import type { Account } from '../../config/engine-config.js';
+import type { CallDeps } from './call-deps.js';
+import type { CallSession } from './call-session.js';
+import type { LiveCall } from './live-calls.js';
+import { attemptOutbound, fromUser } from './outbound-attempt.js';
+import { OutboundCallControl } from './outbound-call-control.js';
+import { StatusEvents } from './status-events.js';
+
+/**
+ * Runs a call created over the REST API: places it, and once answered runs
+ * its Url (or Twiml) on it; a redirect replaces the running document, and
+ * ending it cancels (ringing) or hangs up (answered). With Record, what the
+ * called party says is recorded from the answer to the end.
+ */
+export function startApiCall(deps: CallDeps, account: Account, session: CallSession, params: CreateCallParams): LiveCall {
+  const log = deps.log.child({ callSid: session.sid });
+  const status = new StatusEvents(
+    deps.statusSender,
+    { statusCallback: params.statusCallback, statusCallbackMethod: params.statusCallbackMethod, statusCallbackEvents: params.statusCallbackEvents },
+    account,
+  );
+  const cancel = new AbortController();
+  const redirects = new RedirectChannel();
+  let control: OutboundCallControl | undefined;
+  const first = params.twiml !== undefined ? { twiml: params.twiml } : { url: params.url!, method: params.method };
+
+  const run = async (): Promise<void> => {
+    const attempt = await attemptOutbound(deps, {
+      session,
+      status,
+      to: params.to,
+      auth: { username: params.sipAuthUsername, password: params.sipAuthPassword },
+      from: { user: fromUser(params.from) },
+      timeoutSeconds: params.timeoutSeconds,
+      signal: cancel.signal,
+      log,
+    });
+    if ('status' in attempt) return;
+    control = new OutboundCallControl(
+      {
+        ...deps,
+        session,
+        documents: { fallbackUrl: params.fallbackUrl, fallbackMethod: params.fallbackMethod },
+        account,
+        status,
+        log,
+      },
+      attempt.answered.dialog,
+      attempt.answered.endpoint,
+    );
+    const recording = params.record ? recordCalledParty(control, log) : undefined;
+    const result = await runInstructions(control, first, { redirects });
+    log.info({ end: result.end, documents: result.documents }, 'instructions ended');
+    await control.release();
+    await recording?.();
+  };
+
+  const done = run()
+    .catch((err: unknown) => log.error({ err }, 'call failed'))
+    .then(async () => {
+      await control?.release();
+      if (!session.isFinal) session.setStatus(session.answerTime ? 'completed' : 'failed');
+      const extra: Record<string, string> = {};
+      if (session.sipResponseCode !== undefined) extra.SipResponseCode = String(session.sipResponseCode);
+      if (control?.lastWebhookError) {
+        extra.ErrorCode = String(control.lastWebhookError.code);
+        extra.ErrorUrl = control.lastWebhookError.url;
+      }
+      status.send('completed', session, extra);
+      log.info({ status: session.status, duration: session.durationSeconds }, 'call ended');
+      await deps.store.ended(session);
+    })
+    .catch((err: unknown) => log.error({ err }, 'call clean-up failed'));
+
+  const end = async (how: 'completed' | 'canceled'): Promise<void> => {
+    if (control) {
+      if (how === 'canceled') return;
+      await control.release();
+    } else cancel.abort();
+    await done;
+  };
+  return {
+    session,
+    done,
+    redirect: (to) => {
+      redirects.push(to);
+      return true;
+    },
+    end,
+    shutdown: () => end('completed'),
+  };
+}
+
+/** Records the called party for the whole call; the returned function saves it once the call ended. */
+function recordCalledParty(control: OutboundCallControl, log: CallDeps['log']): () => Promise<void> {
+  const target = control.newRecording();
+  const recording = control.media.record({ path: target.path, signal: control.hangupSignal }).catch((err: unknown) => {
+    log.warn({ reason: (err as Error).message }, 'call recording failed');
+    return undefined;
+  });
+  return async () => {
+    const outcome = await recording;
+    if (outcome && outcome.durationMs > 0) control.recordingSaved(target, { durationMs: outcome.durationMs, channels: 1, source: 'OutboundAPI' });
+  };
+}

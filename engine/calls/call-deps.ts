@@ -1,0 +1,25 @@
+import type Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { Account } from '../../config/engine-config.js';
+import type { Trunk } from '../../config/trunks.js';
+import type { MediaServer } from '../../media/types.js';
+import type { WebhookClient } from '../webhooks/webhook-client.js';
+import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { CallStore } from './call-store.js';
+import type { LiveCalls } from './live-calls.js';
+import type { LegPlacer, RecordingSink } from './sip-call-base.js';
+
+/** What the engine's calls (inbound, REST-created, Dial legs) share. */
+export interface CallDeps {
+  srf: Srf;
+  media: MediaServer;
+  webhooks: WebhookClient;
+  statusSender: StatusCallbackSender;
+  store: CallStore;
+  recordings: RecordingSink;
+  live: LiveCalls;
+  accounts: readonly Account[];
+  trunks: readonly Trunk[];
+  dialer: LegPlacer;
+  log: Logger;
+}

@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type { DialAttempt, DialLeg, DialLegRequest } from '../../instructions/runtime/call-control.js';
+import { newCallSid } from '../routing/call-sid.js';
+import type { CallDeps } from './call-deps.js';
+import { CallSession } from './call-session.js';
+import { attemptOutbound, fromUser } from './outbound-attempt.js';
+import { OutboundCallControl } from './outbound-call-control.js';
+import type { LegPlacer } from './sip-call-base.js';
+import { StatusEvents } from './status-events.js';
+
+/** The called party of a noun: where to call, with which credentials. */
+function nounTarget(req: DialLegRequest): { to: string; auth?: { username?: string; password?: string } } | { error: string } {
+  const { noun } = req;
+  if (noun.noun === 'Number') return { to: noun.number };
+  if (noun.noun === 'Sip') return { to: noun.uri, auth: { username: noun.username, password: noun.password } };
+  return { error: `<Client>${noun.identity}</Client> has no registered contact: the registrar is not enabled` };
+}
+
+/**
+ * Places the called parties of <Dial> as child calls of the caller's call
+ * (Direction outbound-dial, ParentCallSid): each has its CallSid, its
+ * status callbacks (the noun's statusCallback and statusCallbackEvent), a
+ * place in the call store, and its own media endpoint.
+ */
+export class LegDialer implements LegPlacer {
+  private deps: CallDeps | undefined;
+
+  /** The dialer is made before the dependencies it shares with every call; they come here. */
+  bind(deps: CallDeps): void {
+    this.deps = deps;
+  }
+
+  async place(parent: CallSession, req: DialLegRequest, parentLog: Logger): Promise<DialAttempt> {
+    const deps = this.deps;
+    if (!deps) throw new Error('the Dial leg placer is not bound to the engine');
+    const account = deps.accounts.find((a) => a.id === parent.accountSid);
+    if (!account) throw new Error(`no account ${parent.accountSid}`);
+    const target = nounTarget(req);
+    const callerId = req.callerId ?? parent.from;
+    const session = new CallSession({
+      sid: newCallSid(),
+      accountSid: parent.accountSid,
+      applicationId: parent.applicationId,
+      from: callerId,
+      to: 'to' in target ? target.to : `client:${req.noun.noun === 'Client' ? req.noun.identity : ''}`,
+      direction: 'outbound-dial',
+      parentCallSid: parent.sid,
+      status: 'queued',
+    });
+    const log = parentLog.child({ dialCallSid: session.sid });
+    const { noun } = req;
+    const status = new StatusEvents(
+      deps.statusSender,
+      { statusCallback: noun.statusCallback, statusCallbackMethod: noun.statusCallbackMethod, statusCallbackEvents: noun.statusCallbackEvent },
+      account,
+    );
+    await deps.store.add(session);
+    const finish = async (extra: Record<string, string> = {}): Promise<void> => {
+      const code = session.sipResponseCode;
+      status.send('completed', session, code === undefined ? extra : { SipResponseCode: String(code), ...extra });
+      await deps.store.ended(session);
+    };
+    if ('error' in target) {
+      session.setStatus('failed');
+      log.warn({ reason: target.error }, 'Dial leg failed');
+      await finish();
+      return { status: 'failed', callSid: session.sid, reason: target.error };
+    }
+    const attempt = await attemptOutbound(deps, {
+      session,
+      status,
+      to: target.to,
+      auth: target.auth,
+      from: { user: fromUser(callerId) },
+      timeoutSeconds: req.timeoutSeconds,
+      signal: req.signal,
+      onEarlyMedia: req.onEarlyMedia,
+      log,
+    });
+    if ('status' in attempt) {
+      await finish();
+      return { status: attempt.status, callSid: session.sid, sipStatus: attempt.sipStatus, reason: attempt.reason };
+    }
+    const control = new OutboundCallControl(
+      {
+        ...deps,
+        session,
+        documents: { fallbackMethod: 'POST' },
+        account,
+        status,
+        log,
+      },
+      attempt.answered.dialog,
+      attempt.answered.endpoint,
+    );
+    const done = new Promise<void>((resolve) => {
+      control.hangupSignal.addEventListener(
+        'abort',
+        () => {
+          void control
+            .release()
+            .then(() => finish())
+            .catch((err: unknown) => log.error({ err }, 'Dial leg clean-up failed'))
+            .finally(resolve);
+        },
+        { once: true },
+      );
+    });
+    deps.live.add({
+      session,
+      done,
+      redirect: () => false,
+      end: () => control.release(),
+      shutdown: () => control.release(),
+    });
+    const leg: DialLeg = {
+      callSid: session.sid,
+      endpoint: attempt.answered.endpoint,
+      control,
+      get durationSeconds() {
+        return session.durationSeconds;
+      },
+      hangup: async () => {
+        await control.release();
+        await done;
+      },
+    };
+    return { answered: leg };
+  }
+}

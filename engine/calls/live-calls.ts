@@ -1,0 +1,47 @@
+import type { DocumentSource } from '../../instructions/runtime/call-control.js';
+import type { CallSession } from './call-session.js';
+
+/** A call in progress, as a program (the REST API) or the engine may act on it. */
+export interface LiveCall {
+  readonly session: CallSession;
+  /** Resolves once the call has ended and been cleaned up. */
+  readonly done: Promise<void>;
+  /** New instructions at once; false when this call runs no documents (a Dial leg). */
+  redirect(to: DocumentSource): boolean;
+  /** Ends the call: 'canceled' only while it is not answered, 'completed' always. */
+  end(status: 'completed' | 'canceled'): Promise<void>;
+  /** The engine is stopping: end the call now. */
+  shutdown(): Promise<void>;
+}
+
+/** The calls in progress in this engine, by CallSid. */
+export class LiveCalls {
+  private readonly calls = new Map<string, LiveCall>();
+  private total = 0;
+
+  /** Tracks a call until its `done` settles. */
+  add(call: LiveCall): void {
+    this.total++;
+    this.calls.set(call.session.sid, call);
+    void call.done.finally(() => {
+      if (this.calls.get(call.session.sid) === call) this.calls.delete(call.session.sid);
+    });
+  }
+
+  get(callSid: string): LiveCall | undefined {
+    return this.calls.get(callSid);
+  }
+
+  values(): LiveCall[] {
+    return [...this.calls.values()];
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** Calls tracked since start. */
+  get totalCalls(): number {
+    return this.total;
+  }
+}

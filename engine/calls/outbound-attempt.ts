@@ -1,0 +1,110 @@
+import type Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { Trunk } from '../../config/trunks.js';
+import type { Endpoint, MediaServer } from '../../media/types.js';
+import { DialTargetError, resolveDialTarget } from '../outbound/dial-target.js';
+import { placeCall } from '../outbound/place-call.js';
+import type { CallSession } from './call-session.js';
+import type { StatusEvents } from './status-events.js';
+
+export interface OutboundAttemptDeps {
+  srf: Srf;
+  media: MediaServer;
+  trunks: readonly Trunk[];
+}
+
+export interface OutboundAttemptOptions {
+  /** The call being placed (status queued); its status follows the attempt. */
+  session: CallSession;
+  status: StatusEvents;
+  /** A phone number (through a trunk) or a sip:/sips: URI. */
+  to: string;
+  auth?: { username?: string; password?: string };
+  /** The From user (a number or a name) and display name. */
+  from: { user: string; displayName?: string };
+  timeoutSeconds: number;
+  signal?: AbortSignal;
+  /** The called party sent early media, now playing on `endpoint`. */
+  onEarlyMedia?: (endpoint: Endpoint) => void;
+  log: Logger;
+}
+
+export type OutboundAttempt =
+  | { answered: { dialog: Srf.Dialog; endpoint: Endpoint } }
+  | { status: 'busy' | 'no-answer' | 'failed' | 'canceled'; sipStatus?: number; reason: string };
+
+/** The user part of a From as applications give it: a number, a name, or a SIP URI. */
+export function fromUser(from: string): string {
+  const m = /^sips?:([^@;>]+)@/i.exec(from.trim());
+  return m ? decodeURIComponent(m[1]!) : from.trim();
+}
+
+/**
+ * Places a call with media: a media endpoint makes the SDP offer, the
+ * INVITE goes out (through a trunk for a number), 18x moves the call to
+ * ringing, early media reaches the endpoint, and the answer's SDP completes
+ * it. The session's status and callbacks (initiated, ringing, answered)
+ * follow; the caller of this function sends completed.
+ */
+export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundAttemptOptions): Promise<OutboundAttempt> {
+  const { session, status, log } = opts;
+  const fail = (reason: string, sipStatus?: number): OutboundAttempt => {
+    session.sipResponseCode = sipStatus;
+    session.setStatus('failed');
+    log.warn({ to: opts.to, reason, sipStatus }, 'outbound call failed');
+    return { status: 'failed', sipStatus, reason };
+  };
+  let target;
+  try {
+    target = resolveDialTarget(opts.to, deps.trunks, opts.auth);
+  } catch (err) {
+    if (err instanceof DialTargetError) return fail(err.message);
+    throw err;
+  }
+  status.send('initiated', session);
+  let endpoint: Endpoint;
+  try {
+    endpoint = await deps.media.createEndpoint({ callId: session.sid });
+  } catch (err) {
+    return fail(`media: ${(err as Error).message}`);
+  }
+  const outcome = await placeCall({
+    srf: deps.srf,
+    target,
+    from: opts.from,
+    localSdp: endpoint.localSdp,
+    timeoutSeconds: opts.timeoutSeconds,
+    signal: opts.signal,
+    log,
+    onRequestSent: (callId) => (session.callId = callId),
+    onProvisional: () => {
+      if (session.setStatus('ringing')) status.send('ringing', session);
+    },
+    onEarlyMedia: (sdp) => {
+      endpoint.modify(sdp).then(
+        () => opts.onEarlyMedia?.(endpoint),
+        (err: unknown) => log.warn({ reason: (err as Error).message }, 'early media SDP refused'),
+      );
+    },
+  });
+  if (outcome.kind !== 'answered') {
+    await endpoint.destroy().catch(() => undefined);
+    session.sipResponseCode = outcome.sipStatus;
+    session.setStatus(outcome.kind);
+    log.info({ to: opts.to, status: outcome.kind, sipStatus: outcome.sipStatus, reason: outcome.reason }, 'outbound call not answered');
+    return { status: outcome.kind, sipStatus: outcome.sipStatus, reason: outcome.reason };
+  }
+  try {
+    await endpoint.modify(outcome.remoteSdp);
+  } catch (err) {
+    // RFC 3264 6.1 leaves no way to refuse an answer: the only way out is to end the call.
+    outcome.dialog.destroy();
+    await endpoint.destroy().catch(() => undefined);
+    return fail(`the answer's SDP is not usable: ${(err as Error).message}`, 488);
+  }
+  session.sipResponseCode = 200;
+  session.setStatus('in-progress');
+  status.send('answered', session);
+  log.info({ to: opts.to, callId: outcome.callId }, 'outbound call answered');
+  return { answered: { dialog: outcome.dialog, endpoint } };
+}

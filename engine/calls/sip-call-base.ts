@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { Account } from '../../config/engine-config.js';
+import { InstructionError, parseInstructions } from '../../instructions/index.js';
+import {
+  isInlineDocument,
+  type CallControl,
+  type DialAttempt,
+  type DialLegRequest,
+  type DocumentSource,
+  type NextDocumentOutcome,
+  type Notification,
+  type RecordingTarget,
+} from '../../instructions/runtime/call-control.js';
+import type { RejectReason } from '../../instructions/verbs/reject.js';
+import { mixWavFiles } from '../../media/embedded/audio/mix.js';
+import type { Endpoint, MediaServer } from '../../media/types.js';
+import type { RecordingRecord } from '../api/call-service.js';
+import { recordingPath } from '../http/recordings-route.js';
+import type { MemoryRecordingStore } from '../recordings/recording-store.js';
+import type { WebhookError } from '../webhooks/error-codes.js';
+import type { FetchInstructionsRequest, WebhookClient } from '../webhooks/webhook-client.js';
+import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { CallSession } from './call-session.js';
+import type { StatusEvents } from './status-events.js';
+
+/** How a call's documents are fetched: its fallback, retries and timeouts. */
+export type CallDocumentSettings = Pick<FetchInstructionsRequest, 'fallbackUrl' | 'fallbackMethod' | 'retry' | 'timeouts'>;
+
+/** Where recordings go, and the list the REST API reads. */
+export interface RecordingSink {
+  dir: string;
+  baseUrl: string;
+  store: MemoryRecordingStore;
+}
+
+/** Places the called parties of a <Dial> for a call. */
+export interface LegPlacer {
+  place(parent: CallSession, req: DialLegRequest, log: Logger): Promise<DialAttempt>;
+}
+
+export interface SipCallBaseDeps {
+  srf: Srf;
+  session: CallSession;
+  documents: CallDocumentSettings;
+  account: Pick<Account, 'id' | 'authToken'>;
+  media: MediaServer;
+  webhooks: WebhookClient;
+  statusSender: StatusCallbackSender;
+  status: StatusEvents;
+  recordings: RecordingSink;
+  dialer: LegPlacer;
+  log: Logger;
+}
+
+/** Longest wait for the ACK of our 200 OK before a BYE is sent anyway. */
+const ACK_WAIT_MS = 4000;
+
+/**
+ * What every SIP call (inbound, or placed by the engine) does the same way
+ * for the interpreter: the hangup signal, the dialog's in-dialog requests
+ * (re-INVITE, BYE), ending with BYE, fetching documents with the call's
+ * parameters, recordings, notifications and Dial legs.
+ */
+export abstract class SipCallBase implements CallControl {
+  readonly callSid: string;
+  readonly log: Logger;
+  /** The webhook failure that ended the call, for the completed callback. */
+  lastWebhookError: WebhookError | undefined;
+  protected readonly abort = new AbortController();
+  protected endpoint: Endpoint | undefined;
+  protected dialog: Srf.Dialog | undefined;
+  protected acked: Promise<void> = Promise.resolve();
+  private documentUrl: string | undefined;
+  private hungUpLocally = false;
+
+  constructor(protected readonly deps: SipCallBaseDeps) {
+    this.callSid = deps.session.sid;
+    this.log = deps.log;
+  }
+
+  get session(): CallSession {
+    return this.deps.session;
+  }
+
+  get hangupSignal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get answered(): boolean {
+    return this.dialog !== undefined;
+  }
+
+  get currentDocumentUrl(): string | undefined {
+    return this.documentUrl;
+  }
+
+  abstract answer(): Promise<Endpoint>;
+  abstract earlyMedia(): Promise<Endpoint>;
+  abstract reject(reason: RejectReason): Promise<void>;
+  abstract hangup(): Promise<void>;
+
+  /** The far end left: CANCEL before answer (canceled) or BYE after (completed). */
+  partyGone(status: 'canceled' | 'completed'): void {
+    if (this.abort.signal.aborted) return;
+    this.log.info({ status }, status === 'canceled' ? 'the call was canceled' : 'the other party hung up');
+    this.deps.session.setStatus(status);
+    this.abort.abort();
+  }
+
+  /**
+   * Takes the established dialog: its BYE ends the call, a re-INVITE goes
+   * to the endpoint (hold, codec change), and with `answerInAck` the SDP
+   * answer to our offer in the 200 comes in the ACK (RFC 3264 5).
+   */
+  protected attachDialog(dialog: Srf.Dialog, endpoint: Endpoint, opts: { answerInAck: boolean; waitForAck: boolean }): void {
+    const { log } = this;
+    this.dialog = dialog;
+    this.endpoint = endpoint;
+    if (opts.waitForAck) this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
+    dialog.on('destroy', () => this.partyGone('completed'));
+    if (opts.answerInAck) {
+      dialog.on('ack', (ack) => {
+        if (ack.body) endpoint.modify(ack.body).catch((e: unknown) => log.warn({ reason: (e as Error).message }, 'SDP in ACK refused'));
+      });
+    }
+    dialog.on('modify', (reinvite, reply) => {
+      endpoint.modify(reinvite.body).then(
+        (sdp) => reply.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } }),
+        (e: unknown) => {
+          log.warn({ reason: (e as Error).message }, 're-INVITE refused');
+          reply.send(488);
+        },
+      );
+    });
+  }
+
+  /** Sends BYE (when the dialog is up and the other side has not left) and marks the call completed. */
+  protected async endCall(): Promise<void> {
+    const dialog = this.dialog;
+    if (!dialog || this.hungUpLocally || this.abort.signal.aborted) return;
+    this.hungUpLocally = true;
+    this.deps.session.setStatus('completed');
+    // RFC 3261 15: the callee does not send BYE before the ACK for its 2xx arrived (or a bounded wait passed).
+    await this.ackOrTimeout();
+    if (this.abort.signal.aborted) return;
+    this.log.info('hanging up');
+    await new Promise<void>((resolve) => {
+      dialog.destroy(undefined, (err: unknown) => {
+        if (err) this.log.warn({ reason: String(err) }, 'BYE failed');
+        resolve();
+      });
+    });
+  }
+
+  private async ackOrTimeout(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.acked,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, ACK_WAIT_MS);
+        this.abort.signal.addEventListener('abort', () => r(), { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  async fetchNext(source: DocumentSource, opts: { afterHangup?: boolean } = {}): Promise<NextDocumentOutcome> {
+    if (isInlineDocument(source)) return this.parseInline(source.twiml);
+    const { documents, account, session, webhooks } = this.deps;
+    const params = { ...session.webhookParams(), ...source.params };
+    const result = await webhooks.fetchInstructions(
+      { url: source.url, method: source.method, params, ...documents, authToken: account.authToken },
+      opts.afterHangup ? undefined : this.abort.signal,
+    );
+    if ('document' in result) {
+      this.documentUrl = result.url;
+      for (const w of result.document.warnings) this.log.debug({ url: result.url, warning: w.message, element: w.element }, 'instructions warning');
+      return { document: result.document, url: result.url };
+    }
+    if (!this.abort.signal.aborted) {
+      this.lastWebhookError = result.error;
+      this.log.error({ url: result.error.url, code: result.error.code, reason: result.error.message }, 'instructions could not be fetched');
+    }
+    return { error: `${result.error.code}: ${result.error.message}`, url: result.error.url };
+  }
+
+  /** A document given with the request (Twiml); relative URLs in it resolve against the current document. */
+  private parseInline(twiml: string): NextDocumentOutcome {
+    const url = this.documentUrl ?? 'inline';
+    try {
+      return { document: parseInstructions(twiml, { baseUrl: this.documentUrl }), url };
+    } catch (err) {
+      const code = err instanceof InstructionError ? err.code : 12100;
+      this.log.error({ code, reason: (err as Error).message }, 'inline instructions are not valid');
+      return { error: `${code}: ${(err as Error).message}`, url };
+    }
+  }
+
+  newRecording(): RecordingTarget {
+    const sid = `RE${randomBytes(16).toString('hex')}`;
+    const { dir, baseUrl } = this.deps.recordings;
+    return { sid, path: recordingPath(dir, sid), url: `${baseUrl}/recordings/${sid}` };
+  }
+
+  recordingSaved(target: RecordingTarget, info: { durationMs: number; channels: 1 | 2; source: RecordingRecord['source'] }): void {
+    const now = new Date();
+    this.deps.recordings.store.add({
+      sid: target.sid,
+      accountSid: this.deps.session.accountSid,
+      callSid: this.callSid,
+      dateCreated: now,
+      dateUpdated: now,
+      startTime: new Date(now.getTime() - info.durationMs),
+      durationSeconds: Math.round(info.durationMs / 1000),
+      channels: info.channels,
+      source: info.source,
+      status: 'completed',
+      mediaUrl: target.url,
+    });
+  }
+
+  async saveMixedRecording(
+    parts: readonly string[],
+    target: RecordingTarget,
+    opts: { channels: 1 | 2; source: 'DialVerb' | 'OutboundAPI' },
+  ): Promise<{ durationMs: number }> {
+    try {
+      const { durationMs } = await mixWavFiles(parts, target.path, opts.channels);
+      this.recordingSaved(target, { durationMs, channels: opts.channels, source: opts.source });
+      return { durationMs };
+    } finally {
+      await Promise.all(parts.map((p) => rm(p, { force: true }).catch(() => undefined)));
+    }
+  }
+
+  notify(n: Notification): void {
+    // A key of its own, so that the call's status callbacks keep their numbering.
+    const key = `${this.callSid}:${n.params.RecordingSid ?? randomBytes(4).toString('hex')}`;
+    this.deps.statusSender.send(key, { url: n.url, method: n.method, params: n.params, authToken: this.deps.account.authToken }, { last: true });
+  }
+
+  placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {
+    return this.deps.dialer.place(this.deps.session, req, this.log);
+  }
+}

@@ -1,0 +1,143 @@
+import type { Endpoint } from '../../../media/types.js';
+import type { DialVerb } from '../../verbs/dial.js';
+import type { DialNoun } from '../../verbs/dial-nouns.js';
+import { runInstructions } from '../interpreter.js';
+import { end, NEXT, type VerbContext, type VerbExecutor, type VerbResult } from '../verb-executor.js';
+import { answerOrEnd } from './answer.js';
+import { stayBridged } from './dial/bridged.js';
+import { startDialRecording } from './dial/recording.js';
+import { ringAll, type RingNoun } from './dial/ring.js';
+import type { DialLeg } from '../call-control.js';
+
+function isRingNoun(noun: DialNoun): noun is RingNoun {
+  return noun.noun === 'Number' || noun.noun === 'Sip' || noun.noun === 'Client';
+}
+
+/** Lets the caller hear a ringing party's early media; answerOnBridge callers get a 183 for it. */
+function earlyMediaRelay(ctx: VerbContext, caller: () => Endpoint | undefined, setCaller: (e: Endpoint) => void): (leg: Endpoint) => void {
+  return (leg) => {
+    void (async () => {
+      const endpoint = caller() ?? (await ctx.control.earlyMedia());
+      setCaller(endpoint);
+      if (!leg.destroyed && !ctx.signal.aborted) await endpoint.bridge(leg);
+    })().catch((err: unknown) => ctx.log.warn({ reason: (err as Error).message }, 'early media could not reach the caller'));
+  };
+}
+
+/**
+ * Runs the whisper document (the noun's url) on the called party before it
+ * is connected. False when the called party is gone at its end (it hung
+ * up, or the document hung it up).
+ */
+async function whisper(leg: DialLeg, noun: RingNoun, ctx: VerbContext): Promise<boolean> {
+  if (noun.url !== undefined) {
+    const result = await runInstructions(leg.control, { url: noun.url, method: noun.method }, { hangupAtEnd: false });
+    ctx.log.debug({ end: result.end, dialCallSid: leg.callSid }, 'whisper ended');
+  }
+  if (noun.noun === 'Number' && noun.sendDigits !== undefined && !leg.control.hangupSignal.aborted) {
+    await leg.endpoint.playDigits(noun.sendDigits, { signal: AbortSignal.any([ctx.signal, leg.control.hangupSignal]) });
+  }
+  return !leg.control.hangupSignal.aborted;
+}
+
+/** Connects an answered party with the caller until one leaves; returns the action's parameters. */
+async function connect(leg: DialLeg, noun: RingNoun, caller: Endpoint | undefined, verb: DialVerb, ctx: VerbContext): Promise<Record<string, string>> {
+  const base = { DialCallSid: leg.callSid };
+  if (!(await whisper(leg, noun, ctx)) || ctx.signal.aborted) {
+    await leg.hangup();
+    return { ...base, DialCallStatus: ctx.signal.aborted ? 'canceled' : 'no-answer' };
+  }
+  let endpoint = caller;
+  if (!endpoint) {
+    const got = await answerOrEnd(ctx);
+    if ('end' in got) {
+      await leg.hangup();
+      return { ...base, DialCallStatus: 'failed' };
+    }
+    endpoint = got.ok;
+  }
+  const recording = startDialRecording(verb.record, endpoint, leg.endpoint, ctx.control, ctx.log);
+  const how = await stayBridged({ caller: endpoint, leg, signal: ctx.signal, timeLimitSeconds: verb.timeLimit, hangupOnStar: verb.hangupOnStar });
+  ctx.log.info({ dialCallSid: leg.callSid, end: how, seconds: leg.durationSeconds }, '<Dial> ended');
+  if (how !== 'callee-hangup') await leg.hangup();
+  const params: Record<string, string> = { ...base, DialCallStatus: 'completed', DialCallDuration: String(leg.durationSeconds), DialBridged: 'true' };
+  const saved = await recording?.finish();
+  if (saved) {
+    const recordingParams = {
+      RecordingUrl: saved.target.url,
+      RecordingSid: saved.target.sid,
+      RecordingDuration: String(saved.durationSeconds),
+    };
+    Object.assign(params, recordingParams);
+    if (verb.recordingStatusCallback !== undefined && verb.recordingStatusCallbackEvent.includes('completed')) {
+      ctx.control.notify({
+        url: verb.recordingStatusCallback,
+        method: verb.recordingStatusCallbackMethod,
+        params: {
+          CallSid: ctx.control.callSid,
+          ...recordingParams,
+          RecordingStatus: 'completed',
+          RecordingChannels: String(saved.channels),
+          RecordingSource: 'DialVerb',
+        },
+      });
+    }
+  }
+  return params;
+}
+
+/**
+ * <Dial> with Number, Sip and Client nouns: answers the caller (unless
+ * answerOnBridge), rings every noun at once, connects the first to answer
+ * (after its whisper document) and cancels the rest. The Dial ends when
+ * either side hangs up, at timeLimit, or on * with hangupOnStar. The action
+ * gets DialCallStatus, DialCallSid, DialCallDuration (and the recording);
+ * its document replaces this one. Without an action the document goes on
+ * with the next verb while the caller is there.
+ */
+export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
+  const nouns = verb.nouns.filter(isRingNoun);
+  if (nouns.length === 0) {
+    ctx.log.warn({ noun: verb.nouns[0]?.noun }, `<Dial><${verb.nouns[0]?.noun ?? 'nothing'}> is not supported yet and was skipped`);
+    return NEXT;
+  }
+  let caller: Endpoint | undefined;
+  if (!verb.answerOnBridge) {
+    const got = await answerOrEnd(ctx);
+    if ('end' in got) return got.end;
+    caller = got.ok;
+  }
+  const rung = await ringAll({
+    control: ctx.control,
+    nouns,
+    callerId: verb.callerId,
+    timeoutSeconds: verb.timeout,
+    signal: ctx.signal,
+    onEarlyMedia: earlyMediaRelay(
+      ctx,
+      () => caller,
+      (e) => (caller = e),
+    ),
+  });
+  let params: Record<string, string>;
+  if ('answered' in rung) params = await connect(rung.answered, rung.noun, caller, verb, ctx);
+  else {
+    await caller?.unbridge().catch(() => undefined);
+    params = { DialCallStatus: rung.status, ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }) };
+    ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
+  }
+  return afterDial(verb, ctx, params);
+};
+
+async function afterDial(verb: DialVerb, ctx: VerbContext, params: Record<string, string>): Promise<VerbResult> {
+  const callerGone = ctx.control.hangupSignal.aborted;
+  if (verb.action === undefined) return callerGone ? end('caller-hangup') : NEXT;
+  if (callerGone) {
+    // The application still learns how the Dial ended; there is no call left to run its answer on.
+    await ctx.control.fetchNext({ url: verb.action, method: verb.method, params }, { afterHangup: true });
+    return end('caller-hangup');
+  }
+  // Redirected: the new document runs instead of the action's.
+  if (ctx.signal.aborted) return NEXT;
+  return { kind: 'fetch', request: { url: verb.action, method: verb.method, params } };
+}
