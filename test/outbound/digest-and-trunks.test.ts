@@ -100,6 +100,28 @@ describe.concurrent('outbound digest authentication', () => {
     await harness.waitForIdle(IDLE_DEADLINE_MS);
   });
 
+  callTest('a timeout after the challenge cancels the INVITE that carried the credentials', async ({ harness, sipp, logs, expect }) => {
+    const uas = await sipp.start({ scenario: scenario('uas-digest-401-ring-cancelled'), keys: { user: 'alice', pass: 's3cret' } });
+    const outcome = await placeCall({
+      srf: harness.srf,
+      target: resolveDialTarget(uriOf(uas, 'bob'), [], { username: 'alice', password: 's3cret' }),
+      from: { user: 'alice' },
+      localSdp: OFFER_SDP,
+      timeoutSeconds: 0.5,
+      log: logs.log,
+    });
+    expect(outcome).toMatchObject({ kind: 'no-answer', sipStatus: 487 });
+    const result = await uas.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const [, withCredentials] = invites(result.trace);
+    const cancel = findMessages(result.trace, { direction: 'received', method: 'CANCEL' })[0];
+    // §9.1: the CANCEL names the pending request: its top Via (branch) and CSeq number.
+    expect(cancel?.header('Via')).toBe(withCredentials?.header('Via'));
+    expect(Number.parseInt(cancel?.header('CSeq') ?? '', 10)).toBe(Number.parseInt(withCredentials?.header('CSeq') ?? '', 10));
+    await harness.waitForIdle(IDLE_DEADLINE_MS);
+    expect(harness.server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
+  });
+
   callTest('no credentials: the challenge is the outcome', async ({ harness, sipp, logs, expect }) => {
     const uas = await sipp.start({
       scenario: scenario('uas-digest-407'),

@@ -8,7 +8,7 @@ import { describe } from 'vitest';
 import { placeCall, type CallOutcome } from '../../engine/outbound/place-call.js';
 import { describeSipp, type SippResult } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
-import { destroyDialog } from '../support/srf-app.js';
+import { destroyDialog, startSrfHarness } from '../support/srf-app.js';
 import { freeTcpPort } from '../support/ports.js';
 import { callTest, IDLE_DEADLINE_MS, OFFER_SDP, rejectingScenario, scenario, uriOf } from './fixtures.js';
 
@@ -181,6 +181,34 @@ describe.concurrent('placeCall', () => {
     expect(byes[0]!.header('Call-ID')).toBe(outcome.callId);
     await harness.waitForIdle(IDLE_DEADLINE_MS);
     expect(harness.server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
+  });
+
+  callTest('a peer that ignores our CANCEL: the outcome comes after a bounded wait, and its late answer is released', async ({ sipp, logs, expect }) => {
+    // RFC 3261 default T1, so the server would hold the INVITE for 64*T1 = 32 s.
+    const harness = await startSrfHarness({ timers: { t1: 500, t2: 4000, t4: 5000, d: 3200 } });
+    try {
+      const uas = await sipp.start({ scenario: scenario('uas-ignore-cancel-answer-late') });
+      const started = Date.now();
+      const outcome = await placeCall({
+        srf: harness.srf,
+        target: { requestUri: uriOf(uas) },
+        from: { user: 'dialtone' },
+        localSdp: OFFER_SDP,
+        timeoutSeconds: 0.3,
+        log: logs.log,
+      });
+      const elapsed = Date.now() - started;
+      expect(outcome).toMatchObject({ kind: 'no-answer', reason: 'no answer within 0.3 s' });
+      expect(outcome).not.toHaveProperty('sipStatus');
+      expect(elapsed).toBeGreaterThanOrEqual(4000);
+      expect(elapsed).toBeLessThan(5500);
+      const result = await uas.done;
+      expect(result.exitCode, describeSipp(result)).toBe(0);
+      expect(findMessages(result.trace, { direction: 'received', method: 'ACK' })).toHaveLength(1);
+      expect(findMessages(result.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
+    } finally {
+      await harness.stop();
+    }
   });
 
   callTest('183 with SDP is early media, reported once per distinct SDP and before the answer', async ({ harness, sipp, logs, expect }) => {
