@@ -6,10 +6,18 @@
  * It also measures the intervals as seen when recvmmsg() returns, which is
  * what a user-space receiver (the Node one) can see at best.
  *
+ * Waiting on the socket costs the sender too: on loopback each datagram
+ * that finds this process asleep makes the sender's send call wake it. With
+ * a drain interval (argument, in ms) the receiver does not wait on the socket
+ * but wakes on its own every interval and reads what has queued: the sender
+ * then pays for the send alone, as it does towards a real network peer, and
+ * the kernel timestamps are as exact.
+ *
  * stdout: "port N" once bound, then one JSON line per "stop" read on stdin.
  * stdin: "start" (reset and measure), "stop" (report), "exit".
  *
  *   cc -O2 -o kernel-timestamp-receiver kernel-timestamp-receiver.c
+ *   kernel-timestamp-receiver [drain-interval-ms]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -113,7 +121,8 @@ static void reset(void) {
   packets = lost = stream_count = 0;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  int drain_ms = argc > 1 ? atoi(argv[1]) : 0;
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   int one = 1, rcvbuf = 16 * 1024 * 1024;
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
@@ -137,7 +146,12 @@ int main(void) {
   size_t line_len = 0;
 
   for (;;) {
-    if (poll(fds, 2, -1) < 0) continue;
+    if (drain_ms > 0) {
+      fds[0].revents = POLLIN;
+      if (poll(fds + 1, 1, drain_ms) < 0) continue;
+    } else if (poll(fds, 2, -1) < 0) {
+      continue;
+    }
     if (fds[0].revents & POLLIN) {
       for (;;) {
         for (int i = 0; i < BATCH; i++) {

@@ -5,7 +5,7 @@
  * deviation of packet intervals from 20 ms as the receiver sees them.
  * Writes bench/results/media.json.
  *
- *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver node|kernel]
+ *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver node|kernel --drain-ms 0]
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -66,6 +66,8 @@ const seconds = Number(arg('seconds', '10'));
 const codec = arg('codec', 'PCMU');
 /** node: media-receiver.ts times arrivals; kernel: kernel-timestamp-receiver.c (needs cc). */
 const receiverKind = arg('receiver', 'node');
+/** Kernel receiver: 0 waits on the socket (each wake-up is charged to the sender); N > 0 drains every N ms. */
+const drainMs = Number(arg('drain-ms', '0'));
 
 interface ReceiverReport {
   streams: number;
@@ -111,7 +113,7 @@ async function startKernelReceiver(): Promise<Receiver> {
   const bin = join(here, 'results', '.bin', 'kernel-timestamp-receiver');
   await mkdir(dirname(bin), { recursive: true });
   execFileSync('cc', ['-O2', '-o', bin, join(here, 'kernel-timestamp-receiver.c')]);
-  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(bin, [String(drainMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => waiting.shift()?.(line));
@@ -213,6 +215,7 @@ async function runSize(n: number, receiver: Receiver): Promise<Record<string, un
      * (--receiver node) or by the kernel as it queued them (--receiver kernel).
      */
     receiverKind,
+    ...(receiverKind === 'kernel' ? { receiverDrainMs: drainMs } : {}),
     arrivalIntervalDeviationMs: report.deviationMs,
     ...(report.userDeviationMs ? { receiverUserSpaceDeviationMs: report.userDeviationMs } : {}),
     clock: {
