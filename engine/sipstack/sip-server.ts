@@ -3,7 +3,7 @@ import { resolveSipServerOptions, type SipServerOptions, type SipServerOptionsIn
 import { silentLogger } from '../logger.js';
 import { packageVersion } from '../version.js';
 import { SipCore, type SipCoreStats } from './core/sip-core.js';
-import type { BoundTransport } from './transport/transport-layer.js';
+import type { BoundTransport, ListenSpec } from './transport/transport-layer.js';
 
 export interface SipServerInfo {
   sip: BoundTransport[];
@@ -25,7 +25,7 @@ export class SipServer {
     this.core = new SipCore(
       {
         transports: {
-          listen: o.sip.transports.map((protocol) => ({ protocol, address: o.sip.address, port: o.sip.port })),
+          listen: listenSpecs(o),
           maxMessageBytes: o.sip.maxMessageBytes,
           maxHeaders: o.sip.maxHeaders,
           tcpIdleTimeoutMs: o.sip.tcpIdleTimeoutMs,
@@ -58,4 +58,24 @@ export class SipServer {
   stats(): SipCoreStats {
     return this.core.stats();
   }
+}
+
+/**
+ * One listener per transport of each contact (drachtio's `<contacts>`), or
+ * of the single address/port/transports when no contacts are given. The
+ * same protocol twice on one address and port is a configuration error.
+ */
+export function listenSpecs(o: SipServerOptions): ListenSpec[] {
+  const contacts = o.sip.contacts ?? [{ address: o.sip.address, port: o.sip.port, transports: o.sip.transports }];
+  const specs: ListenSpec[] = [];
+  const seen = new Set<string>();
+  for (const c of contacts) {
+    for (const protocol of new Set(c.transports)) {
+      const key = `${protocol}/${c.address}:${c.port}`;
+      if (c.port !== 0 && seen.has(key)) throw new Error(`invalid SIP server options: ${key} is listed twice`);
+      seen.add(key);
+      specs.push({ protocol, address: c.address, port: c.port });
+    }
+  }
+  return specs;
 }

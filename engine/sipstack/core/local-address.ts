@@ -13,23 +13,37 @@ export class LocalAddress {
 
   constructor(
     private readonly transports: BoundTransport[],
-    externalAddress?: string,
+    private readonly externalAddress?: string,
   ) {
-    const bound = transports[0]?.local.address ?? '127.0.0.1';
-    this.host = externalAddress ?? (isWildcard(bound) ? firstInterfaceAddress() : bound);
+    this.host = this.hostOf(transports[0]);
   }
 
   /** host, bracketed when IPv6 */
   get hostText(): string {
-    return isIPv6(this.host) ? `[${this.host}]` : this.host;
+    return bracket(this.host);
   }
 
   port(protocol: TransportProtocol): number {
-    return (this.transports.find((t) => t.protocol === protocol) ?? this.transports[0])?.local.port ?? 5060;
+    return this.listener(protocol)?.local.port ?? 5060;
   }
 
+  /**
+   * host:port of the listener a request over `protocol` leaves from (the
+   * first of that protocol): with several contacts on different addresses,
+   * each protocol names its own.
+   */
   hostport(protocol: TransportProtocol): string {
-    return `${this.hostText}:${this.port(protocol)}`;
+    return `${bracket(this.hostOf(this.listener(protocol)))}:${this.port(protocol)}`;
+  }
+
+  private listener(protocol: TransportProtocol): BoundTransport | undefined {
+    return this.transports.find((t) => t.protocol === protocol) ?? this.transports[0];
+  }
+
+  private hostOf(t: BoundTransport | undefined): string {
+    if (this.externalAddress) return this.externalAddress;
+    const bound = t?.local.address ?? '127.0.0.1';
+    return isWildcard(bound) ? firstInterfaceAddress() : bound;
   }
 
   /** Our Via for a request sent over `protocol` (RFC 3261 §8.1.1.7, with rport per RFC 3581). */
@@ -46,7 +60,7 @@ export class LocalAddress {
 
   /** drachtio's list of SIP endpoints: `udp/1.2.3.4:5060,tcp/1.2.3.4:5060`. */
   hostports(): string {
-    return this.transports.map((t) => `${t.protocol}/${this.hostText}:${t.local.port}`).join(',');
+    return this.transports.map((t) => `${t.protocol}/${bracket(this.hostOf(t))}:${t.local.port}`).join(',');
   }
 
   /** Is this host:port one of ours (for stripping a Route that points at us)? */
@@ -57,6 +71,10 @@ export class LocalAddress {
     if (!local) return false;
     return port === undefined ? this.transports.some((t) => t.local.port === 5060) : this.transports.some((t) => t.local.port === port);
   }
+}
+
+function bracket(host: string): string {
+  return isIPv6(host) ? `[${host}]` : host;
 }
 
 function isWildcard(address: string): boolean {

@@ -93,7 +93,7 @@ export class NetworkRequests {
       return; // not even enough of a request to answer
     }
     this.core.transports
-      .send(res, { protocol: source.protocol, remote: source.remote, connectionId: source.connectionId })
+      .send(res, { protocol: source.protocol, remote: source.remote, connectionId: source.connectionId, local: source.local })
       .catch((err: Error) => this.core.log.debug({ err: err.message }, 'could not send stateless response'));
   }
 

@@ -27,19 +27,20 @@ function defaultPort(protocol: TransportProtocol): number {
  */
 export function responseTarget(via: ViaFields, source: InboundSource): SendTarget {
   const protocol = source.protocol;
+  const local = source.local;
   const received = via.params.get('received') || source.remote.address;
   const sentByPort = via.port ?? defaultPort(protocol);
 
   if (isReliable(protocol)) {
     const port = via.params.has('rport') ? source.remote.port : sentByPort;
-    return { protocol, remote: { address: received, port }, connectionId: source.connectionId };
+    return { protocol, remote: { address: received, port }, connectionId: source.connectionId, local };
   }
   const maddr = via.params.get('maddr');
-  if (maddr) return { protocol, remote: { address: maddr, port: via.port ?? 5060 } };
+  if (maddr) return { protocol, remote: { address: maddr, port: via.port ?? 5060 }, local };
   if (via.params.has('rport')) {
     const rport = Number(via.params.get('rport'));
     const port = Number.isInteger(rport) && rport > 0 && rport <= 65535 ? rport : source.remote.port;
-    return { protocol, remote: { address: received, port } };
+    return { protocol, remote: { address: received, port }, local };
   }
-  return { protocol, remote: { address: received, port: sentByPort } };
+  return { protocol, remote: { address: received, port: sentByPort }, local };
 }

@@ -95,11 +95,11 @@ export class TransportLayer implements MessageSender {
 
   async sendRaw(data: Buffer, target: SendTarget): Promise<void> {
     if (target.protocol === 'udp') {
-      const t = this.udp[0];
+      const t = pick(this.udp, target.local);
       if (!t) throw new Error('requested protocol/transport not available: udp');
       await t.send(data, target.remote);
     } else if (target.protocol === 'tcp') {
-      const t = this.tcp[0];
+      const t = pick(this.tcp, target.local);
       if (!t) throw new Error('requested protocol/transport not available: tcp');
       await t.send(data, target.remote, target.connectionId);
     } else {
@@ -154,6 +154,19 @@ export class TransportLayer implements MessageSender {
     }
     this.events.message(message, source, data);
   }
+}
+
+/** The listener bound to `local` when there is one, else the first (several contacts of one protocol). */
+function pick<T extends { readonly local: HostPort | undefined }>(list: T[], local: HostPort | undefined): T | undefined {
+  if (local && list.length > 1) {
+    const found = list.find((t) => t.local?.port === local.port && (t.local.address === local.address || isWildcard(t.local.address)));
+    if (found) return found;
+  }
+  return list[0];
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
 }
 
 /**

@@ -22,6 +22,11 @@ export interface SendTarget {
   protocol: TransportProtocol;
   remote: HostPort;
   connectionId?: string;
+  /**
+   * Which of our listeners to send from, when there are several of the
+   * protocol: responses leave from the one the request came in on.
+   */
+  local?: HostPort;
 }
 
 /** RFC 3261 §18: reliable transports need no retransmission timers A, E, G. */

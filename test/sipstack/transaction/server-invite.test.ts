@@ -25,7 +25,8 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     expect(wireHeader(wire, 'To')).toEqual(['<sip:bob@example.com>']);
     expect(wireHeader(wire, 'CSeq')).toEqual(['1 INVITE']);
     expect(wireHeader(wire, 'Timestamp')).toEqual(['54']);
-    expect(b.sender.sent[0].target).toEqual({ protocol: 'udp', remote: { address: '192.0.2.1', port: 5060 } });
+    // The response leaves from the listener the request arrived on.
+    expect(b.sender.sent[0].target).toEqual({ protocol: 'udp', remote: { address: '192.0.2.1', port: 5060 }, local: { address: '127.0.0.1', port: 5060 } });
   });
 
   it('answers a retransmitted INVITE with the most recent provisional response', () => {
@@ -160,7 +161,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     tx.respond(createResponse(inv, 480, undefined, { toTag: 'uas' }));
     b.clock.advance(10_000);
     expect(b.sender.timesOf('SIP/2.0 480')).toEqual([0]);
-    expect(b.sender.sent[1].target).toEqual({ protocol: 'tcp', remote: { address: '192.0.2.1', port: 40000 }, connectionId: 'conn-1' });
+    expect(b.sender.sent[1].target).toEqual({ protocol: 'tcp', remote: { address: '192.0.2.1', port: 40000 }, connectionId: 'conn-1', local: { address: '127.0.0.1', port: 5060 } });
     b.layer.receiveRequest(ack(inv, 'uas'), source('tcp', '192.0.2.1', 40000));
     expect(tx.state).toBe('terminated');
     expect(b.layer.counts()).toEqual({ client: 0, server: 0, timers: 0 });
