@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import {
@@ -85,11 +86,19 @@ class OutboundAttempt {
     const onAbort = (): void => this.decide({ why: 'abort', reason: abortText(opts.signal) });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     this.timer = setTimeout(() => this.decide({ why: 'timeout' }), opts.timeoutSeconds * 1000);
+    // drachtio-srf never settles a request whose server connection closed.
+    let onClose = (): void => undefined;
+    const lost = new Promise<'lost'>((resolve) => {
+      onClose = () => resolve('lost');
+    });
+    const connection: EventEmitter = opts.srf; // its typings do not list 'close'
+    connection.on('close', onClose);
     try {
-      return await this.outcome(this.launch());
+      return await this.outcome(this.launch(), lost);
     } finally {
       clearTimeout(this.timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      connection.removeListener('close', onClose);
     }
   }
 
@@ -130,15 +139,17 @@ class OutboundAttempt {
   }
 
   /** Waits for the INVITE's final response; once we gave up, for a bounded time only. */
-  private async outcome(settling: Promise<Settled>): Promise<CallOutcome> {
-    const first = await Promise.race([settling, this.decided]);
+  private async outcome(settling: Promise<Settled>, lost: Promise<'lost'>): Promise<CallOutcome> {
+    const first = await Promise.race([settling, this.decided, lost]);
+    if (first === 'lost') return this.connectionLost();
     if (first !== 'decided') return this.conclude(first);
     let grace: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       grace = setTimeout(() => resolve('late'), CANCEL_GRACE_MS);
     });
-    const second = await Promise.race([settling, late]);
+    const second = await Promise.race([settling, late, lost]);
     clearTimeout(grace);
+    if (second === 'lost') return this.connectionLost();
     if (second !== 'late') return this.conclude(second);
     this.opts.log.warn({ callId: this.callId }, 'no final response to the INVITE after our CANCEL; reporting the call as not answered');
     // Whatever comes later is released: an answer gets ACK (drachtio-srf) and BYE.
@@ -177,6 +188,12 @@ class OutboundAttempt {
     const message = settled.error instanceof Error ? settled.error.message : String(settled.error);
     this.opts.log.warn({ callId, err: message }, 'outbound call could not be placed');
     return outcomeOfError(`could not place the call: ${message}`, callId);
+  }
+
+  private connectionLost(): CallOutcome {
+    this.finished = true;
+    this.opts.log.warn({ callId: this.callId }, 'lost the connection to the SIP server during an outbound call');
+    return outcomeOfError('lost the connection to the SIP server before the call was answered', this.callId);
   }
 
   /** The outcome after our own CANCEL (timeout or abort). */

@@ -4,13 +4,15 @@
  * timeout and abort (CANCEL), an answer that crosses our CANCEL, early
  * media, and calls that cannot be placed.
  */
+import Srf from 'drachtio-srf';
 import { describe } from 'vitest';
 import { placeCall, type CallOutcome } from '../../engine/outbound/place-call.js';
 import { describeSipp, type SippResult } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
-import { destroyDialog, startSrfHarness } from '../support/srf-app.js';
+import { SipServer } from '../../engine/sipstack/sip-server.js';
+import { ADMIN_SECRET, destroyDialog, startSrfHarness } from '../support/srf-app.js';
 import { freeTcpPort } from '../support/ports.js';
-import { callTest, IDLE_DEADLINE_MS, OFFER_SDP, rejectingScenario, scenario, uriOf } from './fixtures.js';
+import { callTest, FAST_TIMERS, IDLE_DEADLINE_MS, OFFER_SDP, rejectingScenario, scenario, uriOf } from './fixtures.js';
 
 function answered(outcome: CallOutcome): Extract<CallOutcome, { kind: 'answered' }> {
   if (outcome.kind !== 'answered') throw new Error(`expected an answered call, got ${JSON.stringify(outcome)}`);
@@ -260,6 +262,52 @@ describe.concurrent('placeCall', () => {
     expect(outcome.kind).toBe('failed');
     expect(outcome).not.toHaveProperty('sipStatus');
     expect(outcome.kind !== 'answered' && outcome.reason).toMatch(/could not place the call: requested protocol\/transport not available/);
+  });
+
+  callTest('an application not connected to any SIP server: failed, not a throw', async ({ logs, expect }) => {
+    const outcome = await placeCall({
+      srf: new Srf(),
+      target: { requestUri: 'sip:nobody@127.0.0.1' },
+      from: { user: 'dialtone' },
+      localSdp: OFFER_SDP,
+      timeoutSeconds: 5,
+      log: logs.log,
+    });
+    expect(outcome).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/^could not place the call: .*unconnected/) });
+  });
+
+  callTest('the SIP server goes away while ringing: failed, without waiting for the timeout', async ({ sipp, logs, expect }) => {
+    const server = new SipServer({
+      sip: { address: '127.0.0.1', port: 0, transports: ['udp'] },
+      admin: { address: '127.0.0.1', port: 0, secret: ADMIN_SECRET },
+      timers: FAST_TIMERS,
+    });
+    const info = await server.start();
+    const srf = new Srf();
+    srf.on('error', () => undefined);
+    try {
+      // One connection attempt only: the server does not come back.
+      const config = { host: info.admin.address, port: info.admin.port, secret: ADMIN_SECRET, reconnect: { maxAttempts: 1 } };
+      const connected = new Promise<void>((resolve) => srf.once('connect', () => resolve()));
+      void srf.connect(config as Srf.SrfConfig);
+      await connected;
+      const uas = await sipp.start({ scenario: scenario('uas-ring-cancelled') });
+      const started = Date.now();
+      const outcome = await placeCall({
+        srf,
+        target: { requestUri: uriOf(uas) },
+        from: { user: 'dialtone' },
+        localSdp: OFFER_SDP,
+        timeoutSeconds: 20,
+        onProvisional: () => void server.stop(),
+        log: logs.log,
+      });
+      expect(outcome).toMatchObject({ kind: 'failed', reason: 'lost the connection to the SIP server before the call was answered' });
+      expect(outcome.callId).toBeTruthy();
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await server.stop();
+    }
   });
 
   callTest('a bad timeout is an outcome, not a throw', async ({ harness, logs, expect }) => {
