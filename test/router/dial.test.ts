@@ -1,0 +1,171 @@
+/**
+ * <Dial> end to end: SIPp calls in, the engine dials a SIPp called party
+ * and bridges them. The test's RTP sockets on both sides send tones and
+ * check what arrives; the application server sees the action URL's
+ * DialCallStatus, DialCallSid and DialCallDuration and the called party's
+ * own status callbacks.
+ */
+import { describe, it } from 'vitest';
+import { describeSipp } from '../support/sipp.js';
+import { findMessages } from '../support/sipp-trace.js';
+import { noContent, respond } from './helpers/app-server.js';
+import { CallerMedia } from './helpers/caller-media.js';
+import { startCallee, tonePackets } from './helpers/dial-callee.js';
+import { startRouter, type RouterHarness } from './helpers/router-harness.js';
+
+const LEG_EVENTS = 'initiated ringing answered completed';
+
+async function harness(onTestFinished: (fn: () => Promise<void> | void) => void): Promise<{ h: RouterHarness; caller: CallerMedia }> {
+  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }] });
+  onTestFinished(() => h.stop());
+  const caller = await CallerMedia.open();
+  onTestFinished(() => caller.close());
+  h.app.on('/leg-status', noContent());
+  h.app.on('/dialed', respond('<Hangup/>'));
+  return { h, caller };
+}
+
+describe('Dial', () => {
+  it('Sip noun: bridges audio both ways; the called party hangs up and the action hears completed', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 4000 });
+    onTestFinished(() => callee.media.close());
+    h.app.on(
+      '/voice',
+      respond(`<Say>Connecting.</Say><Dial action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="${LEG_EVENTS}">${callee.uri}</Sip></Dial>`),
+    );
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+
+    const answered = await h.app.waitFor((r) => r.pathname === '/leg-status' && r.params.CallStatus === 'in-progress', 15_000, 'the leg answered');
+    // Caller -> called party: a 1 kHz tone.
+    await caller.sendTone(1000, 800);
+    await callee.media.peer.waitFor(() => tonePackets(callee.media.packets, 1000).length >= 20, 5000, '1 kHz at the called party');
+    // Called party -> caller: a 2 kHz tone.
+    await callee.media.sendTone(2000, 800);
+    await caller.peer.waitFor(() => tonePackets(caller.packets, 2000).length >= 20, 5000, '2 kHz at the caller');
+
+    const result = await call.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+
+    const [action] = h.app.to('/dialed');
+    const parentSid = h.app.to('/voice')[0]?.params.CallSid;
+    expect(action?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: answered.params.CallSid, CallSid: parentSid });
+    expect(Number(action?.params.DialCallDuration)).toBeGreaterThanOrEqual(3);
+    expect(Number(action?.params.DialCallDuration)).toBeLessThanOrEqual(6);
+
+    // The called party's own callbacks: a child call of the caller's.
+    const legs = await h.app.waitForCount('/leg-status', 4, 5000);
+    expect(legs.map((r) => r.params.CallStatus)).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
+    for (const r of legs) expect(r.params).toMatchObject({ ParentCallSid: parentSid, Direction: 'outbound-dial', To: callee.uri });
+    // From is the caller's by default.
+    expect(legs[0]?.params.From).toContain('+15550001111');
+    const invite = findMessages(calleeResult.trace, { direction: 'received', method: 'INVITE' })[0];
+    expect(invite?.header('From')).toContain('+15550001111');
+  });
+
+  it('busy (486) -> DialCallStatus busy', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'uas-reject-with');
+    onTestFinished(() => callee.media.close());
+    h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>${callee.uri}</Sip></Dial>`));
+    const result = await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'busy' });
+    expect(h.app.to('/dialed')[0]?.params.DialCallSid).toMatch(/^CA[0-9a-f]{32}$/);
+  });
+
+  it('no answer within timeout -> CANCEL to the called party and DialCallStatus no-answer', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'uas-ring-cancelled');
+    onTestFinished(() => callee.media.close());
+    h.app.on('/voice', respond(`<Dial action="/dialed" timeout="5"><Sip>${callee.uri}</Sip></Dial>`));
+    const started = performance.now();
+    const result = await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+    expect(findMessages(calleeResult.trace, { direction: 'received', method: 'CANCEL' })).toHaveLength(1);
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'no-answer' });
+    expect(performance.now() - started).toBeGreaterThan(4900);
+  });
+
+  it('two nouns ring at once: the one that answers is connected, the other gets CANCEL', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const ringing = await startCallee(h.sipp, 'uas-ring-cancelled');
+    const answering = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 500 });
+    onTestFinished(() => ringing.media.close());
+    onTestFinished(() => answering.media.close());
+    h.app.on(
+      '/voice',
+      respond(`<Dial action="/dialed"><Sip>${ringing.uri}</Sip><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${answering.uri}</Sip></Dial>`),
+    );
+    const result = await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const loser = await ringing.sipp.done;
+    expect(loser.exitCode, describeSipp(loser)).toBe(0);
+    expect(findMessages(loser.trace, { direction: 'received', method: 'CANCEL' })).toHaveLength(1);
+    expect((await answering.sipp.done).exitCode).toBe(0);
+    const [winner] = h.app.to('/leg-status');
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: winner?.params.CallSid });
+  });
+
+  it('hangupOnStar: * from the caller ends the called party and the caller goes on', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });
+    onTestFinished(() => callee.media.close());
+    h.app.on(
+      '/voice',
+      respond(`<Say>Connecting.</Say><Dial hangupOnStar="true" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`),
+    );
+    h.app.on('/dialed', respond('<Say>Back with the menu.</Say><Hangup/>'));
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+    await h.app.waitFor((r) => r.pathname === '/leg-status', 15_000, 'the leg answered');
+    await caller.sendDigits('*');
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+    expect(findMessages(calleeResult.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
+    const result = await call.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(h.app.to('/dialed')[0]?.params.DialCallStatus).toBe('completed');
+  });
+
+  it('timeLimit: the engine hangs up the called party when the limit is reached', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });
+    onTestFinished(() => callee.media.close());
+    h.app.on('/voice', respond(`<Dial timeLimit="2" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`));
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+    const answered = await h.app.waitFor((r) => r.pathname === '/leg-status', 15_000, 'the leg answered');
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+    const heldMs = performance.now() - answered.at;
+    expect(heldMs).toBeGreaterThan(1800);
+    expect(heldMs).toBeLessThan(3500);
+    expect((await call.done).exitCode).toBe(0);
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'completed', DialCallDuration: '2' });
+  });
+
+  it('early media (183 with SDP): the caller hears the called party before it answers', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-early-media', { hangup: 'callee', hangupAfterMs: 500 });
+    onTestFinished(() => callee.media.close());
+    h.app.on(
+      '/voice',
+      respond(`<Say>Connecting.</Say><Dial action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="ringing answered">${callee.uri}</Sip></Dial>`),
+    );
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+    await h.app.waitFor((r) => r.pathname === '/leg-status' && r.params.CallStatus === 'ringing', 15_000, 'the leg ringing');
+    // The caller's audio reaches the ringing party (it learns where to send), which plays a 2 kHz "ringback".
+    await caller.sendTone(1000, 200);
+    await callee.media.peer.waitFor(() => callee.media.packets.length > 0, 3000, 'early media path to the called party');
+    await callee.media.sendTone(2000, 400);
+    await caller.peer.waitFor(() => tonePackets(caller.packets, 2000).length >= 10, 3000, '2 kHz early media at the caller');
+    const heardAt = tonePackets(caller.packets, 2000)[0]!.at;
+    const answered = await h.app.waitFor((r) => r.pathname === '/leg-status' && r.params.CallStatus === 'in-progress', 5000, 'the leg answered');
+    expect(heardAt).toBeLessThan(answered.at);
+    expect((await call.done).exitCode).toBe(0);
+    expect(h.app.to('/dialed')[0]?.params.DialCallStatus).toBe('completed');
+  });
+});
