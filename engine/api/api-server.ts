@@ -2,13 +2,13 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { errorBody, ErrorCode } from './api-errors.js';
+import { badParameter, errorBody, ErrorCode } from './api-errors.js';
 import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
 import { registerCallRoutes } from './calls-routes.js';
 import { ApiError, type CallService, type RecordingService } from './call-service.js';
 import { registerRecordingRoutes } from './recordings-routes.js';
 import { DebugRequestLogs } from './request-logs.js';
-import { parseFormBody } from './request-params.js';
+import { malformedQuery, parseFormBody, parseQueryString } from './request-params.js';
 
 export interface ApiServerOptions {
   calls: CallService;
@@ -60,7 +60,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     logController: new DebugRequestLogs(),
     bodyLimit: opts.bodyLimit,
     // Twilio's SIDs and paths are case-sensitive; a trailing slash is the same resource.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200, querystringParser: parseQueryString },
+    // Errors of the router itself (a bad percent-escape in the path, a path parameter too long).
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      return sendError(reply, new ApiError(status, ErrorCode.InvalidParameter, 'The request URL is not valid'));
+    },
   });
   const auth = new AccountAuthenticator(opts.accounts);
 
@@ -74,6 +79,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (params?.AccountSid !== undefined && params.AccountSid !== account.id) {
       throw new ApiError(403, ErrorCode.Authenticate, `The credentials are those of ${account.id}, not of account ${params.AccountSid.slice(0, 64)}`);
     }
+    const badQuery = malformedQuery(req.query);
+    if (badQuery !== undefined) throw badParameter(badQuery);
   });
 
   app.setErrorHandler((err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {

@@ -4,6 +4,7 @@ import { callsPath } from './api-paths.js';
 import { callJson } from './call-json.js';
 import { CALL_FILTER_PARAMS, parseCallFilter, parseCreateCall, parseUpdateCall } from './call-params.js';
 import type { CallRecord, CallService } from './call-service.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 import { cutPage, pageMeta, parsePaging, type PageKey } from './paging.js';
 import { toParams } from './request-params.js';
 
@@ -53,4 +54,7 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallService): vo
     req.log.debug({ callSid: CallSid, update: update.kind }, 'call updated through the API');
     return callJson(call);
   });
+
+  refuseOtherMethods(app, base + '.json', ['GET', 'POST']);
+  refuseOtherMethods(app, base + '/:CallSid.json', ['GET', 'POST']);
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from './api-errors.js';
 import { callsPath, recordingsPath } from './api-paths.js';
 import type { RecordingRecord, RecordingService } from './call-service.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 import { cutPage, pageMeta, parsePaging, type PageKey } from './paging.js';
 import { recordingJson } from './recording-json.js';
 import { nonEmpty, toParams, type RequestParams } from './request-params.js';
@@ -71,4 +72,7 @@ export function registerRecordingRoutes(app: FastifyInstance, recordings: Record
   }
   app.get(base + '/Recordings/:Sid.wav', audio);
   app.get(base + '/Recordings/:Sid', audio);
+  for (const url of ['/Recordings.json', '/Calls/:CallSid/Recordings.json', '/Recordings/:Sid.json', '/Recordings/:Sid.wav', '/Recordings/:Sid']) {
+    refuseOtherMethods(app, base + url, ['GET']);
+  }
 }

@@ -46,6 +46,28 @@ export function parseFormBody(body: string): Record<string, string | string[]> {
   return out;
 }
 
+const malformedQueries = new WeakMap<object, string>();
+
+/**
+ * The router's query string parser: parseFormBody, except that it never
+ * throws (the router calls it outside any error handling); a malformed query
+ * gives an empty object remembered as malformed, see malformedQuery.
+ */
+export function parseQueryString(query: string): Record<string, string | string[]> {
+  try {
+    return parseFormBody(query);
+  } catch (err) {
+    const empty: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+    malformedQueries.set(empty, err instanceof Error ? err.message.replace('form body', 'query string') : 'Malformed query string');
+    return empty;
+  }
+}
+
+/** Why a parsed query (from parseQueryString) was malformed; undefined when it was not. */
+export function malformedQuery(query: unknown): string | undefined {
+  return query !== null && typeof query === 'object' ? malformedQueries.get(query) : undefined;
+}
+
 /** The single value of `name`; 400 naming the parameter when it is repeated. */
 export function single(params: RequestParams, name: string): string | undefined {
   const value = params[name];

@@ -2,6 +2,7 @@
  * Starts the REST API on 127.0.0.1, port 0, over in-memory services, and
  * makes authenticated requests to it.
  */
+import type { Logger } from 'pino';
 import { createApiServer, type ApiServer } from '../../engine/api/api-server.js';
 import { silentLogger } from '../../engine/logger.js';
 import { ACCOUNT, InMemoryCallService, InMemoryRecordingService, OTHER_ACCOUNT } from './in-memory-services.js';
@@ -36,7 +37,7 @@ export function formBody(form: Record<string, string | string[]>): string {
   return params.toString();
 }
 
-export async function startApi(opts: { bodyLimit?: number; publicUrl?: string } = {}): Promise<ApiHarness> {
+export async function startApi(opts: { bodyLimit?: number; publicUrl?: string; logger?: Logger } = {}): Promise<ApiHarness> {
   const calls = new InMemoryCallService();
   const recordings = new InMemoryRecordingService();
   const server = createApiServer({
@@ -48,7 +49,7 @@ export async function startApi(opts: { bodyLimit?: number; publicUrl?: string } 
     ],
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
-    logger: silentLogger(),
+    logger: opts.logger ?? silentLogger(),
   });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
