@@ -42,6 +42,8 @@ export interface RouterHarness {
   sipTarget: string;
   /** http://host:port of the engine's own HTTP server (recordings). */
   httpBase: string;
+  /** http://host:port of the engine's REST API. */
+  apiBase: string;
   dataDir: string;
   sipp: SippSession;
   /** Places a call with one of the router caller scenarios; see `call`. */
@@ -112,6 +114,7 @@ export async function startRouter(opts: { applications: TestApplication[]; app?:
     app,
     sipTarget,
     httpBase: `http://${info.http.address}:${info.http.port}`,
+    apiBase: info.api ? `http://${info.api.address}:${info.api.port}` : '',
     dataDir,
     sipp,
     call: (c) =>
