@@ -1,0 +1,221 @@
+import { readFile } from 'node:fs/promises';
+import { resolveSipServerOptions, type SipContact, type SipServerOptionsInput } from './sip-server-options.js';
+import { parseXmlTree, type XmlElement } from './xml-element-tree.js';
+
+/**
+ * drachtio-server's XML configuration file (`drachtio -f drachtio.conf.xml`)
+ * read as embedded SIP server options: `<admin>`, `<sip><contacts>` (or the
+ * older single `<sip><contact>`), external-ip, `<sip><timers>`,
+ * `<sip><spammers>`, `<sip><user-agent-options-auto-respond>` and
+ * `<logging><loglevel>`. Elements the embedded server has no use for are
+ * reported as warnings and otherwise ignored.
+ */
+export interface DrachtioXmlConfig {
+  options: SipServerOptionsInput;
+  /** pino level from `<logging><loglevel>`, when given. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** One line per element or attribute that was ignored. */
+  warnings: string[];
+}
+
+export class DrachtioConfigError extends Error {}
+
+/** drachtio's log levels and the pino level each becomes. */
+const LOG_LEVELS: Record<string, DrachtioXmlConfig['logLevel']> = {
+  debug: 'debug', info: 'info', notice: 'info', warning: 'warn', error: 'error',
+};
+
+/** Elements drachtio-server knows that the embedded server does without, and why. */
+const NOT_SUPPORTED: Record<string, string> = {
+  'drachtio.request-handlers': 'outbound connections (HTTP routing) are not supported',
+  'drachtio.monitoring': 'Prometheus monitoring is not supported',
+  'drachtio.cdrs': 'cdr events go to every application that asks for them',
+  'drachtio.sip.outbound-proxy': 'not supported',
+  'drachtio.sip.capture-server': 'HEP capture is not supported',
+  'drachtio.sip.tls': 'TLS is not supported',
+  'drachtio.sip.udp-mtu': 'not supported',
+  'drachtio.sip.mtu-size': 'not supported',
+  'drachtio.sip.udp-buffer-size': 'not supported',
+  'drachtio.sip.session-timers': 'session timers are left to the applications',
+  'drachtio.sip.blacklist': 'the Redis blacklist is not supported',
+  'drachtio.sip.aggressive-nat-detection': 'not supported',
+  'drachtio.sip.reject-register-with-no-realm': 'not supported',
+  'drachtio.logging.file': 'logs go to standard output',
+  'drachtio.logging.syslog': 'logs go to standard output',
+  'drachtio.logging.sofia-loglevel': 'not applicable',
+};
+
+/** Reads and converts a drachtio XML configuration file; every error names the file. */
+export async function loadDrachtioXmlConfig(file: string): Promise<DrachtioXmlConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new DrachtioConfigError(`${file}: cannot read configuration file: ${(err as Error).message}`);
+  }
+  return parseDrachtioXmlConfig(text, file);
+}
+
+export function parseDrachtioXmlConfig(text: string, file = 'configuration'): DrachtioXmlConfig {
+  let root: XmlElement;
+  try {
+    root = parseXmlTree(text);
+  } catch (err) {
+    throw new DrachtioConfigError(`${file}: ${(err as Error).message}`);
+  }
+  if (root.name !== 'drachtio') throw new DrachtioConfigError(`${file}: the root element must be <drachtio>, found <${root.name}>`);
+  const reader = new Reader(file);
+  const result = reader.read(root);
+  try {
+    resolveSipServerOptions(result.options);
+  } catch (err) {
+    throw new DrachtioConfigError(`${file}: ${(err as Error).message}`);
+  }
+  return result;
+}
+
+class Reader {
+  readonly warnings: string[] = [];
+  private readonly options: SipServerOptionsInput = {};
+  private logLevel?: DrachtioXmlConfig['logLevel'];
+
+  constructor(private readonly file: string) {}
+
+  read(root: XmlElement): DrachtioXmlConfig {
+    this.each(root, 'drachtio', {
+      admin: (e) => this.admin(e),
+      sip: (e) => this.each(e, 'drachtio.sip', {
+        contacts: (c) => this.each(c, 'drachtio.sip.contacts', { contact: (x) => this.contact(x) }),
+        contact: (x) => this.contact(x),
+        timers: (t) => this.timers(t),
+        spammers: (s) => this.spammers(s),
+        'user-agent-options-auto-respond': (u) => this.optionsUserAgent(u),
+      }),
+      logging: (e) => this.each(e, 'drachtio.logging', {
+        loglevel: (l) => this.logLevelOf(l),
+        console: () => undefined,
+      }),
+    });
+    if (!root.children.some((c) => c.name === 'admin')) {
+      this.warnings.push('<admin> is missing: the admin port takes its defaults (127.0.0.1:9022)');
+    }
+    return { options: this.options, logLevel: this.logLevel, warnings: this.warnings };
+  }
+
+  /** Calls the handler of each known child; warns about the others. */
+  private each(parent: XmlElement, path: string, handlers: Record<string, (e: XmlElement) => void>): void {
+    for (const child of parent.children) {
+      const childPath = `${path}.${child.name}`;
+      const handler = handlers[child.name];
+      if (handler) handler(child);
+      else if (NOT_SUPPORTED[childPath]) this.warnings.push(`<${childPath}> ignored: ${NOT_SUPPORTED[childPath]}`);
+      else this.warnings.push(`<${childPath}> is not a known element: ignored`);
+    }
+  }
+
+  private fail(text: string): never {
+    throw new DrachtioConfigError(`${this.file}: ${text}`);
+  }
+
+  private admin(e: XmlElement): void {
+    const admin: NonNullable<SipServerOptionsInput['admin']> = {};
+    if (e.text) admin.address = e.text;
+    if (e.attrs.port !== undefined) admin.port = this.number(e.attrs.port, '<admin port>');
+    // drachtio-server's secret when the attribute is missing is "admin".
+    admin.secret = e.attrs.secret ?? 'admin';
+    for (const name of Object.keys(e.attrs)) {
+      if (!['port', 'secret'].includes(name)) this.warnings.push(`<admin ${name}> ignored: not supported`);
+    }
+    this.options.admin = admin;
+  }
+
+  private contact(e: XmlElement): void {
+    const contact = this.contactUri(e.text);
+    const sip = (this.options.sip ??= {});
+    (sip.contacts ??= []).push(contact);
+    const external = e.attrs['external-ip'];
+    if (external) {
+      if (sip.externalAddress && sip.externalAddress !== external) {
+        this.fail(`contacts with different external-ip values (${sip.externalAddress}, ${external}) are not supported: give one external-ip`);
+      }
+      sip.externalAddress = external;
+    }
+    for (const name of Object.keys(e.attrs)) {
+      if (name !== 'external-ip') this.warnings.push(`<contact ${name}> ignored on ${e.text}: not supported`);
+    }
+  }
+
+  /** `sip:*:5060;transport=udp,tcp`, `sip:192.168.1.100`, `sip:[::1]:5070;transport=tcp`. */
+  private contactUri(text: string): SipContact {
+    const m = /^(sips?):(?:[^@;]*@)?(\[[0-9a-fA-F:.]+\]|[^:;[\]]+)(?::(\d+))?((?:;[^;]*)*)$/.exec(text.trim());
+    if (!m) this.fail(`<contact>${text}</contact> is not a SIP URI such as sip:*:5060;transport=udp,tcp`);
+    const [, scheme, rawHost, rawPort, rawParams] = m;
+    const params = new Map(rawParams.split(';').filter(Boolean).map((p) => {
+      const [k, v = ''] = p.split('=');
+      return [k.trim().toLowerCase(), v.trim()] as const;
+    }));
+    const wanted = params.has('transport') ? params.get('transport')!.toLowerCase().split(',').map((t) => t.trim()).filter(Boolean) : scheme === 'sips' ? ['tls'] : ['udp', 'tcp'];
+    const unsupported = wanted.filter((t) => t !== 'udp' && t !== 'tcp');
+    if (unsupported.length > 0 || wanted.length === 0) {
+      this.fail(`<contact>${text}</contact>: transport ${unsupported.join(',') || '(none)'} is not supported; contacts may use udp and tcp`);
+    }
+    const host = rawHost === '*' ? '0.0.0.0' : rawHost.replace(/^\[|\]$/g, '');
+    const port = rawPort === undefined ? 5060 : this.number(rawPort, `<contact>${text}</contact> port`);
+    return { address: host, port, transports: [...new Set(wanted)] as Array<'udp' | 'tcp'> };
+  }
+
+  private timers(e: XmlElement): void {
+    const timers: NonNullable<SipServerOptionsInput['timers']> = {};
+    this.each(e, 'drachtio.sip.timers', {
+      t1: (t) => { timers.t1 = this.number(t.text, '<timers><t1>'); },
+      t2: (t) => { timers.t2 = this.number(t.text, '<timers><t2>'); },
+      t4: (t) => { timers.t4 = this.number(t.text, '<timers><t4>'); },
+      t1x64: () => this.warnings.push('<drachtio.sip.timers.t1x64> ignored: timers B, F, H and J are 64*T1'),
+    });
+    this.options.timers = timers;
+  }
+
+  /** drachtio's `<spammers action tcp-action><header name><value>`: both actions default to discard there. */
+  private spammers(e: XmlElement): void {
+    const action = this.action(e.attrs.action, 'action');
+    const tcpAction = this.action(e.attrs['tcp-action'], 'tcp-action');
+    const headers: Record<string, string[]> = {};
+    this.each(e, 'drachtio.sip.spammers', {
+      header: (h) => {
+        const name = h.attrs.name;
+        if (!name) {
+          this.warnings.push('<spammers><header> without a name attribute ignored');
+          return;
+        }
+        const values: string[] = [];
+        this.each(h, 'drachtio.sip.spammers.header', { value: (v) => { if (v.text) values.push(v.text); } });
+        headers[name] = [...(headers[name] ?? []), ...values];
+      },
+    });
+    this.options.spammers = { action, tcpAction, headers };
+  }
+
+  private action(value: string | undefined, attr: string): 'reject' | 'discard' {
+    if (value === undefined) return 'discard';
+    if (value === 'reject' || value === 'discard') return value;
+    this.fail(`<spammers ${attr}="${value}">: must be reject or discard`);
+  }
+
+  private optionsUserAgent(e: XmlElement): void {
+    if (!e.text) return;
+    const auto = (this.options.optionsAutoRespond ??= {});
+    auto.userAgents = [...(auto.userAgents ?? []), e.text];
+  }
+
+  private logLevelOf(e: XmlElement): void {
+    const level = LOG_LEVELS[e.text.toLowerCase()];
+    if (level) this.logLevel = level;
+    else this.warnings.push(`<logging><loglevel>${e.text}</loglevel> is not one of notice, error, warning, info, debug: ignored`);
+  }
+
+  private number(text: string, what: string): number {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0) this.fail(`${what} must be a whole number, got '${text}'`);
+    return n;
+  }
+}
