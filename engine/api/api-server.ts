@@ -25,13 +25,12 @@ export interface ApiServerOptions {
 export interface ApiServer {
   listen(port: number, address: string): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
-  /** The fastify instance, for tests that inject requests. */
-  readonly fastify: FastifyInstance;
 }
 
 const REALM = 'Basic realm="dialtone"';
 
 function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
+  // RFC 9110 section 15.5.2: a 401 carries a WWW-Authenticate challenge; RFC 7617 section 2: the Basic scheme with a realm.
   if (err.status === 401) reply.header('www-authenticate', REALM);
   return reply.code(err.status).type('application/json; charset=utf-8').send(errorBody(err));
 }
@@ -103,7 +102,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   registerRecordingRoutes(app, opts.recordings, opts.publicUrl);
 
   return {
-    fastify: app,
     async listen(port: number, address: string) {
       await app.listen({ port, host: address });
       const addr = app.server.address() as AddressInfo;

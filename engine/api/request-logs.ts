@@ -11,4 +11,10 @@ export class DebugRequestLogs extends LogController {
     if (error) request.log.debug({ ...fields, err: error.message }, 'API request failed');
     else request.log.debug(fields, 'API request');
   }
+
+  override streamError(error: Error & { code?: string }, request: FastifyRequest): void {
+    // A client that goes away while a recording streams is not the server's problem.
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') request.log.debug({ url: request.url }, 'API response stream closed by the client');
+    else request.log.warn({ err: error, url: request.url }, 'API response stream failed after its headers were sent');
+  }
 }
