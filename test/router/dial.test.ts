@@ -5,13 +5,16 @@
  * DialCallStatus, DialCallSid and DialCallDuration and the called party's
  * own status callbacks.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'vitest';
+import { decodeWav } from '../../media/embedded/audio/wav.js';
+import { dominantFrequency } from '../../media/embedded/dsp/silence.js';
 import { describeSipp } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import { noContent, respond } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { startCallee, tonePackets } from './helpers/dial-callee.js';
-import { startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter, type RouterHarness } from './helpers/router-harness.js';
 
 const LEG_EVENTS = 'initiated ringing answered completed';
 
@@ -167,5 +170,47 @@ describe('Dial', () => {
     expect(heardAt).toBeLessThan(answered.at);
     expect((await call.done).exitCode).toBe(0);
     expect(h.app.to('/dialed')[0]?.params.DialCallStatus).toBe('completed');
+  });
+
+  it('record="record-from-answer": one WAV with both parties, its URL given to the action and listed by the API', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 3000 });
+    onTestFinished(() => callee.media.close());
+    h.app.on('/rec-status', noContent());
+    h.app.on(
+      '/voice',
+      respond(
+        `<Say>Connecting.</Say><Dial record="record-from-answer" recordingStatusCallback="/rec-status" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`,
+      ),
+    );
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+    await h.app.waitFor((r) => r.pathname === '/leg-status', 15_000, 'the leg answered');
+    await caller.sendTone(1000, 600);
+    await callee.media.peer.waitFor(() => callee.media.packets.length > 0, 3000, 'audio at the called party');
+    await callee.media.sendTone(2000, 600);
+    expect((await call.done).exitCode).toBe(0);
+
+    const action = h.app.to('/dialed')[0]!;
+    expect(action.params.RecordingUrl).toMatch(/\/recordings\/RE[0-9a-f]{32}$/);
+    expect(Number(action.params.RecordingDuration)).toBeGreaterThanOrEqual(2);
+    const status = await h.app.waitFor((r) => r.pathname === '/rec-status', 5000, 'recording status callback');
+    expect(status.params).toMatchObject({ RecordingSid: action.params.RecordingSid, RecordingStatus: 'completed', RecordingSource: 'DialVerb', RecordingChannels: '1' });
+
+    const wav = Buffer.from(await (await fetch(`${action.params.RecordingUrl}.wav`)).arrayBuffer());
+    const pcm = decodeWav(wav);
+    // Both tones are in the one channel: the caller's 1 kHz and the called party's 2 kHz.
+    const found = new Set<number>();
+    for (let i = 0; i + 160 <= pcm.length; i += 160) {
+      const f = dominantFrequency(pcm.subarray(i, i + 160), 8000);
+      if (Math.abs(f - 1000) < 60) found.add(1000);
+      if (Math.abs(f - 2000) < 60) found.add(2000);
+    }
+    expect([...found].sort()).toEqual([1000, 2000]);
+
+    const res = await fetch(`${h.apiBase}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings.json`, {
+      headers: { authorization: 'Basic ' + Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64') },
+    });
+    const listed = (await res.json()) as { recordings: { sid: string; call_sid: string; source: string }[] };
+    expect(listed.recordings).toEqual([expect.objectContaining({ sid: action.params.RecordingSid, call_sid: action.params.CallSid, source: 'DialVerb' })]);
   });
 });
