@@ -5,7 +5,6 @@
  * DialCallStatus, DialCallSid and DialCallDuration and the called party's
  * own status callbacks.
  */
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'vitest';
 import { decodeWav } from '../../media/embedded/audio/wav.js';
 import { dominantFrequency } from '../../media/embedded/dsp/silence.js';
