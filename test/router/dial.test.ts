@@ -5,10 +5,14 @@
  * DialCallStatus, DialCallSid and DialCallDuration and the called party's
  * own status callbacks.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { rejectingScenario } from '../outbound/fixtures.js';
 import { decodeWav } from '../../media/embedded/audio/wav.js';
 import { dominantFrequency } from '../../media/embedded/dsp/silence.js';
-import { describeSipp } from '../support/sipp.js';
+import { describeSipp, SippSession } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import { noContent, respond } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
@@ -211,5 +215,40 @@ describe('Dial', () => {
     });
     const listed = (await res.json()) as { recordings: { sid: string; call_sid: string; source: string }[] };
     expect(listed.recordings).toEqual([expect.objectContaining({ sid: action.params.RecordingSid, call_sid: action.params.CallSid, source: 'DialVerb' })]);
+  });
+
+  it('Number noun through an outbound trunk: the number, prefix rules applied, reaches the trunk; a refusal (404) is failed', async ({ expect, onTestFinished }) => {
+    const sipp = new SippSession();
+    onTestFinished(() => sipp.stopAll());
+    const trunkPeer = await startCallee(sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 300 });
+    onTestFinished(() => trunkPeer.media.close());
+    const [host, port] = trunkPeer.sipp.target.split(':');
+    const h = await startRouter({
+      applications: [{ id: 'dialer', voice: '/voice' }],
+      trunks: [{ id: 'carrier', host: host!, port: Number(port), prefixes: ['+1'], strip: 2, prepend: '00' }],
+    });
+    onTestFinished(() => h.stop());
+    const caller = await CallerMedia.open();
+    onTestFinished(() => caller.close());
+    h.app.on('/voice', respond('<Dial action="/dialed" callerId="+15550007777"><Number>+1 (555) 000-2222</Number></Dial>'));
+    h.app.on('/dialed', respond('<Hangup/>'));
+    expect((await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done).exitCode).toBe(0);
+    const trunkResult = await trunkPeer.sipp.done;
+    expect(trunkResult.exitCode, describeSipp(trunkResult)).toBe(0);
+    const invite = findMessages(trunkResult.trace, { direction: 'received', method: 'INVITE' })[0];
+    expect(invite?.firstLine).toContain(`INVITE sip:005550002222@${host}:${port}`);
+    expect(invite?.header('From')).toContain('sip:+15550007777@');
+    expect(h.app.to('/dialed')[0]?.params.DialCallStatus).toBe('completed');
+
+    // A number no trunk carries, and a SIP peer that answers 404: both failed.
+    h.app.on('/voice', respond('<Dial action="/dialed">+44 20 7946 0000</Dial>'));
+    expect((await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done).exitCode).toBe(0);
+    expect(h.app.to('/dialed')[1]?.params.DialCallStatus).toBe('failed');
+    const dir = await mkdtemp(join(tmpdir(), 'dial-404-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const notFound = await sipp.start({ scenario: await rejectingScenario(dir, 404, 'Not Found') });
+    h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>sip:nobody@${notFound.target}</Sip></Dial>`));
+    expect((await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done).exitCode).toBe(0);
+    expect(h.app.to('/dialed')[2]?.params.DialCallStatus).toBe('failed');
   });
 });

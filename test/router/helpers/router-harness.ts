@@ -98,10 +98,10 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
   };
 }
 
-export async function startRouter(opts: { applications: TestApplication[]; app?: AppServer }): Promise<RouterHarness> {
+export async function startRouter(opts: { applications: TestApplication[]; app?: AppServer; trunks?: EngineConfigInput['trunks'] }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
-  const config = parseEngineConfig(testConfig(app.baseUrl, dataDir, opts.applications), { env: {} });
+  const config = parseEngineConfig({ ...testConfig(app.baseUrl, dataDir, opts.applications), trunks: opts.trunks ?? [] }, { env: {} });
   const logger = createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
   const engine = new Engine(config, { logger });
   const info = await engine.start();
