@@ -134,6 +134,19 @@ describe('POST /Calls.json', () => {
     expect(api.calls.created).toEqual([]);
   });
 
+  test.each([
+    ['+44 20 7946 0958', '+442079460958'],
+    ['(555) 123.4567', '5551234567'],
+    ['1-800-555-0199', '18005550199'],
+    ['sips:bob@secure.example.com', 'sips:bob@secure.example.com'],
+    ['sip:[2001:db8::1]:5070', 'sip:[2001:db8::1]:5070'],
+    ['sip:1000@10.0.0.5;transport=udp', 'sip:1000@10.0.0.5;transport=udp'],
+  ])('To %s reaches the service as %s', async (to, expected) => {
+    const res = await api.request('/Calls.json', { form: { ...BASE_FORM, To: to } });
+    expect(res.status).toBe(201);
+    expect(api.calls.created.map((p) => p.to)).toEqual([expected]);
+  });
+
   test('an ApiError of the service is answered with its status, code and message', async () => {
     api.calls.failNextCreate = new ApiError(400, 21215, 'Geographic permission to call +15551234567 is not enabled');
     await expectError(await api.request('/Calls.json', { form: BASE_FORM }), 400, 21215, 'Geographic permission');
