@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from './logger.js';
 import { SipServer } from './sipstack/sip-server.js';
-import { sipServerOptionsFrom, SIP_SERVER_FLAGS, SIP_SERVER_HELP } from './sip-server-cli-options.js';
+import { loadDrachtioXmlConfig, type DrachtioXmlConfig } from '../config/drachtio-xml-config.js';
+import { sipServerConfigFile, sipServerLogLevel, sipServerOptionsFrom, SIP_SERVER_FLAGS, SIP_SERVER_HELP } from './sip-server-cli-options.js';
 import { runStart, startConfig } from './start-command.js';
 
 const USAGE = `Usage: dialtone <command> [options]
@@ -18,7 +19,8 @@ Options of start:
                              http://127.0.0.1:3000/voice
   --log-level LEVEL          trace|debug|info|warn|error (DIALTONE_LOG_LEVEL, default info)
 
-Options of sip-server (every one also read from the environment variable shown):
+Options of sip-server (every one also read from the environment variable shown;
+a flag wins over its environment variable, which wins over the --file setting):
 ${SIP_SERVER_HELP}
   -h, --help                 show this help
 `;
@@ -45,12 +47,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const log = createLogger({ level: typeof values['log-level'] === 'string' ? values['log-level'] : undefined });
-  let server: SipServer;
+  const file = sipServerConfigFile(values, process.env);
+  let xml: DrachtioXmlConfig | undefined;
   try {
-    server = new SipServer(sipServerOptionsFrom(values, process.env), log);
+    xml = file ? await loadDrachtioXmlConfig(file) : undefined;
   } catch (err) {
     process.stderr.write(`dialtone: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const log = createLogger({ level: sipServerLogLevel(values, process.env, xml?.logLevel) });
+  for (const warning of xml?.warnings ?? []) log.warn({ file }, warning);
+  let server: SipServer;
+  try {
+    server = new SipServer(sipServerOptionsFrom(values, process.env, xml?.options), log);
+  } catch (err) {
+    process.stderr.write(`dialtone: ${file ? `${file}: ` : ''}${(err as Error).message}\n`);
     return 2;
   }
   const info = await server.start();
