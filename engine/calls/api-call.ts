@@ -7,6 +7,7 @@ import type { CallSession } from './call-session.js';
 import type { LiveCall } from './live-calls.js';
 import { attemptOutbound, fromUser } from './outbound-attempt.js';
 import { OutboundCallControl } from './outbound-call-control.js';
+import { finishCall } from './call-ending.js';
 import { StatusEvents } from './status-events.js';
 
 /**
@@ -62,16 +63,7 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
     .catch((err: unknown) => log.error({ err }, 'call failed'))
     .then(async () => {
       await control?.release();
-      if (!session.isFinal) session.setStatus(session.answerTime ? 'completed' : 'failed');
-      const extra: Record<string, string> = {};
-      if (session.sipResponseCode !== undefined) extra.SipResponseCode = String(session.sipResponseCode);
-      if (control?.lastWebhookError) {
-        extra.ErrorCode = String(control.lastWebhookError.code);
-        extra.ErrorUrl = control.lastWebhookError.url;
-      }
-      status.send('completed', session, extra);
-      log.info({ status: session.status, duration: session.durationSeconds }, 'call ended');
-      await deps.store.ended(session);
+      await finishCall(session, { status, store: deps.store, log }, control?.lastWebhookError);
     })
     .catch((err: unknown) => log.error({ err }, 'call clean-up failed'));
 

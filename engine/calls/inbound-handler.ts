@@ -8,6 +8,7 @@ import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { InboundCallControl } from './inbound-call-control.js';
 import { bareUri, sipCallParams } from './sip-call-params.js';
+import { finishCall } from './call-ending.js';
 import { StatusEvents } from './status-events.js';
 
 /**
@@ -72,16 +73,7 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
       .catch((err: unknown) => log.error({ err }, 'call failed'))
       .then(async () => {
         await control.release();
-        if (!session.isFinal) session.setStatus(session.answerTime ? 'completed' : 'failed');
-        const extra: Record<string, string> = {};
-        if (control.sipResponseCode !== undefined) extra.SipResponseCode = String(control.sipResponseCode);
-        if (control.lastWebhookError) {
-          extra.ErrorCode = String(control.lastWebhookError.code);
-          extra.ErrorUrl = control.lastWebhookError.url;
-        }
-        status.send('completed', session, extra);
-        log.info({ status: session.status, duration: session.durationSeconds }, 'call ended');
-        await deps.store.ended(session);
+        await finishCall(session, { status, store: deps.store, log }, control.lastWebhookError);
       })
       .catch((err: unknown) => log.error({ err }, 'call clean-up failed'));
     deps.live.add({
