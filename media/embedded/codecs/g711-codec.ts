@@ -1,5 +1,6 @@
 import { alawDecode, alawEncode, mulawDecode, mulawEncode } from '../audio/g711.js';
 import type { AudioCodec } from './codec.js';
+import { ClipEncoder } from './encoded-clip.js';
 
 /**
  * G.711 (ITU-T G.711, RFC 3551 §4.5.14) with whole-range lookup tables built
@@ -9,6 +10,7 @@ import type { AudioCodec } from './codec.js';
 interface G711Tables {
   encode: Uint8Array; // indexed by (sample + 32768)
   decode: Int16Array; // indexed by code byte
+  clips: ClipEncoder; // prompt clips encoded once per law, shared by every stream
 }
 
 function buildTables(enc: (pcm: Int16Array) => Buffer, dec: (b: Uint8Array) => Int16Array): G711Tables {
@@ -16,7 +18,8 @@ function buildTables(enc: (pcm: Int16Array) => Buffer, dec: (b: Uint8Array) => I
   for (let i = 0; i < 65536; i++) all[i] = i - 32768;
   const codes = new Uint8Array(256);
   for (let i = 0; i < 256; i++) codes[i] = i;
-  return { encode: new Uint8Array(enc(all)), decode: new Int16Array(dec(codes)) };
+  const encode = new Uint8Array(enc(all));
+  return { encode, decode: new Int16Array(dec(codes)), clips: new ClipEncoder(encode) };
 }
 
 let mulaw: G711Tables | undefined;
@@ -24,10 +27,13 @@ let alaw: G711Tables | undefined;
 
 class G711Codec implements AudioCodec {
   readonly timestampStep = 160;
+  readonly clips: ClipEncoder;
   constructor(
     readonly name: 'PCMU' | 'PCMA',
     private readonly t: G711Tables,
-  ) {}
+  ) {
+    this.clips = t.clips;
+  }
 
   encodeInto(frame: Int16Array, out: Buffer, offset: number): number {
     const enc = this.t.encode;

@@ -1,6 +1,7 @@
 import { FRAME_SAMPLES } from '../audio/format.js';
 import type { AudioCodec } from '../codecs/codec.js';
 import { createCodec } from '../codecs/create-codec.js';
+import type { ClipEncoder, EncodedClip } from '../codecs/encoded-clip.js';
 import type { ClockListener } from '../clock.js';
 import { InbandDtmfDetector } from '../dsp/goertzel-dtmf.js';
 import { Rfc4733Receiver } from '../dtmf/rfc4733-receiver.js';
@@ -42,6 +43,9 @@ export class MediaStream implements ClockListener {
   private readonly dtmfReceiver = new Rfc4733Receiver();
   private inband: InbandDtmfDetector | undefined;
   private readonly frame = new Int16Array(FRAME_SAMPLES);
+  /** The prompt clip last sent from, and its shared encoding for the send codec. */
+  private encodedFrom: Int16Array | undefined;
+  private encoded: EncodedClip | undefined;
   private pending = new Int16Array(FRAME_SAMPLES);
   private pendingFill = 0;
   playback: Playback | undefined;
@@ -72,6 +76,8 @@ export class MediaStream implements ClockListener {
     if (!this.sendCodec || this.sendCodec.name !== first.name) {
       this.sendCodec?.close();
       this.sendCodec = createCodec(first);
+      this.encodedFrom = undefined;
+      this.encoded = undefined;
     }
     this.sendPt = first.pt;
     for (const c of this.decoders.values()) if (c !== this.sendCodec) c.close();
@@ -156,20 +162,52 @@ export class MediaStream implements ClockListener {
       if (!this.dtmfSender.busy) this.stopDigits();
       return;
     }
-    let frame: Int16Array | undefined;
     const p = this.playback;
     if (p?.active) {
-      if (p.fill(this.frame)) frame = this.frame;
-      else p.finish('finished');
+      const clips = this.sendCodec.clips;
+      if (clips && p.next(FRAME_SAMPLES)) {
+        this.sendEncoded(p, clips);
+        return;
+      }
+      if (!clips && p.fill(this.frame)) {
+        this.sendFrame(this.sendCodec, this.frame);
+        return;
+      }
+      p.finish('finished');
     }
-    if (!frame && this.bridgeQueue.length > 0) frame = this.bridgeQueue.shift();
-    if (!frame) {
-      this.talking = false;
-      return;
-    }
+    const frame = this.bridgeQueue.shift();
+    if (frame) this.sendFrame(this.sendCodec, frame);
+    else this.talking = false;
+  }
+
+  /** Encodes and sends one frame of PCM. */
+  private sendFrame(codec: AudioCodec, frame: Int16Array): void {
+    const s = this.session;
     const buf = s.nextBuffer();
-    const n = this.sendCodec.encodeInto(frame, buf, RTP_HEADER);
+    const n = codec.encodeInto(frame, buf, RTP_HEADER);
     s.send(buf, n, this.sendPt, !this.talking, s.timestamp);
+    this.talking = true;
+  }
+
+  /** Sends the prompt frame `p` points at, copied from the clip's shared encoding. */
+  private sendEncoded(p: Playback, clips: ClipEncoder): void {
+    const clip = p.segmentClip;
+    if (clip !== this.encodedFrom) {
+      this.encodedFrom = clip;
+      this.encoded = clips.get(clip);
+    }
+    const enc = this.encoded ?? clips.get(clip);
+    const start = p.segmentStart;
+    const end = start + p.segmentLength;
+    enc.ensure(end);
+    const s = this.session;
+    const buf = s.nextBuffer();
+    // A plain loop: Buffer#copy and TypedArray#set with a subarray both allocate a view per call.
+    const bytes = enc.bytes;
+    const n = end - start;
+    for (let i = 0; i < n; i++) buf[RTP_HEADER + i] = bytes[start + i];
+    if (n < FRAME_SAMPLES) buf.fill(clips.silence, RTP_HEADER + n, RTP_HEADER + FRAME_SAMPLES);
+    s.send(buf, FRAME_SAMPLES, this.sendPt, !this.talking, s.timestamp);
     this.talking = true;
   }
 

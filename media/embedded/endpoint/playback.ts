@@ -1,5 +1,7 @@
 import type { PlayOutcome } from '../../types.js';
 
+const EMPTY = new Int16Array(0);
+
 /**
  * A prompt being played: a list of 8 kHz clips, played `loop` times (0 =
  * until stopped), handed out one 20 ms frame per clock tick.
@@ -19,36 +21,60 @@ export class Playback {
   ) {}
 
   /**
+   * The frame handed out by the last successful next(): samples
+   * [segmentStart, segmentStart + segmentLength) of segmentClip, then
+   * silence to the end of the frame (a frame never spans two clips).
+   */
+  segmentClip: Int16Array = EMPTY;
+  segmentStart = 0;
+  segmentLength = 0;
+
+  /**
+   * Moves to the next frame of `frameSamples` samples and describes it in
+   * the segment fields. Returns false, leaving them alone, when nothing is left.
+   */
+  next(frameSamples: number): boolean {
+    if (this.done) return false;
+    for (;;) {
+      if (this.clip >= this.clips.length) {
+        this.round++;
+        if (this.loop !== 0 && this.round >= this.loop) return false;
+        this.clip = 0;
+        this.pos = 0;
+        if (this.clips.every((c) => c.length === 0)) return false;
+      }
+      const c = this.clips[this.clip];
+      const take = Math.min(frameSamples, c.length - this.pos);
+      if (take === 0) {
+        this.clip++;
+        this.pos = 0;
+        continue;
+      }
+      this.segmentClip = c;
+      this.segmentStart = this.pos;
+      this.segmentLength = take;
+      this.pos += take;
+      // A clip ends on a frame boundary: the next clip starts in the next frame.
+      if (this.pos >= c.length) {
+        this.clip++;
+        this.pos = 0;
+      }
+      this.framesSent++;
+      return true;
+    }
+  }
+
+  /**
    * Copies the next frame into `out` (the tail of a clip is padded with
    * silence). Returns false, without touching `out`, when nothing is left.
    */
   fill(out: Int16Array): boolean {
-    if (this.done) return false;
-    const n = out.length;
-    let written = 0;
-    while (written < n) {
-      if (this.clip >= this.clips.length) {
-        this.round++;
-        if (this.loop !== 0 && this.round >= this.loop) break;
-        this.clip = 0;
-        this.pos = 0;
-        if (this.clips.every((c) => c.length === 0)) break;
-      }
-      const c = this.clips[this.clip];
-      const take = Math.min(n - written, c.length - this.pos);
-      for (let i = 0; i < take; i++) out[written + i] = c[this.pos + i];
-      written += take;
-      this.pos += take;
-      if (this.pos >= c.length) {
-        this.clip++;
-        this.pos = 0;
-        // A clip ends on a frame boundary: the next clip starts in the next frame.
-        if (written > 0) break;
-      }
-    }
-    if (written === 0) return false;
-    if (written < n) out.fill(0, written);
-    this.framesSent++;
+    if (!this.next(out.length)) return false;
+    const n = this.segmentLength;
+    const c = this.segmentClip;
+    const start = this.segmentStart;
+    for (let i = 0; i < n; i++) out[i] = c[start + i];
+    if (n < out.length) out.fill(0, n);
     return true;
   }
 
