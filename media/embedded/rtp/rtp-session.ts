@@ -94,8 +94,8 @@ export class RtpSession {
     this.rtcp.setRemote(remote);
   }
 
-  /** Per ring buffer, the view last sent from it. */
-  private readonly views = new Map<Buffer, Buffer>();
+  /** Per ring slot, the view last sent from it (same index as `ring`). */
+  private readonly views: Buffer[] = [];
 
   /** The buffer to write the next payload into, at offset RTP_HEADER. */
   nextBuffer(): Buffer {
@@ -112,6 +112,7 @@ export class RtpSession {
     if (this.closed || this.destPort === 0) return;
     const seq = this.seq;
     this.seq = (seq + 1) & 0xffff;
+    // RFC 3550 §5.1 fixed header: V=2, no padding, no extension, no CSRC.
     buf[0] = 0x80;
     buf[1] = (marker ? 0x80 : 0) | payloadType;
     buf[2] = seq >>> 8;
@@ -120,11 +121,13 @@ export class RtpSession {
     buf.writeUInt32BE(this.ssrc, 8);
     // A view of exactly the packet's length: dgram then sends it as it is,
     // where an offset and length would cost a new slice on every packet.
+    // The view is kept per ring slot (an array index, not a map look-up).
     const length = RTP_HEADER + payloadLength;
-    let view = this.views.get(buf);
+    const slot = this.ring.indexOf(buf);
+    let view: Buffer | undefined = this.views[slot];
     if (view?.length !== length) {
       view = buf.subarray(0, length);
-      this.views.set(buf, view);
+      if (slot >= 0) this.views[slot] = view;
     }
     this.ports.rtp.send(view, this.destPort, this.destAddress);
     this.sentPackets++;
