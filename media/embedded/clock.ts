@@ -1,5 +1,8 @@
 import { FRAME_MS } from './audio/format.js';
 
+/** Atomics.wait on a cell nobody notifies: a sub-millisecond sleep of the thread. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
 /** Something driven by the media clock: every stream's sender is one. */
 export interface ClockListener {
   /**
@@ -22,6 +25,8 @@ export interface MediaClockStats {
   /** Time spent running listeners, in ms, in total and for the longest tick. */
   busyMs: number;
   maxTickMs: number;
+  /** Time spent waiting out the last stretch before a deadline (see spinMs), asleep or spinning, in ms. */
+  spinMs: number;
 }
 
 export interface MediaClockOptions {
@@ -31,10 +36,16 @@ export interface MediaClockOptions {
   /**
    * Node timers fire on whole milliseconds, up to ~1 ms late. The timer is
    * set this much before the deadline and the last stretch is waited out on
-   * the monotonic clock: sub-millisecond ticks for at most spinMs of CPU per
-   * wake-up (0 disables it).
+   * the monotonic clock: sleeping (Atomics.wait, no CPU) to within
+   * spinMarginMs of the deadline, then spinning; sub-millisecond ticks for at
+   * most spinMs of waiting per wake-up (0 disables it).
    */
   spinMs?: number;
+  /**
+   * The part of that wait spent spinning (CPU) rather than asleep: a sleep
+   * overshoots by ~0.05-0.1 ms on a quiet machine, so the default is 0.2.
+   */
+  spinMarginMs?: number;
   /**
    * Listeners are spread over this many phases of the period (4: one group
    * every 5 ms), so that a thousand streams do not all send in one burst: the
@@ -71,7 +82,16 @@ export class MediaClock {
   private readonly phases: number;
   private readonly maxCatchUpTicks: number;
   private readonly spinNs: bigint;
-  readonly stats: MediaClockStats = { ticks: 0, caughtUp: 0, skipped: 0, maxLateMs: 0, busyMs: 0, maxTickMs: 0 };
+  private readonly spinMarginMs: number;
+  readonly stats: MediaClockStats = {
+    ticks: 0,
+    caughtUp: 0,
+    skipped: 0,
+    maxLateMs: 0,
+    busyMs: 0,
+    maxTickMs: 0,
+    spinMs: 0,
+  };
 
   constructor(opts: MediaClockOptions = {}) {
     const periodMs = opts.periodMs ?? FRAME_MS;
@@ -80,6 +100,7 @@ export class MediaClock {
     this.subNs = this.periodNs / BigInt(this.phases);
     this.maxCatchUpTicks = opts.maxCatchUpTicks ?? 3;
     this.spinNs = BigInt(Math.round((opts.spinMs ?? 1) * 1e6));
+    this.spinMarginMs = opts.spinMarginMs ?? 0.2;
     this.slots = Array.from({ length: this.phases }, () => []);
     this.lastPeriod = new Array<number>(this.phases).fill(0);
   }
@@ -174,10 +195,21 @@ export class MediaClock {
     this.timer = undefined;
     const target = this.nextBusy();
     const deadline = this.deadlineNs(target);
-    let now = process.hrtime.bigint();
+    const woke = process.hrtime.bigint();
+    let now = woke;
     // Wait out the last stretch (at most spinNs, as the timer was set that early).
-    if (deadline - now <= this.spinNs) while (now < deadline) now = process.hrtime.bigint();
-    else if (now < deadline) {
+    if (deadline - now <= this.spinNs) {
+      if (now < deadline) {
+        // Sleep most of it, then spin on performance.now(): a double, where
+        // hrtime.bigint() would allocate a BigInt per turn of the loop.
+        const waitMs = Number(deadline - now) / 1e6;
+        const until = performance.now() + waitMs;
+        if (waitMs > this.spinMarginMs) Atomics.wait(sleepCell, 0, 0, waitMs - this.spinMarginMs);
+        while (performance.now() < until);
+        now = process.hrtime.bigint();
+        this.stats.spinMs += Number(now - woke) / 1e6;
+      }
+    } else if (now < deadline) {
       this.schedule();
       return;
     }
