@@ -251,4 +251,22 @@ describe('Dial', () => {
     expect((await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done).exitCode).toBe(0);
     expect(h.app.to('/dialed')[2]?.params.DialCallStatus).toBe('failed');
   });
+
+  it('answerOnBridge: the caller gets 183 with early media while it rings, and 200 OK only when the called party answers', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-early-media', { hangup: 'callee', hangupAfterMs: 300 });
+    onTestFinished(() => callee.media.close());
+    h.app.on('/voice', respond(`<Dial answerOnBridge="true" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="ringing answered">${callee.uri}</Sip></Dial>`));
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+    await h.app.waitFor((r) => r.pathname === '/leg-status' && r.params.CallStatus === 'ringing', 15_000, 'the leg ringing');
+    const result = await call.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const early = findMessages(result.trace, { direction: 'received', status: 183 });
+    const ok = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' });
+    expect(early.length).toBeGreaterThanOrEqual(1);
+    expect(early[0]?.body).toMatch(/^m=audio \d+ RTP\/AVP 0\b/m);
+    // The caller is answered about when the called party answers (1.5 s of early media), not at once.
+    expect(ok[0]!.time - early[0]!.time).toBeGreaterThan(1000);
+    expect(h.app.to('/dialed')[0]?.params.DialCallStatus).toBe('completed');
+  });
 });
