@@ -138,4 +138,14 @@ describe('REST API with the engine', () => {
     await expect(client.calls.create({ to: '+4420 7946 0000', from: '+15550009999', url: h.app.url('/never') })).rejects.toMatchObject({ status: 400, code: 21211 });
     await expect(twilioClientFor(h.apiBase, ACCOUNT_SID, 'wrong-token').client.calls.list()).rejects.toMatchObject({ status: 401 });
   });
+
+  it("SIPp's built-in uas scenario as the called party: a Twiml call speaks, hangs up, and ends completed", async ({ expect, onTestFinished }) => {
+    const { h, client } = await setup(onTestFinished);
+    const uas = await h.sipp.start({ scenario: { builtin: 'uas' }, timeoutSeconds: 20 });
+    const call = await client.calls.create({ to: `sip:service@${uas.target}`, from: '+15550009999', twiml: '<Response><Say>Hello.</Say><Hangup/></Response>' });
+    const result = await uas.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
+    await expect.poll(async () => (await client.calls(call.sid).fetch()).status, { timeout: 5000 }).toBe('completed');
+  });
 });
