@@ -5,7 +5,7 @@
  * deviation of packet intervals from 20 ms as the receiver sees them.
  * Writes bench/results/media.json.
  *
- *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver node|kernel --drain-ms 0]
+ *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver node|kernel --drain-ms 0 --phases 4 --spin-margin-ms 0.2]
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -16,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateTone } from '../media/embedded/dsp/tone.js';
-import { EmbeddedMediaServer } from '../media/embedded/embedded-media-server.js';
+import { MediaClock } from '../media/embedded/clock.js';
+import { EmbeddedMediaServer, MEDIA_CLOCK_PHASES } from '../media/embedded/embedded-media-server.js';
 import type { Endpoint } from '../media/types.js';
 
 /**
@@ -68,6 +69,18 @@ const codec = arg('codec', 'PCMU');
 const receiverKind = arg('receiver', 'node');
 /** Kernel receiver: 0 waits on the socket (each wake-up is charged to the sender); N > 0 drains every N ms. */
 const drainMs = Number(arg('drain-ms', '0'));
+/** Phases of the media clock; 0 keeps the server's default. */
+const phases = Number(arg('phases', '0'));
+/** The clock's spinMarginMs (spinning instead of sleeping before a deadline); negative keeps the default. */
+const spinMarginMs = Number(arg('spin-margin-ms', '-1'));
+
+/** A media clock with the options given on the command line, the server's defaults for the others. */
+function benchClock(): MediaClock {
+  return new MediaClock({
+    phases: phases > 0 ? phases : MEDIA_CLOCK_PHASES,
+    ...(spinMarginMs >= 0 ? { spinMarginMs } : {}),
+  });
+}
 
 interface ReceiverReport {
   streams: number;
@@ -158,6 +171,7 @@ async function runSize(n: number, receiver: Receiver): Promise<Record<string, un
     cacheDir: join(here, 'results', '.cache'),
     loader: { get: async () => prompt },
     inbandDtmf: 'never',
+    ...(phases > 0 || spinMarginMs >= 0 ? { clock: benchClock() } : {}),
   });
   global.gc?.();
   const mem0 = process.memoryUsage();
@@ -193,6 +207,8 @@ async function runSize(n: number, receiver: Receiver): Promise<Record<string, un
   return {
     endpoints: n,
     codec,
+    clockPhases: phases > 0 ? phases : MEDIA_CLOCK_PHASES,
+    clockSpinMarginMs: spinMarginMs >= 0 ? spinMarginMs : 'default',
     seconds: wall / 1000,
     cpuPercentOfOneCore: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     /** The engine's CPU time (user + system) per RTP packet sent: less sensitive to other load than the timings. */

@@ -13,7 +13,7 @@ import type { TtsProvider } from './tts/tts-provider.js';
 import type { CreateEndpointOptions, Endpoint, MediaServer } from '../types.js';
 
 /** Streams are spread over four 5 ms phases of the 20 ms clock (see MediaClock). */
-const MEDIA_CLOCK_PHASES = 4;
+export const MEDIA_CLOCK_PHASES = 4;
 
 export interface EmbeddedMediaServerConfig {
   /** RTP port range (RTP even, RTCP the next port); 0/0 lets the system choose. */
