@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { test } from 'vitest';
-import { SippSession, type SippProcess } from '../support/sipp.js';
-import { startSrfHarness, type SipTimers, type SrfHarness } from '../support/srf-app.js';
+import type { SippProcess } from '../support/sipp.js';
+import { FAST_TIMERS, sipTest } from '../sipstack/integration/fixtures.js';
+
+export { FAST_TIMERS };
 
 export function scenario(name: string): string {
   return fileURLToPath(new URL(`../scenarios/${name}.xml`, import.meta.url));
@@ -31,9 +32,6 @@ export async function rejectingScenario(dir: string, status: number, reason: str
   await writeFile(path, template.replace(statusLine, `SIP/2.0 ${status} ${reason}`));
   return path;
 }
-
-/** Timers H, J, L and B = 64*T1 = 3.2 s; Timer D as long. */
-export const FAST_TIMERS: Required<SipTimers> = { t1: 50, t2: 500, t4: 500, d: 3200 };
 
 /** How long the server may keep transactions after a call, with slack. */
 export const IDLE_DEADLINE_MS = 64 * FAST_TIMERS.t1 + FAST_TIMERS.d + 2000;
@@ -77,25 +75,7 @@ export function captureLog(): CapturedLog {
  * A vitest test with its own SIP server and drachtio-srf app (`harness`),
  * its own SIPp processes (`sipp`) and log (`logs`), torn down when it ends.
  */
-export const callTest = test.extend<{ harness: SrfHarness; sipp: SippSession; logs: CapturedLog; tmp: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  harness: async ({}, use) => {
-    const harness = await startSrfHarness({ timers: FAST_TIMERS });
-    try {
-      await use(harness);
-    } finally {
-      await harness.stop();
-    }
-  },
-  // eslint-disable-next-line no-empty-pattern
-  sipp: async ({}, use) => {
-    const session = new SippSession();
-    try {
-      await use(session);
-    } finally {
-      await session.stopAll();
-    }
-  },
+export const callTest = sipTest.extend<{ logs: CapturedLog; tmp: string }>({
   // eslint-disable-next-line no-empty-pattern
   logs: async ({}, use) => {
     await use(captureLog());
