@@ -40,11 +40,11 @@ export interface EngineInfo {
 }
 
 export interface EngineStats {
-  /** Live calls (being handled). */
+  /** Live calls: inbound, created over the REST API, and Dial legs. */
   calls: number;
   /** Media endpoints open in the embedded media server (undefined with another media server). */
   endpoints?: number;
-  /** Calls handled since start (routed to an application). */
+  /** Calls since start: inbound, created over the REST API, and Dial legs. */
   totalCalls: number;
   sip?: ReturnType<SipServer['stats']>;
   /** Status callbacks still queued or in flight, by call. */
