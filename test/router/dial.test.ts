@@ -128,6 +128,9 @@ describe('Dial', () => {
     h.app.on('/dialed', respond('<Say>Back with the menu.</Say><Hangup/>'));
     const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
     await h.app.waitFor((r) => r.pathname === '/leg-status', 15_000, 'the leg answered');
+    // Audio reaching the called party shows the bridge is up before the key is pressed.
+    await caller.sendTone(1000, 200);
+    await callee.media.peer.waitFor(() => callee.media.packets.length > 0, 5000, 'the bridge carrying audio');
     await caller.sendDigits('*');
     const calleeResult = await callee.sipp.done;
     expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
