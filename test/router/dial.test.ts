@@ -167,10 +167,11 @@ describe('Dial', () => {
     const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
     await h.app.waitFor((r) => r.pathname === '/leg-status' && r.params.CallStatus === 'ringing', 15_000, 'the leg ringing');
     // The caller's audio reaches the ringing party (it learns where to send), which plays a 2 kHz "ringback".
-    await caller.sendTone(1000, 200);
+    const callerTone = caller.sendTone(1000, 600);
     await callee.media.peer.waitFor(() => callee.media.packets.length > 0, 3000, 'early media path to the called party');
     await callee.media.sendTone(2000, 400);
     await caller.peer.waitFor(() => tonePackets(caller.packets, 2000).length >= 10, 3000, '2 kHz early media at the caller');
+    await callerTone;
     const heardAt = tonePackets(caller.packets, 2000)[0]!.at;
     const answered = await h.app.waitFor((r) => r.pathname === '/leg-status' && r.params.CallStatus === 'in-progress', 5000, 'the leg answered');
     expect(heardAt).toBeLessThan(answered.at);
