@@ -125,7 +125,6 @@ export class InboundCallControl extends SipCallBase {
     this.finalResponse(status);
     this.session.setStatus(reason === 'busy' ? 'busy' : 'no-answer');
     this.log.info({ status, reason }, 'call rejected');
-    return Promise.resolve();
   }
 
   async hangup(): Promise<void> {

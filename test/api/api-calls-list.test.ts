@@ -1,17 +1,10 @@
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
+import type { PageMeta } from '../../engine/api/paging.js';
 import { startApi, type ApiHarness } from './api-harness.js';
 import { ACCOUNT } from './in-memory-services.js';
 
-interface CallList {
+interface CallList extends PageMeta {
   calls: { sid: string; to: string; status: string }[];
-  first_page_uri: string;
-  next_page_uri: string | null;
-  previous_page_uri: string | null;
-  page: number;
-  page_size: number;
-  start: number;
-  end: number;
-  uri: string;
 }
 
 let api: ApiHarness | undefined;
