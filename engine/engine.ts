@@ -12,6 +12,7 @@ import { MemoryCallStore, type CallStore } from './calls/call-store.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
+import { NO_REGISTRAR } from './registrar/registrar.js';
 import { MemoryRecordingStore } from './recordings/recording-store.js';
 import { advertisedMediaAddress, publicHttpBase } from './engine-addresses.js';
 import { EngineHttpServer } from './http/http-server.js';
@@ -158,6 +159,7 @@ export class Engine {
       accounts: config.accounts,
       trunks: config.trunks,
       dialer,
+      registrar: NO_REGISTRAR,
       log: this.log,
     };
     dialer.bind(deps);

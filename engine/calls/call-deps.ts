@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Account } from '../../config/engine-config.js';
 import type { Trunk } from '../../config/trunks.js';
 import type { MediaServer } from '../../media/types.js';
+import type { Registrar } from '../registrar/registrar.js';
 import type { WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallStore } from './call-store.js';
@@ -21,5 +22,7 @@ export interface CallDeps {
   accounts: readonly Account[];
   trunks: readonly Trunk[];
   dialer: LegPlacer;
+  /** SIP users and their registered contacts. */
+  registrar: Registrar;
   log: Logger;
 }
