@@ -21,9 +21,21 @@ export function isSipUri(text: string): boolean {
   return SIP_URI.test(text.trim());
 }
 
-/** The called party: a phone number (normalised) or a SIP URI; undefined when neither. */
+/** Twilio's form of a called client: client:<identity> (here a SIP user's name). */
+const CLIENT = /^client:([A-Za-z0-9._~!$&'()*+=;?/%-]{1,64})$/i;
+
+/** The SIP user of a `client:<name>` address, or undefined when `to` is not one. */
+export function clientName(to: string): string | undefined {
+  return CLIENT.exec(to.trim())?.[1];
+}
+
+/** The called party: a phone number (normalised), a SIP URI or client:<name>; undefined when none. */
 export function normalizeTo(text: string): string | undefined {
   const trimmed = text.trim();
+  if (/^client:/i.test(trimmed)) {
+    const name = clientName(trimmed);
+    return name === undefined ? undefined : `client:${name}`;
+  }
   if (/^sips?:/i.test(trimmed)) return isSipUri(trimmed) ? trimmed : undefined;
   return normalizePhoneNumber(trimmed);
 }

@@ -1,3 +1,4 @@
+import { clientName } from '../api/call-address.js';
 import { ApiError, type CallFilter, type CallRecord, type CallRedirect, type CallService, type CreateCallParams } from '../api/call-service.js';
 import { DialTargetError, resolveDialTarget } from '../outbound/dial-target.js';
 import { newCallSid } from '../routing/call-sid.js';
@@ -28,8 +29,10 @@ export class ApiCallService implements CallService {
   async create(params: CreateCallParams): Promise<CallRecord> {
     const account = this.deps.accounts.find((a) => a.id === params.accountSid);
     if (!account) throw new ApiError(404, 20404, `no account ${params.accountSid}`);
+    const client = clientName(params.to);
     try {
-      resolveDialTarget(params.to, this.deps.trunks, { username: params.sipAuthUsername, password: params.sipAuthPassword });
+      if (client === undefined) resolveDialTarget(params.to, this.deps.trunks, { username: params.sipAuthUsername, password: params.sipAuthPassword });
+      else if (!this.deps.registrar.user(client)) throw new DialTargetError(`there is no SIP user named ${client}`);
     } catch (err) {
       if (err instanceof DialTargetError) throw new ApiError(400, INVALID_TO, `The 'To' number ${params.to} cannot be called: ${err.message}`);
       throw err;

@@ -1,3 +1,4 @@
+import { clientName } from '../api/call-address.js';
 import type { CreateCallParams } from '../api/call-service.js';
 import { runInstructions } from '../../instructions/runtime/interpreter.js';
 import { RedirectChannel } from '../../instructions/runtime/redirect-channel.js';
@@ -5,6 +6,7 @@ import type { Account } from '../../config/engine-config.js';
 import type { CallDeps } from './call-deps.js';
 import type { CallSession } from './call-session.js';
 import type { LiveCall } from './live-calls.js';
+import { attemptContacts, clientContacts } from './client-legs.js';
 import { attemptOutbound, fromUser } from './outbound-attempt.js';
 import { OutboundCallControl } from './outbound-call-control.js';
 import { finishCall } from './call-ending.js';
@@ -29,16 +31,13 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
   const first = params.twiml !== undefined ? { twiml: params.twiml } : { url: params.url!, method: params.method };
 
   const run = async (): Promise<void> => {
-    const attempt = await attemptOutbound(deps, {
-      session,
-      status,
-      to: params.to,
-      auth: { username: params.sipAuthUsername, password: params.sipAuthPassword },
-      from: { user: fromUser(params.from) },
-      timeoutSeconds: params.timeoutSeconds,
-      signal: cancel.signal,
-      log,
-    });
+    const common = { session, status, from: { user: fromUser(params.from) }, timeoutSeconds: params.timeoutSeconds, signal: cancel.signal, log };
+    // To=client:<name> rings every registered contact of that SIP user.
+    const client = clientName(params.to);
+    const attempt =
+      client !== undefined
+        ? await attemptContacts(deps, { ...common, username: client, contacts: clientContacts(deps, client, log) })
+        : await attemptOutbound(deps, { ...common, to: params.to, auth: { username: params.sipAuthUsername, password: params.sipAuthPassword } });
     if ('status' in attempt) return;
     control = new OutboundCallControl(
       {

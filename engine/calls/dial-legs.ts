@@ -3,17 +3,18 @@ import type { DialAttempt, DialLeg, DialLegRequest } from '../../instructions/ru
 import { newCallSid } from '../routing/call-sid.js';
 import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
+import { attemptContacts, clientContacts } from './client-legs.js';
 import { attemptOutbound, fromUser } from './outbound-attempt.js';
 import { OutboundCallControl } from './outbound-call-control.js';
 import type { LegPlacer } from './sip-call-base.js';
 import { StatusEvents } from './status-events.js';
 
-/** The called party of a noun: where to call, with which credentials. */
-function nounTarget(req: DialLegRequest): { to: string; auth?: { username?: string; password?: string } } | { error: string } {
+/** The called party of a noun: where to call, with which credentials; or the SIP user of a Client. */
+function nounTarget(req: DialLegRequest): { to: string; auth?: { username?: string; password?: string } } | { client: string } {
   const { noun } = req;
   if (noun.noun === 'Number') return { to: noun.number };
   if (noun.noun === 'Sip') return { to: noun.uri, auth: { username: noun.username, password: noun.password } };
-  return { error: `<Client>${noun.identity}</Client> has no registered contact: the registrar is not enabled` };
+  return { client: noun.identity };
 }
 
 /**
@@ -42,7 +43,8 @@ export class LegDialer implements LegPlacer {
       accountSid: parent.accountSid,
       applicationId: parent.applicationId,
       from: callerId,
-      to: 'to' in target ? target.to : `client:${req.noun.noun === 'Client' ? req.noun.identity : ''}`,
+      // Twilio's To of a client leg is client:<identity>.
+      to: 'to' in target ? target.to : `client:${target.client}`,
       direction: 'outbound-dial',
       parentCallSid: parent.sid,
       status: 'queued',
@@ -60,23 +62,19 @@ export class LegDialer implements LegPlacer {
       status.send('completed', session, code === undefined ? extra : { SipResponseCode: String(code), ...extra });
       await deps.store.ended(session);
     };
-    if ('error' in target) {
-      session.setStatus('failed');
-      log.warn({ reason: target.error }, 'Dial leg failed');
-      await finish();
-      return { status: 'failed', callSid: session.sid, reason: target.error };
-    }
-    const attempt = await attemptOutbound(deps, {
+    const common = {
       session,
       status,
-      to: target.to,
-      auth: target.auth,
       from: { user: fromUser(callerId) },
       timeoutSeconds: req.timeoutSeconds,
       signal: req.signal,
       onEarlyMedia: req.onEarlyMedia,
       log,
-    });
+    };
+    const attempt =
+      'client' in target
+        ? await attemptContacts(deps, { ...common, username: target.client, contacts: clientContacts(deps, target.client, log) })
+        : await attemptOutbound(deps, { ...common, to: target.to, auth: target.auth });
     if ('status' in attempt) {
       await finish();
       return { status: attempt.status, callSid: session.sid, sipStatus: attempt.sipStatus, reason: attempt.reason };

@@ -33,10 +33,11 @@ export type OutboundAttempt =
   | { answered: { dialog: Srf.Dialog; endpoint: Endpoint } }
   | { status: 'busy' | 'no-answer' | 'failed' | 'canceled'; sipStatus?: number; reason: string };
 
-/** The user part of a From as applications give it: a number, a name, or a SIP URI. */
+/** The user part of a From as applications give it: a number, a name, a SIP URI, or Twilio's client:<name>. */
 export function fromUser(from: string): string {
   const m = /^sips?:([^@;>]+)@/i.exec(from.trim());
-  return m ? decodeURIComponent(m[1]!) : from.trim();
+  if (m) return decodeURIComponent(m[1]!);
+  return from.trim().replace(/^client:/i, '');
 }
 
 /**
