@@ -3,7 +3,7 @@ import type { EngineConfig } from '../../config/engine-config.js';
 import { runInstructions } from '../../instructions/runtime/interpreter.js';
 import { RedirectChannel } from '../../instructions/runtime/redirect-channel.js';
 import { newCallSid } from '../routing/call-sid.js';
-import { routeInbound } from '../routing/route-inbound.js';
+import { routeCall } from '../routing/route-to-user.js';
 import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { InboundCallControl } from './inbound-call-control.js';
@@ -22,7 +22,7 @@ import { StatusEvents } from './status-events.js';
 export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req: Srf.SrfRequest, res: Srf.SrfResponse) => void {
   return (req, res) => {
     const callId = req.get('Call-ID');
-    const decision = routeInbound(config, {
+    const decision = routeCall(config, deps.registrar, {
       requestUri: req.uri,
       to: req.get('To'),
       from: req.get('From'),
@@ -67,7 +67,9 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
       // RFC 3261 21.1.2 180 Ringing while the application is asked what to do.
       if (!res.finalResponseSent) res.send(180);
       status.send('ringing', session);
-      const result = await runInstructions(control, { url: app.voiceUrl, method: app.voiceMethod }, { redirects });
+      // A call to a registered user's address runs <Dial><Client> instead of an application's document.
+      const first = 'first' in decision ? decision.first : { url: app.voiceUrl, method: app.voiceMethod };
+      const result = await runInstructions(control, first, { redirects });
       log.info({ end: result.end, documents: result.documents }, 'instructions ended');
     })()
       .catch((err: unknown) => log.error({ err }, 'call failed'))
