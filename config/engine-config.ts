@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { SipServerOptionsSchema } from './sip-server-options.js';
+import { SignalingEventDeliverySchema, SignalingEventRulesSchema } from './signaling-events.js';
 import { TrunksSchema } from './trunks.js';
 
 /**
@@ -53,6 +54,8 @@ export const ApplicationSchema = z.object({
   statusCallbackEvents: z.array(z.enum(STATUS_CALLBACK_EVENTS)).default(['completed']),
   timeouts: WebhookTimeoutsSchema.prefault({}),
   retry: RetryPolicySchema.optional(),
+  /** SIP messages inside this application's calls reported to URLs (config/signaling-events.ts). */
+  signalingEvents: SignalingEventRulesSchema.optional(),
 });
 
 /** An IPv4 or IPv6 address, or a CIDR block of either. */
@@ -140,6 +143,10 @@ export const EngineConfigSchema = z
     media: MediaOptionsSchema.prefault({}),
     /** Outbound trunks: where calls to phone numbers go (config/trunks.ts). */
     trunks: TrunksSchema,
+    /** Signaling-event rules for every application's calls (and REST-created calls). */
+    signalingEvents: SignalingEventRulesSchema.default([]),
+    /** Queueing, timeouts and retries of signaling-event callbacks. */
+    signalingEventDelivery: SignalingEventDeliverySchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const accountIds = new Set<string>();
