@@ -12,7 +12,7 @@ import { MemoryCallStore, type CallStore } from './calls/call-store.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
-import { NO_REGISTRAR } from './registrar/registrar.js';
+import { NO_REGISTRAR, type Registrar } from './registrar/registrar.js';
 import { MemoryRecordingStore } from './recordings/recording-store.js';
 import { advertisedMediaAddress, publicHttpBase } from './engine-addresses.js';
 import { EngineHttpServer } from './http/http-server.js';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   /** A media server to use instead of the embedded one (it is not closed by stop()). */
   mediaServer?: MediaServer;
   store?: CallStore;
+  /** SIP users and their bindings to use instead of the configured registrar (embedding, tests). */
+  registrar?: Registrar;
 }
 
 export interface EngineInfo {
@@ -159,7 +161,7 @@ export class Engine {
       accounts: config.accounts,
       trunks: config.trunks,
       dialer,
-      registrar: NO_REGISTRAR,
+      registrar: this.opts.registrar ?? NO_REGISTRAR,
       log: this.log,
     };
     dialer.bind(deps);

@@ -12,6 +12,7 @@ import { parseEngineConfig } from '../../../config/load-engine-config.js';
 import type { EngineConfigInput } from '../../../config/engine-config.js';
 import { Engine } from '../../../engine/engine.js';
 import { createLogger } from '../../../engine/logger.js';
+import type { Registrar } from '../../../engine/registrar/registrar.js';
 import { SippSession, type SippProcess } from '../../support/sipp.js';
 import { startAppServer, type AppServer } from './app-server.js';
 import type { CallerMedia } from './caller-media.js';
@@ -98,12 +99,18 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
   };
 }
 
-export async function startRouter(opts: { applications: TestApplication[]; app?: AppServer; trunks?: EngineConfigInput['trunks'] }): Promise<RouterHarness> {
+export async function startRouter(opts: {
+  applications: TestApplication[];
+  app?: AppServer;
+  trunks?: EngineConfigInput['trunks'];
+  /** SIP users and bindings the engine sees instead of its own registrar's. */
+  registrar?: Registrar;
+}): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
   const config = parseEngineConfig({ ...testConfig(app.baseUrl, dataDir, opts.applications), trunks: opts.trunks ?? [] }, { env: {} });
   const logger = createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
-  const engine = new Engine(config, { logger });
+  const engine = new Engine(config, { logger, ...(opts.registrar ? { registrar: opts.registrar } : {}) });
   const info = await engine.start();
   const udp = info.sip.find((s) => s.protocol === 'udp') ?? info.sip[0];
   if (!udp) throw new Error('the engine reports no SIP listener');
