@@ -19,6 +19,7 @@ import { EngineHttpServer } from './http/http-server.js';
 import { silentLogger } from './logger.js';
 import { SipServer, type SipServerInfo } from './sipstack/sip-server.js';
 import { StatusCallbackSender } from './webhooks/status-callback.js';
+import { createSignalingEvents, type SignalingEventSender } from './signaling-events/index.js';
 import { WebhookClient } from './webhooks/webhook-client.js';
 import { WebhookTransport } from './webhooks/http-transport.js';
 import { connectSrf } from './srf-connect.js';
@@ -76,6 +77,7 @@ export class Engine {
   private api: ApiServer | undefined;
   private transport: WebhookTransport | undefined;
   private statusSender: StatusCallbackSender | undefined;
+  private signalingSender: SignalingEventSender | undefined;
   private webhooks: WebhookClient | undefined;
   private started = false;
 
@@ -143,6 +145,16 @@ export class Engine {
     const webhookLog = this.log.child({ component: 'webhooks' });
     this.webhooks = new WebhookClient({ authToken, transport: this.transport, logger: webhookLog });
     this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog });
+    const signaling = createSignalingEvents(config, {
+      transport: this.transport,
+      logger: webhookLog,
+      // A signaling event answered with <Response>: the call runs it as a redirect (engine/signaling-events/README.md).
+      onInstructions: (callSid, twiml, event) => {
+        const redirected = this.live.get(callSid)?.redirect({ twiml }) ?? false;
+        webhookLog.info({ callSid, rule: event.ruleId, redirected }, redirected ? 'signaling event answered with instructions: redirecting the call' : 'signaling event answered with instructions for a call that runs none now');
+      },
+    });
+    this.signalingSender = signaling.sender;
 
     const srf = new Srf();
     this.srf = srf;
@@ -162,6 +174,7 @@ export class Engine {
       trunks: config.trunks,
       dialer,
       registrar: this.opts.registrar ?? NO_REGISTRAR,
+      signaling: signaling.events,
       log: this.log,
     };
     dialer.bind(deps);
@@ -218,6 +231,8 @@ export class Engine {
     // The completed callbacks of the calls just ended still go out, within the grace period.
     if (this.statusSender) await this.withinGrace(this.statusSender.whenIdle());
     await this.statusSender?.close();
+    await this.signalingSender?.close();
+    this.signalingSender = undefined;
     await this.webhooks?.close();
     await this.transport?.close();
     this.statusSender = undefined;

@@ -4,6 +4,7 @@ import type { Account } from '../../config/engine-config.js';
 import type { Trunk } from '../../config/trunks.js';
 import type { MediaServer } from '../../media/types.js';
 import type { Registrar } from '../registrar/registrar.js';
+import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import type { WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallStore } from './call-store.js';
@@ -24,5 +25,7 @@ export interface CallDeps {
   dialer: LegPlacer;
   /** SIP users and their registered contacts. */
   registrar: Registrar;
+  /** Signaling-event callbacks (engine/signaling-events/); none when absent. */
+  signaling?: SignalingEvents;
   log: Logger;
 }

@@ -4,6 +4,7 @@ import type { Trunk } from '../../config/trunks.js';
 import type { Endpoint, MediaServer } from '../../media/types.js';
 import { DialTargetError, resolveDialTarget } from '../outbound/dial-target.js';
 import { placeCall } from '../outbound/place-call.js';
+import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import type { CallSession } from './call-session.js';
 import type { StatusEvents } from './status-events.js';
 
@@ -11,6 +12,7 @@ export interface OutboundAttemptDeps {
   srf: Srf;
   media: MediaServer;
   trunks: readonly Trunk[];
+  signaling?: SignalingEvents;
 }
 
 export interface OutboundAttemptOptions {
@@ -78,6 +80,7 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
     signal: opts.signal,
     log,
     onRequestSent: (callId) => (session.callId = callId),
+    onResponse: (res) => deps.signaling?.responseReceived(session, res),
     onProvisional: () => {
       if (session.setStatus('ringing')) status.send('ringing', session);
     },

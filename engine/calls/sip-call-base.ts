@@ -18,6 +18,7 @@ import type { RejectReason } from '../../instructions/verbs/reject.js';
 import { mixWavFiles } from '../../media/embedded/audio/mix.js';
 import type { Endpoint, MediaServer } from '../../media/types.js';
 import type { RecordingRecord } from '../api/call-service.js';
+import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import { recordingPath } from '../http/recordings-route.js';
 import type { MemoryRecordingStore } from '../recordings/recording-store.js';
 import type { WebhookError } from '../webhooks/error-codes.js';
@@ -52,6 +53,8 @@ export interface SipCallBaseDeps {
   status: StatusEvents;
   recordings: RecordingSink;
   dialer: LegPlacer;
+  /** Reports chosen SIP messages of the call to the application (engine/signaling-events/). */
+  signaling?: SignalingEvents;
   log: Logger;
 }
 
@@ -119,6 +122,7 @@ export abstract class SipCallBase implements CallControl {
     const { log } = this;
     this.dialog = dialog;
     this.endpoint = endpoint;
+    this.deps.signaling?.watchDialog(this.deps.session, dialog, this.abort.signal);
     if (opts.waitForAck) this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
     dialog.on('destroy', () => this.partyGone('completed'));
     if (opts.answerInAck) {
@@ -148,8 +152,9 @@ export abstract class SipCallBase implements CallControl {
     if (this.abort.signal.aborted) return;
     this.log.info('hanging up');
     await new Promise<void>((resolve) => {
-      dialog.destroy(undefined, (err: unknown) => {
+      dialog.destroy(undefined, (err: unknown, bye?: Srf.SrfRequest) => {
         if (err) this.log.warn({ reason: String(err) }, 'BYE failed');
+        this.deps.signaling?.requestSent(this.deps.session, bye);
         resolve();
       });
     });

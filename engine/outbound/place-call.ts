@@ -30,6 +30,8 @@ export interface PlaceCallOptions {
   onRequestSent?: (callId: string) => void;
   /** Every 18x. */
   onProvisional?: (status: number) => void;
+  /** Every response to the INVITE as it arrives: each 18x, then the final one (to report its status and headers). */
+  onResponse?: (res: Srf.SrfResponse) => void;
   /** 18x carrying SDP, once per distinct SDP. */
   onEarlyMedia?: (remoteSdp: string) => void;
   log: Logger;
@@ -161,6 +163,9 @@ class OutboundAttempt {
 
   private conclude(settled: Settled): CallOutcome {
     const callId = this.callId;
+    const final = 'dialog' in settled ? settled.dialog : settled.error;
+    const res = (final as { res?: Srf.SrfResponse } | undefined)?.res;
+    if (res) safely(this.opts.log, 'onResponse', () => this.opts.onResponse?.(res));
     if ('dialog' in settled) {
       const { dialog } = settled;
       if (this.decision) {
@@ -235,6 +240,7 @@ class OutboundAttempt {
   private provisional(res: Srf.SrfResponse): void {
     if (this.decision) return;
     const { opts } = this;
+    safely(opts.log, 'onResponse', () => opts.onResponse?.(res));
     safely(opts.log, 'onProvisional', () => opts.onProvisional?.(res.status));
     const body = typeof res.body === 'string' ? res.body : '';
     if (body.trim() === '' || !isSdp(res, body)) return;
