@@ -2,6 +2,7 @@ import type Srf from 'drachtio-srf';
 import type { EngineConfig } from '../../config/engine-config.js';
 import { runInstructions } from '../../instructions/runtime/interpreter.js';
 import { RedirectChannel } from '../../instructions/runtime/redirect-channel.js';
+import { screenCaller } from '../auth/caller-screen.js';
 import { newCallSid } from '../routing/call-sid.js';
 import { routeCall } from '../routing/route-to-user.js';
 import type { CallDeps } from './call-deps.js';
@@ -22,11 +23,15 @@ import { StatusEvents } from './status-events.js';
 export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req: Srf.SrfRequest, res: Srf.SrfResponse) => void {
   return (req, res) => {
     const callId = req.get('Call-ID');
+    // With SIP users configured, a caller outside allowedSources authenticates first (407, 403).
+    const caller = screenCaller(config, deps.registrar, req, res, deps.log);
+    if (!caller) return;
     const decision = routeCall(config, deps.registrar, {
       requestUri: req.uri,
       to: req.get('To'),
       from: req.get('From'),
       sourceAddress: req.source_address,
+      ...(caller.kind === 'user' ? { caller: caller.user } : {}),
     });
     if ('reject' in decision) {
       deps.log.info({ callId, status: decision.reject, reason: decision.reason, source: req.source_address }, 'inbound call refused');

@@ -1,3 +1,5 @@
+import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
+
 /**
  * What the rest of the engine asks of the registrar: who the SIP users are,
  * and where each registered user can be reached right now.
@@ -37,6 +39,8 @@ export interface Registrar {
   user(username: string): SipUser | undefined;
   /** The user's unexpired bindings, most recently registered first; [] when offline or unknown. */
   contactsOf(username: string): Binding[];
+  /** Digest authentication of calling users; absent when the engine has no SIP users. */
+  readonly callers?: CallerAuthenticator;
 }
 
 /** The registrar of an engine with no SIP users. */

@@ -1,4 +1,5 @@
 import type { Account, Application, EngineConfig } from '../../config/engine-config.js';
+import type { SipUser } from '../registrar/registrar.js';
 import { SourceAllowList } from './source-allow-list.js';
 import { sipUriParts } from './sip-uri-parts.js';
 
@@ -12,10 +13,16 @@ export interface InboundCall {
   from?: string;
   /** Address the INVITE came from. */
   sourceAddress: string;
+  /**
+   * The SIP user the caller authenticated as (engine/auth/caller-screen.ts):
+   * the allow list does not apply, and the user's application, if it has
+   * one, takes the call.
+   */
+  caller?: SipUser;
 }
 
 export type RouteDecision =
-  | { application: Application; account: Account; matchedBy: 'user' | 'domain' | 'default' }
+  | { application: Application; account: Account; matchedBy: 'user' | 'domain' | 'default' | 'caller' }
   | { reject: 403 | 404; reason: string };
 
 interface CompiledRoutes {
@@ -57,7 +64,11 @@ function compile(config: EngineConfig): CompiledRoutes {
  */
 export function routeInbound(config: EngineConfig, call: InboundCall): RouteDecision {
   const routes = compile(config);
-  if (!routes.allow.allows(call.sourceAddress)) {
+  if (call.caller?.application !== undefined) {
+    const application = routes.apps.get(call.caller.application);
+    if (application) return { application, account: routes.accountOf(application), matchedBy: 'caller' };
+  }
+  if (call.caller === undefined && !routes.allow.allows(call.sourceAddress)) {
     return { reject: 403, reason: `source ${call.sourceAddress} is not in the allowed sources` };
   }
   const ruri = sipUriParts(call.requestUri);
