@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SipServerOptionsSchema } from './sip-server-options.js';
 import { SignalingEventDeliverySchema, SignalingEventRulesSchema } from './signaling-events.js';
 import { TrunksSchema } from './trunks.js';
+import { RegistrarOptionsSchema, SipUsersSchema } from './sip-users.js';
 
 /**
  * The engine's configuration file: accounts, applications and their URLs,
@@ -104,8 +105,16 @@ export const EngineConfigSchema = z
     accounts: z.array(AccountSchema).min(1, 'at least one account is required'),
     applications: z.array(ApplicationSchema).min(1, 'at least one application is required'),
     routes: RoutesSchema.prefault({}),
-    /** Who may send INVITEs; empty means everyone. */
+    /**
+     * Who may send INVITEs without credentials (trunks); empty means everyone,
+     * except when `users` are configured: then empty means no source is trusted
+     * and every INVITE must authenticate as a user.
+     */
     allowedSources: z.array(SourceSchema).default([]),
+    /** SIP users that register and call in with digest credentials (config/sip-users.ts). */
+    users: SipUsersSchema,
+    /** The registrar and digest authentication of the users. */
+    registrar: RegistrarOptionsSchema.prefault({}),
     /** Recordings and the media cache live here. */
     dataDir: z.string().min(1).default('./data'),
     /** HTTP server for recordings (RecordingUrl) and, later, the REST API. */
@@ -171,6 +180,18 @@ export const EngineConfigSchema = z
     for (const [user, id] of Object.entries(config.routes.users)) checkRef(['routes', 'users', user], id);
     for (const [domain, id] of Object.entries(config.routes.domains)) checkRef(['routes', 'domains', domain], id);
     if (config.routes.default !== undefined) checkRef(['routes', 'default'], config.routes.default);
+    const usernames = new Set<string>();
+    config.users.forEach((user, i) => {
+      if (usernames.has(user.username)) ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate username ${user.username}` });
+      usernames.add(user.username);
+      if (user.application !== undefined) checkRef(['users', i, 'application'], user.application);
+      if (user.account !== undefined && !accountIds.has(user.account)) {
+        ctx.addIssue({ code: 'custom', path: ['users', i, 'account'], message: `no account ${user.account}` });
+      }
+      if (user.account === undefined && config.accounts.length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['users', i, 'account'], message: 'required when there are several accounts' });
+      }
+    });
   });
 
 export type EngineConfig = z.infer<typeof EngineConfigSchema>;

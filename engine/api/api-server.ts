@@ -7,12 +7,15 @@ import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
 import { registerCallRoutes } from './calls-routes.js';
 import { ApiError, type CallService, type RecordingService } from './call-service.js';
 import { registerRecordingRoutes } from './recordings-routes.js';
+import { registerRegistrationRoutes, type RegistrationService } from './registrations-routes.js';
 import { DebugRequestLogs } from './request-logs.js';
 import { malformedQuery, parseFormBody, parseQueryString } from './request-params.js';
 
 export interface ApiServerOptions {
   calls: CallService;
   recordings: RecordingService;
+  /** SIP users' registrations (presence); without it the resource is absent. */
+  registrations?: RegistrationService;
   /** Who may use the API: HTTP Basic user = account id, password = auth token. */
   accounts: readonly ApiAccount[];
   /** Largest request body in bytes; larger ones get 413. */
@@ -100,6 +103,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   registerCallRoutes(app, opts.calls);
   registerRecordingRoutes(app, opts.recordings, opts.publicUrl);
+  if (opts.registrations) registerRegistrationRoutes(app, opts.registrations);
 
   return {
     async listen(port: number, address: string) {
