@@ -40,9 +40,13 @@ export function normalizeTo(text: string): string | undefined {
   return normalizePhoneNumber(trimmed);
 }
 
-/** The caller: a phone number, a SIP URI or a bare user name; undefined when none of them. */
+/** The caller: a phone number, a SIP URI, client:<name> or a bare user name; undefined when none of them. */
 export function normalizeFrom(text: string): string | undefined {
   const trimmed = text.trim();
+  if (/^client:/i.test(trimmed)) {
+    const name = clientName(trimmed);
+    return name === undefined ? undefined : `client:${name}`;
+  }
   if (/^sips?:/i.test(trimmed)) return isSipUri(trimmed) ? trimmed : undefined;
   return normalizePhoneNumber(trimmed) ?? (USER_NAME.test(trimmed) ? trimmed : undefined);
 }
