@@ -53,6 +53,8 @@ export interface EngineStats {
   sip?: ReturnType<SipServer['stats']>;
   /** Status callbacks still queued or in flight, by call. */
   pendingStatusCallbacks: number;
+  /** Calls with signaling events still queued or in flight. */
+  pendingSignalingEvents: number;
 }
 
 /** How long stop() waits for calls to wind down after hanging them up. */
@@ -259,6 +261,7 @@ export class Engine {
       totalCalls: this.live.totalCalls,
       sip: this.sipServer?.stats(),
       pendingStatusCallbacks: this.statusSender?.trackedCalls ?? 0,
+      pendingSignalingEvents: this.signalingSender?.trackedCalls ?? 0,
     };
   }
 }

@@ -34,6 +34,8 @@ export interface TestApplication {
   statusCallbackEvents?: AppInput['statusCallbackEvents'];
   timeouts?: AppInput['timeouts'];
   retry?: AppInput['retry'];
+  /** Signaling-event rules; their `url` is a path on the app server. */
+  signalingEvents?: AppInput['signalingEvents'];
 }
 
 export interface RouterHarness {
@@ -84,6 +86,7 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
       ...(a.statusCallbackEvents === undefined ? {} : { statusCallbackEvents: a.statusCallbackEvents }),
       ...(a.timeouts === undefined ? {} : { timeouts: a.timeouts }),
       ...(a.retry === undefined ? {} : { retry: a.retry }),
+      ...(a.signalingEvents === undefined ? {} : { signalingEvents: a.signalingEvents.map((r) => ({ ...r, url: appBase + r.url })) }),
     })),
     routes: { users },
     allowedSources: ['127.0.0.1'],
@@ -105,10 +108,13 @@ export async function startRouter(opts: {
   trunks?: EngineConfigInput['trunks'];
   /** SIP users and bindings the engine sees instead of its own registrar's. */
   registrar?: Registrar;
+  /** Queueing and retries of signaling events. */
+  signalingEventDelivery?: EngineConfigInput['signalingEventDelivery'];
 }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
-  const config = parseEngineConfig({ ...testConfig(app.baseUrl, dataDir, opts.applications), trunks: opts.trunks ?? [] }, { env: {} });
+  const base = { ...testConfig(app.baseUrl, dataDir, opts.applications), trunks: opts.trunks ?? [] };
+  const config = parseEngineConfig(opts.signalingEventDelivery ? { ...base, signalingEventDelivery: opts.signalingEventDelivery } : base, { env: {} });
   const logger = createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
   const engine = new Engine(config, { logger, ...(opts.registrar ? { registrar: opts.registrar } : {}) });
   const info = await engine.start();
