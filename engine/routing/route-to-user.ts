@@ -28,11 +28,12 @@ function xmlText(text: string): string {
  * names it, the call rings that user, as if the application had answered
  * `<Response><Dial><Client>user</Client></Dial></Response>`. So one
  * softphone reaches another by dialling its name. The allow list still
- * comes first (403); an explicit user route wins over the registrar.
+ * comes first (403); an explicit user route, and the application of a
+ * calling user who has one, win over the registrar.
  */
 export function routeCall(config: EngineConfig, registrar: Registrar, call: InboundCall): CallRoute {
   const decision = routeInbound(config, call);
-  if ('reject' in decision && decision.reject === 403) return decision;
+  if ('reject' in decision ? decision.reject === 403 : decision.matchedBy === 'caller') return decision;
   const username = sipUriParts(call.requestUri)?.user;
   if (username === undefined || Object.hasOwn(config.routes.users, username)) return decision;
   const user = registrar.user(username);
