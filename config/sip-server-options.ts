@@ -29,11 +29,14 @@ const ValuePattern = z
     }
   }, 'not a valid regular expression');
 
+/** SIP transports a listener can carry: UDP, TCP, and SIP over WebSocket (RFC 7118) plain or over TLS. */
+const Transport = z.enum(['udp', 'tcp', 'ws', 'wss']);
+
 /** One SIP listener: an address and port with the transports on it (drachtio's `<contact>`). */
 const Contact = z.object({
   address: z.string().min(1).default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(5060),
-  transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+  transports: z.array(Transport).min(1).default(['udp', 'tcp']),
 });
 export type SipContact = z.infer<typeof Contact>;
 
@@ -45,7 +48,7 @@ export const SipServerOptionsSchema = z.object({
       address: z.string().min(1).default('0.0.0.0'),
       /** SIP port for every transport; 0 picks a free one (logged). */
       port: z.number().int().min(0).max(65535).default(5060),
-      transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+      transports: z.array(Transport).min(1).default(['udp', 'tcp']),
       /** Address written into Via, Contact and Record-Route; defaults to the bound address or the first interface. */
       externalAddress: z.string().min(1).optional(),
       maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(65_535),
@@ -56,7 +59,17 @@ export const SipServerOptionsSchema = z.object({
        * address, port and transports above.
        */
       contacts: z.array(Contact).min(1).optional(),
+      /** Certificate and private key (PEM files) for `wss` listeners (drachtio's `<tls>`). */
+      tls: z
+        .object({ certFile: z.string().min(1), keyFile: z.string().min(1), chainFile: z.string().min(1).optional() })
+        .optional(),
+      /** WebSocket ping interval; a peer that does not answer one ping by the next is disconnected. */
+      wsPingIntervalMs: z.number().int().min(1000).default(30_000),
     })
+    .refine(
+      (sip) => sip.tls !== undefined || ![sip.transports, ...(sip.contacts ?? []).map((c) => c.transports)].some((t) => t.includes('wss')),
+      { message: 'a wss transport needs tls.certFile and tls.keyFile', path: ['tls'] },
+    )
     .default({
       address: '0.0.0.0',
       port: 5060,
@@ -64,6 +77,7 @@ export const SipServerOptionsSchema = z.object({
       maxMessageBytes: 65_535,
       maxHeaders: 100,
       tcpIdleTimeoutMs: 300_000,
+      wsPingIntervalMs: 30_000,
     }),
   admin: z
     .object({
@@ -82,6 +96,24 @@ export const SipServerOptionsSchema = z.object({
       d: z.number().int().min(1).max(120_000).default(32_000),
     })
     .default({ t1: 500, t2: 4000, t4: 5000, d: 32_000 }),
+  /**
+   * RFC 4028 session timers, run by the server for every INVITE dialog as
+   * drachtio-server does. minSE is our Min-SE in seconds: the RFC's floor is
+   * 90 (values down to 1 exist for tests only). defaultRefresher is who
+   * refreshes when a caller offers Session-Expires without a refresher
+   * (drachtio's `<session-timers default-refresher>`; `none`: no timer for
+   * such calls). requestOnOutgoing adds `Session-Expires: defaultInterval`
+   * to applications' INVITEs that carry none (drachtio-server does not).
+   */
+  sessionTimers: z
+    .object({
+      minSE: z.number().int().min(1).max(86_400).default(90),
+      defaultInterval: z.number().int().min(1).max(86_400).default(1800),
+      defaultRefresher: z.enum(['none', 'uac', 'uas']).default('none'),
+      requestOnOutgoing: z.boolean().default(false),
+    })
+    .refine((t) => t.defaultInterval >= t.minSE, { message: 'defaultInterval must not be below minSE', path: ['defaultInterval'] })
+    .prefault({}),
   /** Value of the Server / User-Agent header on messages the server makes itself. */
   userAgent: z.string().default('dialtone'),
   /**

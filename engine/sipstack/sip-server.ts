@@ -12,7 +12,8 @@ export interface SipServerInfo {
 
 /**
  * The embedded SIP server: a drop-in for drachtio-server that drachtio-srf
- * applications connect to on the admin port, doing SIP over UDP and TCP.
+ * applications connect to on the admin port, doing SIP over UDP, TCP and
+ * WebSocket (RFC 7118, ws and wss).
  */
 export class SipServer {
   readonly options: SipServerOptions;
@@ -29,10 +30,13 @@ export class SipServer {
           maxMessageBytes: o.sip.maxMessageBytes,
           maxHeaders: o.sip.maxHeaders,
           tcpIdleTimeoutMs: o.sip.tcpIdleTimeoutMs,
+          tls: o.sip.tls,
+          wsPingIntervalMs: o.sip.wsPingIntervalMs,
         },
         externalAddress: o.sip.externalAddress,
         admin: o.admin,
         timers: o.timers,
+        sessionTimers: o.sessionTimers,
         userAgent: o.userAgent,
         version: `v${packageVersion()}`,
         spammers: o.spammers,

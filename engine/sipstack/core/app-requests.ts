@@ -14,6 +14,7 @@ import type { CoreState, OutboundTxn } from './core-state.js';
 import { buildDialogRequest, dialogTarget } from './dialog-requests.js';
 import { NetworkResponses } from './network-responses.js';
 import { resolveTarget, TargetError } from './target-resolver.js';
+import { flowForRequest } from './flow-routing.js';
 import { describe, sentEcho } from './wire-meta.js';
 
 /** Requests that carry a Contact when the server makes them (§8.1.1.8). */
@@ -65,13 +66,18 @@ export class AppRequests {
     const route = h.values('route')[0];
     let target: SendTarget;
     try {
-      target = await resolveTarget(appReq.uri, {
+      target = flowForRequest(this.core, appReq, route !== undefined || proxy !== '') ?? await resolveTarget(appReq.uri, {
         route,
         proxy: proxy || undefined,
         available: (p) => this.core.transports.hasProtocol(p),
       });
     } catch (err) {
       app.respond(msg.msgId, false, err instanceof TargetError ? err.message : `cannot send request: ${(err as Error).message}`);
+      return;
+    }
+    // We cannot connect to a WebSocket client: it must have a connection open to us.
+    if ((target.protocol === 'ws' || target.protocol === 'wss') && !this.core.transports.webSocketConnection(target)) {
+      app.respond(msg.msgId, false, `no WebSocket connection to ${route ?? (proxy || appReq.uri)}`);
       return;
     }
     const local = this.core.local;
@@ -94,6 +100,7 @@ export class AppRequests {
     if (out.has('contact')) out.set('Contact', replaceLocalhost(out.get('contact') ?? '', hostport));
     else if (NEEDS_CONTACT.has(appReq.method)) out.append('Contact', `<${local.contactUri(target.protocol)}>`);
     labelBody(out, appReq.body);
+    this.core.sessionTimers.decorateOutgoing(req);
 
     const outbound: OutboundTxn = { id: randomUUID(), request: req, app, target };
     this.start(outbound);
@@ -111,11 +118,13 @@ export class AppRequests {
     }
     const branch = this.core.transactions.newBranch();
     const req = buildDialogRequest(this.core, dialog, appReq.method, target, branch, appReq);
+    this.core.sessionTimers.decorateOutgoing(req, dialog);
     const w = describe(req, 'application', target.protocol, target.remote);
     if (req.method === 'ACK') {
       // §13.2.2.4: the ACK for a 2xx goes straight to the transport, and is
       // sent again for each retransmission of that 2xx.
       dialog.lastAck = req;
+      this.core.sessionTimers.rememberSdp(dialog, req.headers, req.body);
       this.core.transports.send(req, target).catch((err: Error) => this.core.log.warn({ callId: dialog.callId, err: err.message }, 'could not send ACK'));
       app.respond(msg.msgId, true, sentEcho(w, randomUUID()), w.text);
       return;

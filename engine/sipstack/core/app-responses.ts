@@ -8,6 +8,7 @@ import type { WirePayload } from '../wire/wire-message.js';
 import { labelBody, mergeAppHeaders, replaceLocalhost } from './app-headers.js';
 import type { CoreState, InboundTxn } from './core-state.js';
 import { contactUriOf } from './network-requests.js';
+import { recordFlow } from './flow-routing.js';
 import { describe, sentEcho } from './wire-meta.js';
 
 /**
@@ -46,11 +47,15 @@ export function sendAppResponse(core: CoreState, app: AppConnection, msg: WirePa
     res.headers.append('Contact', `<${core.local.contactUri(protocol)}>`);
   }
 
+  // RFC 4028 §9: Session-Expires and Require: timer on a 2xx to INVITE/UPDATE.
+  const sessionTimer = core.sessionTimers.prepareAnswer(req, res, inbound.dialog);
+
   if (!inbound.tx.respond(res)) {
     app.respond(msg.msgId, false, 'response not sent: the transaction has already completed');
     return;
   }
 
+  recordFlow(core, inbound, res);
   let dialog = inbound.dialog;
   if (makesDialog && status >= 200) {
     dialog = createUasDialog(core, inbound, res, app);
@@ -64,6 +69,9 @@ export function sendAppResponse(core: CoreState, app: AppConnection, msg: WirePa
     dialog.onAck = () => {
       if ('ackReceived' in tx) tx.ackReceived();
     };
+  }
+  if ((req.method === 'INVITE' || req.method === 'UPDATE') && status >= 200 && status < 300 && dialog) {
+    core.sessionTimers.answered(dialog, res, sessionTimer);
   }
   const id = dialog?.id ?? (inbound.toTag && status > 100 ? dialogId(req.headers.get('call-id') ?? '', tagOf(req.headers.get('from') ?? '') ?? '') : '');
   const w = describe(res, 'application', protocol, inbound.tx.responseTarget.remote);

@@ -10,6 +10,8 @@ import type { LocalAddress } from './local-address.js';
 import type { Dialog } from '../dialog/dialog.js';
 import type { OptionsResponder } from '../policy/options-responder.js';
 import type { ScannerFilter } from '../policy/scanner-filter.js';
+import type { SessionTimers } from '../session-timer/session-timers.js';
+import type { RegisteredFlows } from './registered-flows.js';
 
 /** A request from the network that an application answers (or has answered). */
 export interface InboundTxn {
@@ -56,4 +58,8 @@ export interface CoreState {
   readonly scanners: ScannerFilter;
   /** OPTIONS keep-alives the server answers itself. */
   readonly options: OptionsResponder;
+  /** RFC 4028 session timers of the dialogs. */
+  readonly sessionTimers: SessionTimers;
+  /** Contacts registered over a connection, and the connection that reaches each. */
+  readonly flows: RegisteredFlows;
 }

@@ -6,6 +6,7 @@ import type { SendTarget } from '../transport/types.js';
 import { labelBody, mergeAppHeaders } from './app-headers.js';
 import type { CoreState, InboundTxn } from './core-state.js';
 import { resolveTarget } from './target-resolver.js';
+import { flowForDialog } from './flow-routing.js';
 import { describe } from './wire-meta.js';
 
 /**
@@ -46,6 +47,10 @@ export function buildDialogRequest(
 
 /** Where requests inside this dialog go: first Route, else the remote target, on the dialog's connection when there is one. */
 export async function dialogTarget(core: CoreState, dialog: Dialog): Promise<SendTarget> {
+  if (dialog.routeSet.length === 0) {
+    const flow = flowForDialog(core, dialog.remoteTarget, dialog.target);
+    if (flow) return flow;
+  }
   const t = await resolveTarget(dialog.remoteTarget, {
     route: dialog.routeSet[0],
     available: (p) => core.transports.hasProtocol(p),

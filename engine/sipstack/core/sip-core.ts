@@ -19,6 +19,10 @@ import { ProxyCore } from './proxy.js';
 import { SUPPORTED_OPTION_TAGS } from './uas-checks.js';
 import { OptionsResponder } from '../policy/options-responder.js';
 import { ScannerFilter, type ScannerRules } from '../policy/scanner-filter.js';
+import type { SessionTimerOptions } from '../session-timer/negotiation.js';
+import { SessionTimers } from '../session-timer/session-timers.js';
+import { HeapTimerService, systemClock } from '../transaction/timer-service.js';
+import { RegisteredFlows } from './registered-flows.js';
 
 export interface SipCoreOptions {
   transports: TransportLayerOptions;
@@ -31,6 +35,8 @@ export interface SipCoreOptions {
   spammers: ScannerRules;
   /** User-Agents whose OPTIONS the server answers itself. */
   optionsAutoRespond: string[];
+  /** RFC 4028 session timers (see SipServerOptions.sessionTimers). */
+  sessionTimers: SessionTimerOptions;
 }
 
 export interface SipCoreStats {
@@ -42,6 +48,10 @@ export interface SipCoreStats {
   scanners: { rejected: number; discarded: number };
   /** OPTIONS answered 200 by the server itself. */
   optionsAutoAnswered: number;
+  /** Dialogs with a running RFC 4028 session timer. */
+  sessionTimers: number;
+  /** Contacts registered over a connection (TCP, WebSocket) that requests to them follow. */
+  registeredFlows: number;
 }
 
 /**
@@ -64,6 +74,10 @@ export class SipCore implements WireHandler {
   private readonly apps = new Map<string, AppConnection>();
   private readonly scanners: ScannerFilter;
   private readonly options: OptionsResponder;
+  /** One scheduler for transaction and session timers. */
+  private readonly timerService: HeapTimerService;
+  private sessionTimers?: SessionTimers;
+  readonly flows = new RegisteredFlows();
 
   constructor(
     private readonly opts: SipCoreOptions,
@@ -71,7 +85,7 @@ export class SipCore implements WireHandler {
   ) {
     this.scanners = new ScannerFilter(opts.spammers);
     this.options = new OptionsResponder(opts.optionsAutoRespond, opts.userAgent, SUPPORTED_OPTION_TAGS);
-    this.transports = new TransportLayer(opts.transports, {
+    this.transports = new TransportLayer({ ...opts.transports, keepConnection: (id) => this.flows.holds(id) }, {
       message: (m, source) => this.onNetworkMessage(m, source),
       invalid: (outcome, source) => {
         log.info({ remote: source.remote, protocol: source.protocol, error: outcome.error, status: outcome.status }, 'invalid SIP message');
@@ -79,8 +93,10 @@ export class SipCore implements WireHandler {
         this.networkRequests?.replyStateless(outcome.request, source, outcome.status ?? 400, outcome.error);
       },
       warning: (text, detail) => log.warn(detail, text),
+      connectionClosed: (id) => this.flows.dropConnection(id),
     });
-    this.transactions = new TransactionLayer({ sender: this.transports, config: opts.timers, logger: log });
+    this.timerService = new HeapTimerService(systemClock, (err) => log.error({ err }, 'SIP timer callback threw'));
+    this.transactions = new TransactionLayer({ sender: this.transports, timers: this.timerService, config: opts.timers, logger: log });
     this.wire = new WireServer(
       {
         ...opts.admin,
@@ -95,6 +111,9 @@ export class SipCore implements WireHandler {
   async start(): Promise<{ sip: BoundTransport[]; admin: { address: string; port: number } }> {
     const sip = await this.transports.start();
     const local = new LocalAddress(sip, this.opts.externalAddress);
+    const sessionTimers = new SessionTimers(this.opts.sessionTimers, this.timerService, () => this.requireState());
+    this.sessionTimers = sessionTimers;
+    this.dialogs.onDelete = (d) => sessionTimers.stop(d);
     this.state = {
       log: this.log,
       transports: this.transports,
@@ -109,6 +128,8 @@ export class SipCore implements WireHandler {
       userAgent: this.opts.userAgent,
       scanners: this.scanners,
       options: this.options,
+      sessionTimers,
+      flows: this.flows,
     };
     this.proxy = new ProxyCore(this.state);
     this.networkRequests = new NetworkRequests(this.state, this.proxy);
@@ -120,7 +141,9 @@ export class SipCore implements WireHandler {
   async stop(): Promise<void> {
     await this.wire.stop();
     this.transactions.destroy();
+    this.timerService.stop();
     await this.transports.stop();
+    this.flows.destroy();
   }
 
   stats(): SipCoreStats {
@@ -132,6 +155,8 @@ export class SipCore implements WireHandler {
       pendingAppTransactions: this.inbound.size + this.outbound.size,
       scanners: { rejected: this.scanners.rejected, discarded: this.scanners.discarded },
       optionsAutoAnswered: this.options.answered,
+      sessionTimers: this.sessionTimers?.size ?? 0,
+      registeredFlows: this.flows.size,
     };
   }
 

@@ -44,6 +44,9 @@ export async function resolveTarget(
   else protocol = opts.preferred && opts.available(opts.preferred) ? opts.preferred : opts.available('udp') ? 'udp' : 'tcp';
   if (!opts.available(protocol)) throw new TargetError(TRANSPORT_NOT_AVAILABLE);
   const host = uri.params.get('maddr') ?? uri.host;
+  // RFC 7118 §5: a WebSocket client's host is usually made up (`*.invalid`);
+  // it is reached only over a connection it opened, never by resolving it.
+  if ((protocol === 'ws' || protocol === 'wss') && !isIP(host)) throw new TargetError(`no WebSocket connection to ${next}`);
   const port = uri.port ?? (protocol === 'tls' || protocol === 'wss' ? 5061 : 5060);
   const address = isIP(host) ? host : await resolveHost(host);
   return { protocol, remote: { address, port } };

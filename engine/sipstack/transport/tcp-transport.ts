@@ -40,7 +40,13 @@ export class TcpTransport {
     private readonly port: number,
     private readonly onMessage: StreamMessageHandler,
     private readonly onFramingError: (error: string, head: Buffer | undefined, remote: HostPort, local: HostPort, connectionId: string) => void,
-    private readonly opts: { maxMessageBytes: number; idleTimeoutMs: number },
+    private readonly opts: {
+      maxMessageBytes: number;
+      idleTimeoutMs: number;
+      /** Connections that stay open when idle (a client registered through them). */
+      keep?: (connectionId: string) => boolean;
+      onClose?: (connectionId: string) => void;
+    },
   ) {}
 
   async start(): Promise<HostPort> {
@@ -141,13 +147,14 @@ export class TcpTransport {
     socket.on('close', () => {
       this.byId.delete(conn.id);
       if (this.byRemote.get(remoteKey(remote)) === conn) this.byRemote.delete(remoteKey(remote));
+      this.opts.onClose?.(conn.id);
     });
     return conn;
   }
 
   private closeIdle(): void {
     const cutoff = Date.now() - this.opts.idleTimeoutMs;
-    for (const c of this.byId.values()) if (c.lastUsed < cutoff) c.socket.end();
+    for (const c of this.byId.values()) if (c.lastUsed < cutoff && !this.opts.keep?.(c.id)) c.socket.end();
   }
 }
 

@@ -4,10 +4,15 @@ import { formatVia, parseVia } from '../message/via.js';
 import type { SipMessage } from '../message/sip-message.js';
 import { TcpTransport } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
+import { loadTlsFiles, type TlsFiles } from './tls-files.js';
+import { WsTransport } from './ws-transport.js';
 import type { HostPort, InboundSource, MessageSender, SendTarget, TransportProtocol } from './types.js';
 
+/** The transports a listener can carry. */
+export type ListenProtocol = 'udp' | 'tcp' | 'ws' | 'wss';
+
 export interface ListenSpec {
-  protocol: 'udp' | 'tcp';
+  protocol: ListenProtocol;
   address: string;
   port: number;
 }
@@ -17,11 +22,20 @@ export interface TransportLayerOptions {
   maxMessageBytes: number;
   maxHeaders: number;
   tcpIdleTimeoutMs: number;
+  /** Certificate and key files, needed by `wss` listeners. */
+  tls?: TlsFiles;
+  /** WebSocket ping interval (default 30 s); a peer that misses a ping is dropped. */
+  wsPingIntervalMs?: number;
+  /**
+   * Connections that stay open when idle: a client registered through one
+   * cannot be reached in any other way.
+   */
+  keepConnection?: (connectionId: string) => boolean;
 }
 
 /** A transport we listen on, with the address and port it was bound to. */
 export interface BoundTransport {
-  protocol: 'udp' | 'tcp';
+  protocol: ListenProtocol;
   local: HostPort;
 }
 
@@ -32,16 +46,20 @@ export interface TransportEvents {
   invalid(outcome: Extract<ParseOutcome, { ok: false }>, source: InboundSource, raw: Buffer): void;
   /** Something worth a log line that is not a message (framing errors, socket errors). */
   warning(text: string, detail: Record<string, unknown>): void;
+  /** A connection (TCP, WebSocket) closed; whatever was tied to it can go. */
+  connectionClosed?(connectionId: string): void;
 }
 
 /**
- * The SIP transports (RFC 3261 §18): UDP and TCP listeners, parsing of what
+ * The SIP transports (RFC 3261 §18, RFC 7118): UDP, TCP and WebSocket listeners, parsing of what
  * arrives, the server transport's `received`/`rport` stamping of the top Via,
  * and sending on the right transport and connection.
  */
 export class TransportLayer implements MessageSender {
   private readonly udp: UdpTransport[] = [];
   private readonly tcp: TcpTransport[] = [];
+  private readonly ws: WsTransport[] = [];
+  private readonly wss: WsTransport[] = [];
   private readonly bound: BoundTransport[] = [];
 
   constructor(
@@ -60,6 +78,8 @@ export class TransportLayer implements MessageSender {
         );
         this.bound.push({ protocol: 'udp', local: await t.start() });
         this.udp.push(t);
+      } else if (spec.protocol === 'ws' || spec.protocol === 'wss') {
+        await this.startWebSocket(spec, spec.protocol);
       } else {
         const t = new TcpTransport(
           spec.address,
@@ -67,13 +87,43 @@ export class TransportLayer implements MessageSender {
           (data, remote, local, connectionId) => this.receive(data, { protocol: 'tcp', remote, local, connectionId }),
           (error, head, remote, local, connectionId) =>
             this.framingError(error, head, { protocol: 'tcp', remote, local, connectionId }),
-          { maxMessageBytes: this.opts.maxMessageBytes, idleTimeoutMs: this.opts.tcpIdleTimeoutMs },
+          {
+            maxMessageBytes: this.opts.maxMessageBytes,
+            idleTimeoutMs: this.opts.tcpIdleTimeoutMs,
+            keep: this.opts.keepConnection,
+            onClose: (id) => this.events.connectionClosed?.(id),
+          },
         );
         this.bound.push({ protocol: 'tcp', local: await t.start() });
         this.tcp.push(t);
       }
     }
     return this.transports();
+  }
+
+  /** RFC 7118: a `ws` or `wss` listener; `wss` serves the configured certificate. */
+  private async startWebSocket(spec: ListenSpec, protocol: 'ws' | 'wss'): Promise<void> {
+    let tls;
+    if (protocol === 'wss') {
+      if (!this.opts.tls) throw new Error(`wss listener on ${spec.address}:${spec.port} needs sip.tls.certFile and sip.tls.keyFile`);
+      tls = await loadTlsFiles(this.opts.tls);
+    }
+    const t = new WsTransport(
+      spec.address,
+      spec.port,
+      (data, remote, local, connectionId) => this.receive(data, { protocol, remote, local, connectionId }),
+      {
+        tls,
+        maxMessageBytes: this.opts.maxMessageBytes,
+        idleTimeoutMs: this.opts.tcpIdleTimeoutMs,
+        pingIntervalMs: this.opts.wsPingIntervalMs ?? 30_000,
+        keep: this.opts.keepConnection,
+        onClose: (id) => this.events.connectionClosed?.(id),
+        onWarning: (text, detail) => this.events.warning(text, detail),
+      },
+    );
+    this.bound.push({ protocol, local: await t.start() });
+    (protocol === 'ws' ? this.ws : this.wss).push(t);
   }
 
   transports(): BoundTransport[] {
@@ -89,6 +139,20 @@ export class TransportLayer implements MessageSender {
     return this.transportFor(protocol) !== undefined;
   }
 
+  /**
+   * The open WebSocket connection a message to `target` would go on, if any
+   * (we cannot open one to a browser). Undefined for other transports.
+   */
+  webSocketConnection(target: SendTarget): string | undefined {
+    if (target.protocol !== 'ws' && target.protocol !== 'wss') return undefined;
+    const list = target.protocol === 'ws' ? this.ws : this.wss;
+    for (const t of list) {
+      const id = t.connection(target.remote, target.connectionId);
+      if (id) return id;
+    }
+    return undefined;
+  }
+
   async send(message: SipMessage, target: SendTarget): Promise<void> {
     await this.sendRaw(serializeMessage(message), target);
   }
@@ -102,15 +166,23 @@ export class TransportLayer implements MessageSender {
       const t = pick(this.tcp, target.local);
       if (!t) throw new Error('requested protocol/transport not available: tcp');
       await t.send(data, target.remote, target.connectionId);
+    } else if (target.protocol === 'ws' || target.protocol === 'wss') {
+      const list = target.protocol === 'ws' ? this.ws : this.wss;
+      // The connection may belong to any listener of the protocol: find its owner.
+      const owner = list.find((t) => t.connection(target.remote, target.connectionId)) ?? pick(list, target.local);
+      if (!owner) throw new Error(`requested protocol/transport not available: ${target.protocol}`);
+      await owner.send(data, target.remote, target.connectionId);
     } else {
       throw new Error(`requested protocol/transport not available: ${target.protocol}`);
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.udp.map((t) => t.stop()), ...this.tcp.map((t) => t.stop())]);
+    await Promise.all([...this.udp, ...this.tcp, ...this.ws, ...this.wss].map((t) => t.stop()));
     this.udp.length = 0;
     this.tcp.length = 0;
+    this.ws.length = 0;
+    this.wss.length = 0;
     this.bound.length = 0;
   }
 
@@ -137,7 +209,9 @@ export class TransportLayer implements MessageSender {
       outcome = parseMessage(data, {
         maxBytes: this.opts.maxMessageBytes,
         maxHeaders: this.opts.maxHeaders,
-        datagram: source.protocol === 'udp',
+        // RFC 7118 §5: one SIP message per WebSocket message, so the frame
+        // bounds the message as a datagram does (Content-Length may be absent).
+        datagram: source.protocol === 'udp' || source.protocol === 'ws' || source.protocol === 'wss',
       });
     } catch (err) {
       this.events.warning('parser failure', { error: (err as Error).message, remote: source.remote });
