@@ -6,7 +6,8 @@ import { parseXmlTree, type XmlElement } from './xml-element-tree.js';
  * drachtio-server's XML configuration file (`drachtio -f drachtio.conf.xml`)
  * read as embedded SIP server options: `<admin>`, `<sip><contacts>` (or the
  * older single `<sip><contact>`), external-ip, `<sip><timers>`,
- * `<sip><spammers>`, `<sip><user-agent-options-auto-respond>` and
+ * `<sip><spammers>`, `<sip><user-agent-options-auto-respond>`,
+ * `<sip><session-timers>` and
  * `<logging><loglevel>`. Elements the embedded server has no use for are
  * reported as warnings and otherwise ignored.
  */
@@ -36,7 +37,6 @@ const NOT_SUPPORTED: Record<string, string> = {
   'drachtio.sip.udp-mtu': 'not supported',
   'drachtio.sip.mtu-size': 'not supported',
   'drachtio.sip.udp-buffer-size': 'not supported',
-  'drachtio.sip.session-timers': 'session timers are left to the applications',
   'drachtio.sip.blacklist': 'the Redis blacklist is not supported',
   'drachtio.sip.aggressive-nat-detection': 'not supported',
   'drachtio.sip.reject-register-with-no-realm': 'not supported',
@@ -90,6 +90,7 @@ class Reader {
         timers: (t) => this.timers(t),
         spammers: (s) => this.spammers(s),
         'user-agent-options-auto-respond': (u) => this.optionsUserAgent(u),
+        'session-timers': (s) => this.sessionTimers(s),
       }),
       logging: (e) => this.each(e, 'drachtio.logging', {
         loglevel: (l) => this.logLevelOf(l),
@@ -199,6 +200,24 @@ class Reader {
     if (value === undefined) return 'discard';
     if (value === 'reject' || value === 'discard') return value;
     this.fail(`<spammers ${attr}="${value}">: must be reject or discard`);
+  }
+
+  /**
+   * drachtio's `<session-timers default-refresher="none|uac|uas"/>`: who
+   * refreshes when a caller offers Session-Expires without a refresher. A
+   * value drachtio-server does not know falls back to none, as there.
+   */
+  private sessionTimers(e: XmlElement): void {
+    const value = (e.attrs['default-refresher'] ?? 'none').toLowerCase();
+    for (const name of Object.keys(e.attrs)) {
+      if (name !== 'default-refresher') this.warnings.push(`<session-timers ${name}> ignored: not supported`);
+    }
+    if (value === 'none' || value === 'uac' || value === 'uas') {
+      this.options.sessionTimers = { ...this.options.sessionTimers, defaultRefresher: value };
+      return;
+    }
+    this.warnings.push(`<session-timers default-refresher="${value}"> is not none, uac or uas: none is used`);
+    this.options.sessionTimers = { ...this.options.sessionTimers, defaultRefresher: 'none' };
   }
 
   private optionsUserAgent(e: XmlElement): void {

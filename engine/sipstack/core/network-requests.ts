@@ -13,6 +13,7 @@ import { describe } from './wire-meta.js';
 import { endUnacknowledgedDialog } from './dialog-requests.js';
 import { forwardInDialog, routedThroughUs } from './proxy-in-dialog.js';
 import type { ProxyCore } from './proxy.js';
+import { intervalTooSmall } from '../session-timer/negotiation.js';
 
 /** Methods that create a dialog when answered with 2xx (RFC 3261 §12.1; RFC 6665 for SUBSCRIBE). */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE']);
@@ -110,6 +111,7 @@ export class NetworkRequests {
       tx.respond(res);
       return;
     }
+    if (this.rejectShortInterval(req, tx)) return;
     if (this.core.options.wants(req)) {
       // drachtio-server answers a configured User-Agent's OPTIONS itself, before routing.
       tx.respond(this.core.options.answer(req));
@@ -167,6 +169,7 @@ export class NetworkRequests {
         return;
       }
     }
+    if (this.rejectShortInterval(req, tx)) return;
     const app = this.core.apps.get(dialog.ownerId);
     if (req.method === 'BYE') this.core.dialogs.delete(dialog);
     if (!app || app.closed) {
@@ -178,6 +181,20 @@ export class NetworkRequests {
     this.track(inbound);
     const w = describe(req, 'network', source.protocol, source.remote);
     app.sendSip(w.meta, inbound.id, dialog.id, w.text);
+  }
+
+  /**
+   * RFC 4028 §9: an INVITE or UPDATE whose Session-Expires is below our
+   * Min-SE is answered 422 with our Min-SE (§6), before any application
+   * sees it, as drachtio-server does for requests inside a dialog.
+   */
+  private rejectShortInterval(req: SipRequest, tx: ServerTransaction): boolean {
+    const minSE = intervalTooSmall(req, this.core.sessionTimers.minSE);
+    if (minSE === undefined) return false;
+    const res = createResponse(req, 422, 'Session Interval Too Small');
+    res.headers.append('Min-SE', String(minSE));
+    tx.respond(res);
+    return true;
   }
 
   /** An ACK for a 2xx (its own transaction, §13.3.1.4, §17.1.1.3): stops the 2xx retransmission. */

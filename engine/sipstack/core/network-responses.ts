@@ -41,7 +41,12 @@ export class NetworkResponses {
         }
         dialog.lastInviteResponse = res;
         dialog.lastInviteSeq = seq;
+        // RFC 4028 §7.2: the 2xx says whether a session timer runs, and who refreshes.
+        this.core.sessionTimers.answerReceived(dialog, out.request, res, !out.dialog);
       }
+    }
+    if (method === 'UPDATE' && out.dialog && res.status >= 200 && res.status < 300) {
+      this.core.sessionTimers.answerReceived(out.dialog, out.request, res, false);
     }
     if (method === 'BYE' && out.dialog) this.core.dialogs.delete(out.dialog);
     this.deliver(out, res, id);

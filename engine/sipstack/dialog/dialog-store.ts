@@ -8,6 +8,8 @@ import type { Dialog } from './dialog.js';
 export class DialogStore {
   private readonly byId = new Map<string, Dialog>();
   private readonly byTags = new Map<string, Dialog>();
+  /** Called once for each dialog that leaves the store (its timers are stopped there). */
+  onDelete?: (d: Dialog) => void;
 
   add(d: Dialog): void {
     this.byId.set(d.id, d);
@@ -30,9 +32,11 @@ export class DialogStore {
   }
 
   delete(d: Dialog): void {
-    if (this.byId.get(d.id) === d) this.byId.delete(d.id);
+    const known = this.byId.get(d.id) === d;
+    if (known) this.byId.delete(d.id);
     const key = tagKey(d.callId, d.localTag, d.remoteTag);
     if (this.byTags.get(key) === d) this.byTags.delete(key);
+    if (known) this.onDelete?.(d);
   }
 
   ownedBy(ownerId: string): Dialog[] {

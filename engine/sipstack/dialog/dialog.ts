@@ -1,5 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { SendTarget } from '../transport/types.js';
+import type { SessionTimerState } from '../session-timer/session-timers.js';
 
 export type DialogRole = 'uas' | 'uac';
 
@@ -44,6 +45,10 @@ export interface Dialog {
   lastInviteResponse?: SipResponse;
   secure: boolean;
   createdAt: number;
+  /** RFC 4028 session timer, while one runs (engine/sipstack/session-timer). */
+  sessionTimer?: SessionTimerState;
+  /** The last session description we sent in the dialog: what a session refresh offers again. */
+  localSdp?: { body: Buffer; contentType: string };
 }
 
 export function dialogId(callId: string, uacFromTag: string): string {
