@@ -1,0 +1,150 @@
+/**
+ * RFC 4028 session timers where the embedded server is the UAS: a SIPp
+ * caller asks for a session timer, a drachtio-srf application answers with
+ * createUAS, and the server negotiates, refreshes or ends the session as
+ * drachtio-server does.
+ */
+import { describe, test } from 'vitest';
+import type Srf from 'drachtio-srf';
+import { describeSipp, SippSession } from '../../support/sipp.js';
+import { findMessages, type SippMessage } from '../../support/sipp-trace.js';
+import { deferred, within } from '../../support/deferred.js';
+import { APP_SDP, scenario, startTimerServer, timerTest } from './fixtures.js';
+
+interface Ended {
+  bye: Srf.SrfRequest;
+  reason: string;
+}
+
+/** The application: answers every INVITE with APP_SDP and reports how its dialog ended. */
+function answerCalls(srf: Srf): Promise<Ended> {
+  const ended = deferred<Ended>();
+  srf.invite((req, res) => {
+    srf.createUAS(req, res, { localSdp: APP_SDP }).then(
+      (dialog) => {
+        // drachtio-srf emits destroy(bye, reason); its typings declare only the first.
+        (dialog as unknown as { on(e: 'destroy', l: (bye: Srf.SrfRequest, reason: string) => void): void }).on('destroy', (bye, reason) =>
+          ended.resolve({ bye, reason }),
+        );
+      },
+      (err: unknown) => ended.reject(err instanceof Error ? err : new Error(String(err))),
+    );
+  });
+  return ended.promise;
+}
+
+function cseqOf(m: SippMessage | undefined): number {
+  return Number(m?.header('CSeq')?.split(' ')[0]);
+}
+
+function requireTags(m: SippMessage | undefined): string[] {
+  return (m?.headers('Require') ?? []).flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase());
+}
+
+describe('session timers, server as UAS', () => {
+  timerTest('refresher=uac that never refreshes: BYE with Reason before the session expires, the dialog emits destroy', async ({ st, sipp, expect }) => {
+    const ended = answerCalls(st.srf);
+    const result = await sipp.run({ scenario: scenario('uac-session-timer-expire'), remote: st.target, keys: { se: '2' } });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+
+    const ok = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' })[0];
+    expect(ok?.header('Session-Expires'), describeSipp(result)).toBe('2;refresher=uac');
+    expect(requireTags(ok)).toContain('timer');
+
+    const byes = findMessages(result.trace, { direction: 'received', method: 'BYE' });
+    expect(byes, describeSipp(result)).toHaveLength(1);
+    expect(byes[0]!.header('Reason')).toBe('SIP;cause=200;text="Session timer expired"');
+    // RFC 4028 §10: BYE at expiry minus min(32 s, interval/3): 2 - 0.667 = 1.333 s after the 2xx, before 2 s.
+    const elapsed = byes[0]!.time - ok!.time;
+    expect(elapsed).toBeGreaterThan(1200);
+    expect(elapsed).toBeLessThan(1950);
+
+    const { bye, reason } = await within(ended, 2000, "the dialog's destroy event");
+    expect(bye.method).toBe('BYE');
+    expect(reason).toBe('Session timer expired');
+    await st.waitForIdle();
+  });
+
+  timerTest('refresher=uac refreshing with re-INVITE in time: no BYE, each 200 carries Session-Expires', async ({ st, sipp, expect }) => {
+    const ended = answerCalls(st.srf);
+    // Refreshes every 0.9 s; without them the session would be ended at 1.33 s.
+    const result = await sipp.run({ scenario: scenario('uac-session-timer-refresh'), remote: st.target, keys: { se: '2' } });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', method: 'BYE' }), describeSipp(result)).toHaveLength(0);
+
+    const oks = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' });
+    const refreshAnswers = oks.filter((m) => cseqOf(m) > 1);
+    expect(new Set(refreshAnswers.map(cseqOf)), describeSipp(result)).toEqual(new Set([2, 3]));
+    for (const m of refreshAnswers) {
+      expect(m.header('Session-Expires')).toBe('2;refresher=uac');
+      expect(requireTags(m)).toContain('timer');
+      expect(m.body).toContain('s=dialtone-app');
+    }
+    // The call lasted longer than the session interval.
+    const sentBye = findMessages(result.trace, { direction: 'sent', method: 'BYE' })[0];
+    expect(sentBye!.time - oks[0]!.time).toBeGreaterThan(2000);
+
+    const { reason } = await within(ended, 2000, "the dialog's destroy event");
+    expect(reason).toBe('normal release');
+    await st.waitForIdle();
+  });
+
+  timerTest('refresher=uas: the server sends the refreshing re-INVITE at half the interval, twice', async ({ st, sipp, expect }) => {
+    const ended = answerCalls(st.srf);
+    const result = await sipp.run({ scenario: scenario('uac-session-timer-uas-refreshes'), remote: st.target, keys: { se: '2' } });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+
+    const ok = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' })[0];
+    expect(ok?.header('Session-Expires'), describeSipp(result)).toBe('2;refresher=uas');
+    expect(requireTags(ok)).toContain('timer');
+
+    const refreshes = findMessages(result.trace, { direction: 'received', method: 'INVITE' });
+    expect(refreshes, describeSipp(result)).toHaveLength(2);
+    const answers = findMessages(result.trace, { direction: 'sent', status: 200, cseqMethod: 'INVITE' });
+    let previous = ok!.time;
+    for (const [i, invite] of refreshes.entries()) {
+      // RFC 4028 §7.4 / drachtio-server: Session-Expires with refresher=uac (we stay the refresher), Min-SE, the last SDP.
+      expect(invite.header('Session-Expires')).toBe('2;refresher=uac');
+      expect(invite.header('Min-SE')).toBe('1');
+      expect(invite.headers('Supported').join(',')).toMatch(/\btimer\b/);
+      expect(invite.body).toContain('s=dialtone-app');
+      expect(invite.header('To')).toMatch(/;tag=/);
+      // Half of the 2 s interval after the previous 2xx.
+      const gap = invite.time - previous;
+      expect(gap, `refresh ${i + 1}`).toBeGreaterThan(900);
+      expect(gap, `refresh ${i + 1}`).toBeLessThan(1500);
+      previous = answers[i]!.time;
+    }
+    expect(cseqOf(refreshes[1])).toBeGreaterThan(cseqOf(refreshes[0]));
+    // Each 200 to a refresh was ACKed by the server.
+    expect(findMessages(result.trace, { direction: 'received', method: 'ACK' })).toHaveLength(2);
+    expect(findMessages(result.trace, { direction: 'received', method: 'BYE' })).toHaveLength(0);
+
+    const { reason } = await within(ended, 2000, "the dialog's destroy event");
+    expect(reason).toBe('normal release');
+    await st.waitForIdle();
+  });
+});
+
+test('Session-Expires below our Min-SE: 422 with Min-SE, the application never sees the INVITE', async ({ expect }) => {
+  const st = await startTimerServer({ minSE: 90 });
+  const sipp = new SippSession();
+  try {
+    let invited = 0;
+    st.srf.invite((_req, res) => {
+      invited++;
+      res.send(486);
+    });
+    const result = await sipp.run({ scenario: scenario('uac-session-timer-too-small'), remote: st.target, keys: { se: '30' } });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const rejected = findMessages(result.trace, { direction: 'received', status: 422 })[0];
+    expect(rejected?.firstLine).toBe('SIP/2.0 422 Session Interval Too Small');
+    expect(rejected?.header('Min-SE')).toBe('90');
+    expect(rejected?.header('To')).toMatch(/;tag=/);
+    expect(invited).toBe(0);
+    await st.waitForIdle();
+  } finally {
+    await sipp.stopAll();
+    await st.stop();
+  }
+});
