@@ -12,6 +12,9 @@ import { MemoryCallStore, type CallStore } from './calls/call-store.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
+import { createRegisterHandler } from './registrar/register-handler.js';
+import { registrationService } from './registrar/registration-service.js';
+import { SipRegistrar } from './registrar/sip-registrar.js';
 import { NO_REGISTRAR, type Registrar } from './registrar/registrar.js';
 import { MemoryRecordingStore } from './recordings/recording-store.js';
 import { advertisedMediaAddress, publicHttpBase } from './engine-addresses.js';
@@ -53,6 +56,8 @@ export interface EngineStats {
   sip?: ReturnType<SipServer['stats']>;
   /** Status callbacks still queued or in flight, by call. */
   pendingStatusCallbacks: number;
+  /** SIP users, bindings, nonces tracked for replay protection, presence callbacks queued. */
+  registrar?: ReturnType<SipRegistrar['stats']>;
   /** Calls with signaling events still queued or in flight. */
   pendingSignalingEvents: number;
 }
@@ -79,6 +84,7 @@ export class Engine {
   private api: ApiServer | undefined;
   private transport: WebhookTransport | undefined;
   private statusSender: StatusCallbackSender | undefined;
+  private sipRegistrar: SipRegistrar | undefined;
   private signalingSender: SignalingEventSender | undefined;
   private webhooks: WebhookClient | undefined;
   private started = false;
@@ -158,6 +164,15 @@ export class Engine {
     });
     this.signalingSender = signaling.sender;
 
+    const registrar = new SipRegistrar({
+      users: config.users,
+      options: config.registrar,
+      accounts: config.accounts,
+      transport: this.transport,
+      log: this.log.child({ component: 'registrar' }),
+    });
+    this.sipRegistrar = registrar;
+
     const srf = new Srf();
     this.srf = srf;
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
@@ -175,7 +190,7 @@ export class Engine {
       accounts: config.accounts,
       trunks: config.trunks,
       dialer,
-      registrar: this.opts.registrar ?? NO_REGISTRAR,
+      registrar: this.opts.registrar ?? (registrar.active ? registrar : NO_REGISTRAR),
       signaling: signaling.events,
       log: this.log,
     };
@@ -189,12 +204,17 @@ export class Engine {
         if (!res.finalResponseSent) res.send(500);
       }
     });
+    // RFC 3261 §10.3: REGISTER from the SIP users (405 Method Not Allowed when there are none).
+    (srf as unknown as { register(h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void }).register(
+      createRegisterHandler(registrar, this.log.child({ component: 'registrar' })),
+    );
 
     let api: EngineInfo['api'];
     if (config.api.enabled) {
       this.api = createApiServer({
         calls: new ApiCallService(deps),
         recordings: recordings.store,
+        registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,
         publicUrl: config.api.publicUrl,
@@ -233,6 +253,8 @@ export class Engine {
     // The completed callbacks of the calls just ended still go out, within the grace period.
     if (this.statusSender) await this.withinGrace(this.statusSender.whenIdle());
     await this.statusSender?.close();
+    await this.sipRegistrar?.close();
+    this.sipRegistrar = undefined;
     await this.signalingSender?.close();
     this.signalingSender = undefined;
     await this.webhooks?.close();
@@ -261,6 +283,7 @@ export class Engine {
       totalCalls: this.live.totalCalls,
       sip: this.sipServer?.stats(),
       pendingStatusCallbacks: this.statusSender?.trackedCalls ?? 0,
+      registrar: this.sipRegistrar?.stats(),
       pendingSignalingEvents: this.signalingSender?.trackedCalls ?? 0,
     };
   }

@@ -86,6 +86,8 @@ export function parseCredentials(value: string): Credentials[] {
   while (scheme !== '') {
     const params = new Map<string, string>();
     out.push({ scheme, params });
+    // Another scheme's credentials (Basic's token68, ...) are not read: only Digest is understood here.
+    if (scheme.toLowerCase() !== 'digest') break;
     scheme = '';
     c.skipSpace();
     if (c.done) break;
