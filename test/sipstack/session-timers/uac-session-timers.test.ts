@@ -44,4 +44,22 @@ describe('session timers, server as UAC', () => {
     expect(await within(ended.promise, 2000, "the dialog's destroy event")).toBe('normal release');
     await st.waitForIdle();
   });
+
+  timerTest('a refresh answered 481: the server ends the session with BYE and the Reason, the dialog emits destroy', async ({ st, sipp, expect }) => {
+    const uas = await sipp.start({ scenario: scenario('uas-session-timer-refresh-rejected'), keys: { se: '2' } });
+    const dialog = await st.srf.createUAC(uriOf(uas), { localSdp: APP_SDP });
+    const ended = deferred<string>();
+    (dialog as unknown as { on(e: 'destroy', l: (bye: Srf.SrfRequest, reason: string) => void): void }).on('destroy', (_bye, reason) =>
+      ended.resolve(reason),
+    );
+
+    const result = await uas.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const [refresh] = findMessages(result.trace, { direction: 'received', method: 'INVITE' }).slice(1);
+    const bye = findMessages(result.trace, { direction: 'received', method: 'BYE' })[0];
+    expect(bye?.header('Reason'), describeSipp(result)).toBe('SIP;cause=200;text="Session timer expired"');
+    expect(bye!.time).toBeGreaterThanOrEqual(refresh!.time);
+    expect(await within(ended.promise, 2000, "the dialog's destroy event")).toBe('Session timer expired');
+    await st.waitForIdle();
+  });
 });
