@@ -110,10 +110,18 @@ export async function startRouter(opts: {
   registrar?: Registrar;
   /** Queueing and retries of signaling events. */
   signalingEventDelivery?: EngineConfigInput['signalingEventDelivery'];
+  /** SIP users of the engine's own registrar, and its options. */
+  users?: EngineConfigInput['users'];
+  registrarOptions?: EngineConfigInput['registrar'];
 }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
-  const base = { ...testConfig(app.baseUrl, dataDir, opts.applications), trunks: opts.trunks ?? [] };
+  const base = {
+    ...testConfig(app.baseUrl, dataDir, opts.applications),
+    trunks: opts.trunks ?? [],
+    ...(opts.users ? { users: opts.users } : {}),
+    ...(opts.registrarOptions ? { registrar: opts.registrarOptions } : {}),
+  };
   const config = parseEngineConfig(opts.signalingEventDelivery ? { ...base, signalingEventDelivery: opts.signalingEventDelivery } : base, { env: {} });
   const logger = createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
   const engine = new Engine(config, { logger, ...(opts.registrar ? { registrar: opts.registrar } : {}) });
