@@ -160,6 +160,8 @@ export class NetworkRequests {
       return;
     }
     dialog.remoteSeq = seq;
+    // Before the target refresh: a rejected re-INVITE changes nothing (RFC 3261 §14.2).
+    if (this.rejectShortInterval(req, tx)) return;
     if ((req.method === 'INVITE' || req.method === 'UPDATE') && req.headers.has('contact')) {
       // §12.2.2: a target refresh request updates the remote target.
       try {
@@ -169,7 +171,6 @@ export class NetworkRequests {
         return;
       }
     }
-    if (this.rejectShortInterval(req, tx)) return;
     const app = this.core.apps.get(dialog.ownerId);
     if (req.method === 'BYE') this.core.dialogs.delete(dialog);
     if (!app || app.closed) {

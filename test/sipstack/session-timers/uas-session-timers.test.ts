@@ -148,3 +148,35 @@ test('Session-Expires below our Min-SE: 422 with Min-SE, the application never s
     await st.stop();
   }
 });
+
+test('a re-INVITE shortening the session below our Min-SE: 422 with Min-SE, the application never sees it', async ({ expect }) => {
+  const st = await startTimerServer({ minSE: 2 });
+  const sipp = new SippSession();
+  try {
+    let modified = 0;
+    const ended = deferred<void>();
+    st.srf.invite((req, res) => {
+      st.srf.createUAS(req, res, { localSdp: APP_SDP }).then(
+        (dialog) => {
+          dialog.on('modify', (_req, modRes) => {
+            modified++;
+            modRes.send(200, { body: APP_SDP });
+          });
+          dialog.on('destroy', () => ended.resolve());
+        },
+        (err: unknown) => ended.reject(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
+    const result = await sipp.run({ scenario: scenario('uac-session-timer-reinvite-too-small'), remote: st.target, keys: { se: '4', short: '1' } });
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const rejected = findMessages(result.trace, { direction: 'received', status: 422 })[0];
+    expect(rejected?.header('Min-SE'), describeSipp(result)).toBe('2');
+    expect(cseqOf(rejected)).toBe(2);
+    await within(ended.promise, 2000, "the dialog's destroy event");
+    expect(modified).toBe(0);
+    await st.waitForIdle();
+  } finally {
+    await sipp.stopAll();
+    await st.stop();
+  }
+});
