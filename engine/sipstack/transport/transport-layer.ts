@@ -68,6 +68,17 @@ export class TransportLayer implements MessageSender {
   ) {}
 
   async start(): Promise<BoundTransport[]> {
+    try {
+      await this.startListeners();
+    } catch (err) {
+      // Nothing half-started stays bound: a failed start releases what it took.
+      await this.stop();
+      throw err;
+    }
+    return this.transports();
+  }
+
+  private async startListeners(): Promise<void> {
     for (const spec of this.opts.listen) {
       if (spec.protocol === 'udp') {
         const t = new UdpTransport(
@@ -98,7 +109,6 @@ export class TransportLayer implements MessageSender {
         this.tcp.push(t);
       }
     }
-    return this.transports();
   }
 
   /** RFC 7118: a `ws` or `wss` listener; `wss` serves the configured certificate. */
