@@ -103,7 +103,7 @@ describe('signaling events of an inbound call', () => {
     expect(event.params.SipMethod).toBe('INFO');
   });
 
-  it('a callback answering <Response> redirects the call: the caller hears the new document and gets BYE', async ({ expect, onTestFinished }) => {
+  it('a callback answering <Response> redirects the call: its document runs (Say, Hangup) and the caller gets BYE long before the old Pause ends', async ({ expect, onTestFinished }) => {
     const { h, call } = await setUp(onTestFinished, [{ id: 'transfer', url: '/sig', match: { method: 'INFO' } }]);
     h.app.on('/sig', respond('<Say>Transferring.</Say><Hangup/>'));
     const started = performance.now();
