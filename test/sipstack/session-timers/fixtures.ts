@@ -20,6 +20,8 @@ export interface TimerServer {
   srf: Srf;
   /** host:port of the UDP listener, for SIPp's remote argument. */
   target: string;
+  /** host:port of the listener for a transport. */
+  targetFor(transport: 'udp' | 'tcp'): string;
   /** Waits until the server holds no dialog and no transaction. */
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -27,7 +29,7 @@ export interface TimerServer {
 
 export async function startTimerServer(sessionTimers: SipServerOptionsInput['sessionTimers'] = { minSE: 1 }): Promise<TimerServer> {
   const server = new SipServer({
-    sip: { address: '127.0.0.1', port: 0, transports: ['udp'] },
+    sip: { address: '127.0.0.1', port: 0, transports: ['udp', 'tcp'] },
     admin: { address: '127.0.0.1', port: 0, secret: 'cymru' },
     timers: FAST_TIMERS,
     sessionTimers,
@@ -41,11 +43,16 @@ export async function startTimerServer(sessionTimers: SipServerOptionsInput['ses
     throw err;
   }
   srf.on('error', () => undefined);
-  const udp = info.sip[0]!.local;
+  const targetFor = (transport: 'udp' | 'tcp'): string => {
+    const l = info.sip.find((b) => b.protocol === transport)?.local;
+    if (!l) throw new Error(`no ${transport} listener`);
+    return `${l.address}:${l.port}`;
+  };
   return {
     server,
     srf,
-    target: `${udp.address}:${udp.port}`,
+    target: targetFor('udp'),
+    targetFor,
     async waitForIdle(timeoutMs = 64 * FAST_TIMERS.t1 + 3000) {
       await waitUntil(() => {
         const s = server.stats();

@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'vitest';
 import type Srf from 'drachtio-srf';
-import { describeSipp, SippSession } from '../../support/sipp.js';
+import { describeSipp, SippSession, type SippTransport } from '../../support/sipp.js';
 import { findMessages, type SippMessage } from '../../support/sipp-trace.js';
 import { deferred, within } from '../../support/deferred.js';
 import { APP_SDP, scenario, startTimerServer, timerTest } from './fixtures.js';
@@ -89,9 +89,9 @@ describe('session timers, server as UAS', () => {
     await st.waitForIdle();
   });
 
-  timerTest('refresher=uas: the server sends the refreshing re-INVITE at half the interval, twice', async ({ st, sipp, expect }) => {
+  timerTest.for<SippTransport>(['udp', 'tcp'])('refresher=uas over %s: the server sends the refreshing re-INVITE at half the interval, twice', async (transport, { st, sipp, expect }) => {
     const ended = answerCalls(st.srf);
-    const result = await sipp.run({ scenario: scenario('uac-session-timer-uas-refreshes'), remote: st.target, keys: { se: '2' } });
+    const result = await sipp.run({ scenario: scenario('uac-session-timer-uas-refreshes'), remote: st.targetFor(transport), transport, keys: { se: '2' } });
     expect(result.exitCode, describeSipp(result)).toBe(0);
 
     const ok = findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'INVITE' })[0];
