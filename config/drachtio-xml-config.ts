@@ -5,7 +5,8 @@ import { parseXmlTree, type XmlElement } from './xml-element-tree.js';
 /**
  * drachtio-server's XML configuration file (`drachtio -f drachtio.conf.xml`)
  * read as embedded SIP server options: `<admin>`, `<sip><contacts>` (or the
- * older single `<sip><contact>`), external-ip, `<sip><timers>`,
+ * older single `<sip><contact>`; udp, tcp, ws and wss), external-ip,
+ * `<sip><tls>` (key-file, cert-file, chain-file), `<sip><timers>`,
  * `<sip><spammers>`, `<sip><user-agent-options-auto-respond>`,
  * `<sip><session-timers>` and
  * `<logging><loglevel>`. Elements the embedded server has no use for are
@@ -33,7 +34,8 @@ const NOT_SUPPORTED: Record<string, string> = {
   'drachtio.cdrs': 'cdr events go to every application that asks for them',
   'drachtio.sip.outbound-proxy': 'not supported',
   'drachtio.sip.capture-server': 'HEP capture is not supported',
-  'drachtio.sip.tls': 'TLS is not supported',
+  'drachtio.sip.tls.dh-param': 'Diffie-Hellman parameters are chosen by Node.js',
+  'drachtio.sip.tls.min-tls-version': 'Node.js\'s minimum TLS version applies',
   'drachtio.sip.udp-mtu': 'not supported',
   'drachtio.sip.mtu-size': 'not supported',
   'drachtio.sip.udp-buffer-size': 'not supported',
@@ -74,6 +76,16 @@ export function parseDrachtioXmlConfig(text: string, file = 'configuration'): Dr
   return result;
 }
 
+/** Transports a `<contact>` may name (SIP over TLS is not offered). */
+const CONTACT_TRANSPORTS = new Set(['udp', 'tcp', 'ws', 'wss']);
+
+/** A contact without a port: WebSocket's own ports (RFC 6455 §3) for ws or wss alone, else SIP's 5060. */
+function defaultPort(transports: string[]): number {
+  if (transports.every((t) => t === 'ws')) return 80;
+  if (transports.every((t) => t === 'wss')) return 443;
+  return 5060;
+}
+
 class Reader {
   readonly warnings: string[] = [];
   private readonly options: SipServerOptionsInput = {};
@@ -87,6 +99,7 @@ class Reader {
       sip: (e) => this.each(e, 'drachtio.sip', {
         contacts: (c) => this.each(c, 'drachtio.sip.contacts', { contact: (x) => this.contact(x) }),
         contact: (x) => this.contact(x),
+        tls: (t) => this.tls(t),
         timers: (t) => this.timers(t),
         spammers: (s) => this.spammers(s),
         'user-agent-options-auto-respond': (u) => this.optionsUserAgent(u),
@@ -156,13 +169,25 @@ class Reader {
       return [k.trim().toLowerCase(), v.trim()] as const;
     }));
     const wanted = params.has('transport') ? params.get('transport')!.toLowerCase().split(',').map((t) => t.trim()).filter(Boolean) : scheme === 'sips' ? ['tls'] : ['udp', 'tcp'];
-    const unsupported = wanted.filter((t) => t !== 'udp' && t !== 'tcp');
+    const unsupported = wanted.filter((t) => !CONTACT_TRANSPORTS.has(t));
     if (unsupported.length > 0 || wanted.length === 0) {
-      this.fail(`<contact>${text}</contact>: transport ${unsupported.join(',') || '(none)'} is not supported; contacts may use udp and tcp`);
+      this.fail(`<contact>${text}</contact>: transport ${unsupported.join(',') || '(none)'} is not supported; contacts may use udp, tcp, ws and wss`);
     }
     const host = rawHost === '*' ? '0.0.0.0' : rawHost.replace(/^\[|\]$/g, '');
-    const port = rawPort === undefined ? 5060 : this.number(rawPort, `<contact>${text}</contact> port`);
-    return { address: host, port, transports: [...new Set(wanted)] as Array<'udp' | 'tcp'> };
+    const port = rawPort === undefined ? defaultPort(wanted) : this.number(rawPort, `<contact>${text}</contact> port`);
+    return { address: host, port, transports: [...new Set(wanted)] as SipContact['transports'] };
+  }
+
+  /** `<tls><key-file/><cert-file/><chain-file/></tls>`: the certificate wss listeners serve. */
+  private tls(e: XmlElement): void {
+    const files: { keyFile?: string; certFile?: string; chainFile?: string } = {};
+    this.each(e, 'drachtio.sip.tls', {
+      'key-file': (k) => { files.keyFile = k.text; },
+      'cert-file': (c) => { files.certFile = c.text; },
+      'chain-file': (c) => { files.chainFile = c.text || undefined; },
+    });
+    if (!files.keyFile || !files.certFile) this.fail('<tls> needs both <key-file> and <cert-file>');
+    (this.options.sip ??= {}).tls = { keyFile: files.keyFile, certFile: files.certFile, ...(files.chainFile ? { chainFile: files.chainFile } : {}) };
   }
 
   private timers(e: XmlElement): void {

@@ -65,7 +65,7 @@ describe('drachtio XML configuration', () => {
 
   test('a TLS contact is refused with a clear error', async () => {
     await expect(loadDrachtioXmlConfig(fixture('drachtio-tls-contact.conf.xml'))).rejects.toThrow(
-      /drachtio-tls-contact\.conf\.xml: <contact>sips:\*:5061;transport=tls<\/contact>: transport tls is not supported; contacts may use udp and tcp/,
+      /drachtio-tls-contact\.conf\.xml: <contact>sips:\*:5061;transport=tls<\/contact>: transport tls is not supported; contacts may use udp, tcp, ws and wss/,
     );
   });
 
