@@ -168,6 +168,20 @@ describe('REGISTER', () => {
     expect((await c.register({ username: 'bob', contact, expires: 60, authorization: auth })).status).toBe(401);
   });
 
+  it("refuses credentials for another user's address-of-record, and a malformed Contact", async () => {
+    const c = await client();
+    const first = await c.register({ username: 'dave' });
+    const used = challengesOf(first).find((x) => x.algorithm === 'MD5');
+    if (!used) throw new Error('no MD5 challenge');
+    // dave's credentials on a REGISTER whose To is alice (§10.3 step 4).
+    const authorization = digestAuthorization({ username: 'dave', password: 'dave-secret', method: 'REGISTER', uri: c.registrarUri, challenge: used, algorithm: 'MD5', nc: 1 });
+    const other = await c.register({ username: 'alice', contact: `<sip:dave@${c.local.address}>`, authorization });
+    expect(other.status).toBe(403);
+    const badContact = await c.registerWithAuth({ username: 'dave', password: 'dave-secret', contact: '<sip:dave@host>, *', expires: 0 });
+    expect(badContact.response.status).toBe(400);
+    expect(badContact.response.startLine).toMatch(/bad Contact: "\*" must be the only Contact/);
+  });
+
   it('answers malformed credentials with 400 and a reason that says what is wrong', async () => {
     const c = await client();
     const first = await c.register({ username: 'alice' });
