@@ -4,15 +4,29 @@
  * prompt, and what it heard (dumped to a WAV file by baresip itself) has
  * speech in it. Needs the Debian package baresip (scripts/setup.sh).
  */
-import { describe, it } from 'vitest';
+import { describe, it, type ExpectStatic } from 'vitest';
+import { twilioClientFor } from '../support/twilio-client.js';
 import { rmsDbfs } from '../../media/embedded/dsp/silence.js';
 import { waitUntil } from '../support/ports.js';
 import { noContent, respond } from './helpers/app-server.js';
 import { Baresip, BARESIP_INSTALLED } from './helpers/baresip.js';
-import { startRouter } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
 
 const ALICE = { username: 'alice', password: 'alice-softphone-1' };
 const FRAME = 160;
+
+/** Over a second of 20 ms frames with energy, and pauses between words: speech, not silence or a tone. */
+function expectSpeech(expect: ExpectStatic, pcm: Int16Array, log: string): void {
+  let loud = 0;
+  let quiet = 0;
+  for (let i = 0; i + FRAME <= pcm.length; i += FRAME) {
+    const level = rmsDbfs(pcm.subarray(i, i + FRAME));
+    if (level > -35) loud++;
+    else if (level < -50) quiet++;
+  }
+  expect(loud, log).toBeGreaterThan(50);
+  expect(quiet, log).toBeGreaterThan(5);
+}
 
 describe.skipIf(!BARESIP_INSTALLED)('softphone (baresip)', () => {
   it('registers with digest, calls an application and hears its Say prompt', { timeout: 45_000 }, async ({ expect, onTestFinished }) => {
@@ -42,15 +56,31 @@ describe.skipIf(!BARESIP_INSTALLED)('softphone (baresip)', () => {
     expect(completed.params.CallStatus).toBe('completed');
 
     const pcm = await phone.heard(5000);
-    let loud = 0;
-    let quiet = 0;
-    for (let i = 0; i + FRAME <= pcm.length; i += FRAME) {
-      const level = rmsDbfs(pcm.subarray(i, i + FRAME));
-      if (level > -35) loud++;
-      else if (level < -50) quiet++;
-    }
-    // Speech: over a second of 20 ms frames with energy, and pauses between words.
-    expect(loud, phone.log).toBeGreaterThan(50);
-    expect(quiet).toBeGreaterThan(5);
+    expectSpeech(expect, pcm, phone.log);
+  });
+
+  it('is reached as client:alice through the flow it registered from, answers, and hears the Say', { timeout: 45_000 }, async ({ expect, onTestFinished }) => {
+    const h = await startRouter({ applications: [{ id: 'hello', voice: '/voice' }], users: [ALICE], registrarOptions: { algorithms: ['MD5'] } });
+    onTestFinished(() => h.stop());
+    h.app.on('/status', noContent());
+    const phone = await Baresip.start({ registrar: h.sipTarget, ...ALICE, autoAnswer: true });
+    onTestFinished(() => phone.stop());
+    onTestFinished(({ task }) => {
+      if (task.result?.state === 'fail') console.log(`baresip:\n${phone.log}`);
+    });
+    await waitUntil(() => (h.engine.stats().registrar?.bindings ?? 0) === 1, 10_000, "alice's registration");
+
+    const { client } = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN);
+    await client.calls.create({
+      to: 'client:alice',
+      from: '+15550009999',
+      twiml: '<Response><Say>Good morning Alice. This is a call from dialtone.</Say></Response>',
+      statusCallback: h.app.url('/status'),
+      statusCallbackEvent: ['answered', 'completed'],
+    });
+    const answered = await h.app.waitFor((r) => r.pathname === '/status', 10_000, 'alice answered');
+    expect(answered.params).toMatchObject({ CallStatus: 'in-progress', To: 'client:alice' });
+    await h.app.waitFor((r) => r.pathname === '/status' && r.params.CallStatus === 'completed', 20_000, 'the call completed');
+    expectSpeech(expect, await phone.heard(5000), phone.log);
   });
 });

@@ -20,6 +20,8 @@ export interface BaresipOptions {
   registrar: string;
   username: string;
   password: string;
+  /** Answer incoming calls at once (answermode=auto). */
+  autoAnswer?: boolean;
 }
 
 export class Baresip {
@@ -43,7 +45,7 @@ export class Baresip {
     await writeFile(join(dir, 'silence.wav'), encodeWav(new Int16Array(8000 * 10)));
     await writeFile(
       join(dir, 'accounts'),
-      `<sip:${opts.username}@${opts.registrar};transport=udp>;auth_pass=${opts.password};regint=600;audio_codecs=PCMU,PCMA\n`,
+      `<sip:${opts.username}@${opts.registrar};transport=udp>;auth_pass=${opts.password};regint=600;audio_codecs=PCMU,PCMA${opts.autoAnswer ? ';answermode=auto' : ''}\n`,
     );
     await writeFile(
       join(dir, 'config'),
