@@ -26,6 +26,7 @@ import { createSignalingEvents, type SignalingEventSender } from './signaling-ev
 import { WebhookClient } from './webhooks/webhook-client.js';
 import { WebhookTransport } from './webhooks/http-transport.js';
 import { connectSrf } from './srf-connect.js';
+import { listenersFromHostport } from './drachtio-hostports.js';
 
 export interface EngineOptions {
   logger?: Logger;
@@ -37,7 +38,7 @@ export interface EngineOptions {
 }
 
 export interface EngineInfo {
-  /** SIP listeners of the embedded SIP server (empty with an external drachtio-server). */
+  /** SIP listeners of the embedded SIP server, or those an external drachtio-server reported. */
   sip: SipServerInfo['sip'];
   /** Where drachtio-srf is connected. */
   admin: { address: string; port: number };
@@ -176,7 +177,8 @@ export class Engine {
     const srf = new Srf();
     this.srf = srf;
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
-    await connectSrf(srf, admin.address, admin.port, secret);
+    const hostport = await connectSrf(srf, admin.address, admin.port, secret);
+    if (config.drachtio) sip = listenersFromHostport(hostport);
     const dialer = new LegDialer();
     const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new MemoryRecordingStore(recordingsDir) };
     const deps: CallDeps = {

@@ -13,6 +13,7 @@ import type { EngineConfigInput } from '../../../config/engine-config.js';
 import { Engine } from '../../../engine/engine.js';
 import { createLogger } from '../../../engine/logger.js';
 import type { Registrar } from '../../../engine/registrar/registrar.js';
+import { drachtioUnderTest } from '../../support/test-variants.js';
 import { SippSession, type SippProcess } from '../../support/sipp.js';
 import { startAppServer, type AppServer } from './app-server.js';
 import type { CallerMedia } from './caller-media.js';
@@ -116,9 +117,11 @@ export async function startRouter(opts: {
 }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
+  const drachtio = drachtioUnderTest();
   const base = {
     ...testConfig(app.baseUrl, dataDir, opts.applications),
     trunks: opts.trunks ?? [],
+    ...(drachtio ? { drachtio } : {}),
     ...(opts.users ? { users: opts.users } : {}),
     ...(opts.registrarOptions ? { registrar: opts.registrarOptions } : {}),
   };

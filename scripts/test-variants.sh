@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The call router's integration tests (test/router) again, against the
+# servers the environment names:
+#   DIALTONE_TEST_DRACHTIO=host:port:secret   a real drachtio-server (admin port and secret)
+#   DIALTONE_TEST_FREESWITCH=host:port:secret FreeSWITCH's event socket
+# One engine at a time is connected to a named server (a drachtio-server
+# hands each new INVITE to any connected application), so these run one
+# file and one test at a time. A variant the environment does not name is
+# reported as skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+if [ -n "${DIALTONE_TEST_DRACHTIO:-}" ]; then
+  echo "call router tests against drachtio-server at ${DIALTONE_TEST_DRACHTIO%%:*}:$(echo "$DIALTONE_TEST_DRACHTIO" | cut -d: -f2)"
+  DIALTONE_TEST_VARIANT=drachtio npx vitest run test/router --no-file-parallelism --maxConcurrency=1 || status=$?
+else
+  echo "skipped: call router tests against a real drachtio-server (set DIALTONE_TEST_DRACHTIO=host:port:secret)"
+fi
+if [ -n "${DIALTONE_TEST_FREESWITCH:-}" ]; then
+  echo "DIALTONE_TEST_FREESWITCH is set, but the FreeSWITCH media driver is not built yet: those tests cannot run" >&2
+  status=1
+else
+  echo "skipped: call router tests with FreeSWITCH media (set DIALTONE_TEST_FREESWITCH=host:port:secret)"
+fi
+exit "$status"
