@@ -74,6 +74,7 @@ export function routerScenario(name: CallerScenario): string {
 
 /** The engine's configuration for a test: everything on 127.0.0.1, port 0, short SIP timers. */
 export function testConfig(appBase: string, dataDir: string, applications: TestApplication[]): EngineConfigInput {
+  const drachtio = drachtioUnderTest();
   const users: Record<string, string> = {};
   for (const a of applications) users[a.user ?? a.id] = a.id;
   return {
@@ -100,6 +101,8 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
       timers: { t1: 50, t2: 500, t4: 500, d: 500 },
     },
     media: { rtpPortMin: 0, rtpPortMax: 0, bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1' },
+    // In the drachtio variant (scripts/test-variants.sh) a real drachtio-server replaces the embedded one.
+    ...(drachtio ? { drachtio } : {}),
   };
 }
 
@@ -117,11 +120,9 @@ export async function startRouter(opts: {
 }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
-  const drachtio = drachtioUnderTest();
   const base = {
     ...testConfig(app.baseUrl, dataDir, opts.applications),
     trunks: opts.trunks ?? [],
-    ...(drachtio ? { drachtio } : {}),
     ...(opts.users ? { users: opts.users } : {}),
     ...(opts.registrarOptions ? { registrar: opts.registrarOptions } : {}),
   };
