@@ -63,12 +63,17 @@ export const RegistrarOptionsSchema = z
     defaultExpires: z.number().int().min(1).max(604_800).default(3600),
     /** How long a nonce is good for, in seconds; an older one gets a fresh challenge with stale=true. */
     nonceTtlSeconds: z.number().int().min(1).max(86_400).default(300),
-    /** Algorithms offered, one challenge each, in this order (SHA-256 first, RFC 7616 §3.7). */
+    /**
+     * Algorithms offered, one challenge each, most preferred first (RFC 7616
+     * §3.7). MD5 alone by default: many phones (baresip 1.0, SIPp, older
+     * firmware) know only MD5, and some of them fail on a SHA-256 challenge
+     * even when an MD5 one is offered beside it.
+     */
     algorithms: z
       .array(z.enum(DIGEST_ALGORITHMS, { error: 'must be "SHA-256" or "MD5"' }))
       .min(1)
       .refine((a) => new Set(a).size === a.length, 'may not name an algorithm twice')
-      .default(['SHA-256', 'MD5']),
+      .default(['MD5']),
     /** Contacts kept per user; a REGISTER that would add more gets 403. */
     maxBindingsPerUser: z.number().int().min(1).max(1000).default(10),
     /** Where presence changes (online, offline, contacts changed, expired) are sent. */

@@ -28,7 +28,7 @@ describe('users and registrar configuration', () => {
       maxExpires: 3600,
       defaultExpires: 3600,
       nonceTtlSeconds: 300,
-      algorithms: ['SHA-256', 'MD5'],
+      algorithms: ['MD5'],
       maxBindingsPerUser: 10,
       presenceCallbackMethod: 'POST',
     });

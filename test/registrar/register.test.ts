@@ -31,7 +31,7 @@ beforeAll(async () => {
       { username: 'carol', password: 'carol-secret' },
       { username: 'dave', password: 'dave-secret' },
     ],
-    registrar: { minExpires: 30, maxExpires: 600, defaultExpires: 300, nonceTtlSeconds: 1, maxBindingsPerUser: 3 },
+    registrar: { minExpires: 30, maxExpires: 600, defaultExpires: 300, nonceTtlSeconds: 1, maxBindingsPerUser: 3, algorithms: ['SHA-256', 'MD5'] },
   });
 });
 
