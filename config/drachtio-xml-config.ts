@@ -5,7 +5,8 @@ import { parseXmlTree, type XmlElement } from './xml-element-tree.js';
 /**
  * drachtio-server's XML configuration file (`drachtio -f drachtio.conf.xml`)
  * read as embedded SIP server options: `<admin>`, `<sip><contacts>` (or the
- * older single `<sip><contact>`; udp, tcp, ws and wss), external-ip,
+ * older single `<sip><contact>`; udp, tcp, tls, ws and wss, each with its
+ * own external-ip and local-net),
  * `<sip><tls>` (key-file, cert-file, chain-file), `<sip><timers>`,
  * `<sip><spammers>`, `<sip><user-agent-options-auto-respond>`,
  * `<sip><session-timers>` and
@@ -76,13 +77,17 @@ export function parseDrachtioXmlConfig(text: string, file = 'configuration'): Dr
   return result;
 }
 
-/** Transports a `<contact>` may name (SIP over TLS is not offered). */
-const CONTACT_TRANSPORTS = new Set(['udp', 'tcp', 'ws', 'wss']);
+/** Transports a `<contact>` may name. */
+const CONTACT_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
-/** A contact without a port: WebSocket's own ports (RFC 6455 §3) for ws or wss alone, else SIP's 5060. */
+/**
+ * A contact without a port: WebSocket's own ports (RFC 6455 §3) for ws or wss
+ * alone, SIP over TLS's 5061 (RFC 3261 §26.2.2) for tls alone, else SIP's 5060.
+ */
 function defaultPort(transports: string[]): number {
   if (transports.every((t) => t === 'ws')) return 80;
   if (transports.every((t) => t === 'wss')) return 443;
+  if (transports.every((t) => t === 'tls')) return 5061;
   return 5060;
 }
 
@@ -143,19 +148,17 @@ class Reader {
     this.options.admin = admin;
   }
 
+  /** `<contact external-ip="203.0.113.5" local-net="10.0.0.0/8">sip:10.0.0.5;transport=udp</contact>`. */
   private contact(e: XmlElement): void {
     const contact = this.contactUri(e.text);
     const sip = (this.options.sip ??= {});
-    (sip.contacts ??= []).push(contact);
     const external = e.attrs['external-ip'];
-    if (external) {
-      if (sip.externalAddress && sip.externalAddress !== external) {
-        this.fail(`contacts with different external-ip values (${sip.externalAddress}, ${external}) are not supported: give one external-ip`);
-      }
-      sip.externalAddress = external;
-    }
+    if (external) contact.externalAddress = external;
+    const localNet = e.attrs['local-net'];
+    if (localNet) contact.localNet = localNet;
+    (sip.contacts ??= []).push(contact);
     for (const name of Object.keys(e.attrs)) {
-      if (name !== 'external-ip') this.warnings.push(`<contact ${name}> ignored on ${e.text}: not supported`);
+      if (name !== 'external-ip' && name !== 'local-net') this.warnings.push(`<contact ${name}> ignored on ${e.text}: not supported`);
     }
   }
 
@@ -171,14 +174,14 @@ class Reader {
     const wanted = params.has('transport') ? params.get('transport')!.toLowerCase().split(',').map((t) => t.trim()).filter(Boolean) : scheme === 'sips' ? ['tls'] : ['udp', 'tcp'];
     const unsupported = wanted.filter((t) => !CONTACT_TRANSPORTS.has(t));
     if (unsupported.length > 0 || wanted.length === 0) {
-      this.fail(`<contact>${text}</contact>: transport ${unsupported.join(',') || '(none)'} is not supported; contacts may use udp, tcp, ws and wss`);
+      this.fail(`<contact>${text}</contact>: transport ${unsupported.join(',') || '(none)'} is not supported; contacts may use udp, tcp, tls, ws and wss`);
     }
     const host = rawHost === '*' ? '0.0.0.0' : rawHost.replace(/^\[|\]$/g, '');
     const port = rawPort === undefined ? defaultPort(wanted) : this.number(rawPort, `<contact>${text}</contact> port`);
     return { address: host, port, transports: [...new Set(wanted)] as SipContact['transports'] };
   }
 
-  /** `<tls><key-file/><cert-file/><chain-file/></tls>`: the certificate wss listeners serve. */
+  /** `<tls><key-file/><cert-file/><chain-file/></tls>`: the certificate tls and wss listeners serve. */
   private tls(e: XmlElement): void {
     const files: { keyFile?: string; certFile?: string; chainFile?: string } = {};
     this.each(e, 'drachtio.sip.tls', {

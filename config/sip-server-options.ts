@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseIpv4Cidr } from '../engine/sipstack/transport/listener-choice.js';
 
 /**
  * User-Agent values of well-known SIP scanners (SIPVicious and its forks,
@@ -29,14 +31,21 @@ const ValuePattern = z
     }
   }, 'not a valid regular expression');
 
-/** SIP transports a listener can carry: UDP, TCP, and SIP over WebSocket (RFC 7118) plain or over TLS. */
-const Transport = z.enum(['udp', 'tcp', 'ws', 'wss']);
+/** SIP transports a listener can carry: UDP, TCP, TLS (RFC 3261 §26), and SIP over WebSocket (RFC 7118) plain or over TLS. */
+const Transport = z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
-/** One SIP listener: an address and port with the transports on it (drachtio's `<contact>`). */
+/**
+ * One SIP listener: an address and port with the transports on it (drachtio's
+ * `<contact external-ip local-net>`). externalAddress is written into Via,
+ * Contact and Record-Route instead of the bound address, except in messages
+ * to peers inside localNet (an IPv4 CIDR), which get the bound address.
+ */
 const Contact = z.object({
   address: z.string().min(1).default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(5060),
   transports: z.array(Transport).min(1).default(['udp', 'tcp']),
+  externalAddress: z.string().refine((a) => isIP(a) !== 0, 'must be an IP address').optional(),
+  localNet: z.string().refine((n) => parseIpv4Cidr(n) !== undefined, 'must be an IPv4 network in CIDR form, such as 10.0.0.0/8').optional(),
 });
 export type SipContact = z.infer<typeof Contact>;
 
@@ -59,9 +68,20 @@ export const SipServerOptionsSchema = z.object({
        * address, port and transports above.
        */
       contacts: z.array(Contact).min(1).optional(),
-      /** Certificate and private key (PEM files) for `wss` listeners (drachtio's `<tls>`). */
+      /**
+       * Certificate and private key (PEM files) for `tls` and `wss` listeners
+       * (drachtio's `<tls>`). verifyPeer checks the peer's certificate on TLS
+       * connections both ways (drachtio's DRACHTIO_TLS_VERIFY_CLIENT_CERT; off
+       * by default there and here), against caFile when given.
+       */
       tls: z
-        .object({ certFile: z.string().min(1), keyFile: z.string().min(1), chainFile: z.string().min(1).optional() })
+        .object({
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          chainFile: z.string().min(1).optional(),
+          verifyPeer: z.boolean().default(false),
+          caFile: z.string().min(1).optional(),
+        })
         .optional(),
       /** WebSocket ping interval; a peer that does not answer one ping by the next is disconnected. */
       wsPingIntervalMs: z.number().int().min(1000).default(30_000),
@@ -69,6 +89,10 @@ export const SipServerOptionsSchema = z.object({
     .refine(
       (sip) => sip.tls !== undefined || ![sip.transports, ...(sip.contacts ?? []).map((c) => c.transports)].some((t) => t.includes('wss')),
       { message: 'a wss transport needs tls.certFile and tls.keyFile', path: ['tls'] },
+    )
+    .refine(
+      (sip) => sip.tls !== undefined || ![sip.transports, ...(sip.contacts ?? []).map((c) => c.transports)].some((t) => t.includes('tls')),
+      { message: 'a tls transport needs tls.certFile and tls.keyFile', path: ['tls'] },
     )
     .default({
       address: '0.0.0.0',

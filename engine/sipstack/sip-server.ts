@@ -12,7 +12,7 @@ export interface SipServerInfo {
 
 /**
  * The embedded SIP server: a drop-in for drachtio-server that drachtio-srf
- * applications connect to on the admin port, doing SIP over UDP, TCP and
+ * applications connect to on the admin port, doing SIP over UDP, TCP, TLS and
  * WebSocket (RFC 7118, ws and wss).
  */
 export class SipServer {
@@ -78,7 +78,14 @@ export function listenSpecs(o: SipServerOptions): ListenSpec[] {
       const key = `${protocol}/${c.address}:${c.port}`;
       if (c.port !== 0 && seen.has(key)) throw new Error(`invalid SIP server options: ${key} is listed twice`);
       seen.add(key);
-      specs.push({ protocol, address: c.address, port: c.port });
+      const externalAddress = c.externalAddress ?? o.sip.externalAddress;
+      specs.push({
+        protocol,
+        address: c.address,
+        port: c.port,
+        ...(externalAddress ? { externalAddress } : {}),
+        ...(c.localNet ? { localNet: c.localNet } : {}),
+      });
     }
   }
   return specs;

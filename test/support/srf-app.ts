@@ -28,7 +28,7 @@ export interface SrfHarness {
   /** The first connected application. */
   srf: Srf;
   /** Where the server takes SIP, per transport. */
-  sip: Partial<Record<'udp' | 'tcp' | 'ws' | 'wss', { address: string; port: number }>>;
+  sip: Partial<Record<'udp' | 'tcp' | 'tls' | 'ws' | 'wss', { address: string; port: number }>>;
   /** host:port of the server's SIP listener for a transport, for SIPp's remote argument. */
   sipTarget(transport?: 'udp' | 'tcp'): string;
   admin: { address: string; port: number };

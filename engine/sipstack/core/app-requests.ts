@@ -81,10 +81,10 @@ export class AppRequests {
       return;
     }
     const local = this.core.local;
-    const hostport = local.hostport(target.protocol);
+    const hostport = local.hostport(target);
     const req = new SipRequest(appReq.method, appReq.uri, new SipHeaders(), appReq.body);
     const out = req.headers;
-    out.append('Via', local.via(target.protocol, this.core.transactions.newBranch()));
+    out.append('Via', local.via(target, this.core.transactions.newBranch()));
     out.append('Max-Forwards', h.get('max-forwards') ?? '70');
     for (const f of h) {
       const key = f.name.toLowerCase();
@@ -98,7 +98,8 @@ export class AppRequests {
     if (!out.has('call-id')) out.append('Call-ID', `${randomUUID()}`);
     if (!out.has('cseq')) out.append('CSeq', `${Math.floor(Math.random() * 10_000) + 1} ${appReq.method}`);
     if (out.has('contact')) out.set('Contact', replaceLocalhost(out.get('contact') ?? '', hostport));
-    else if (NEEDS_CONTACT.has(appReq.method)) out.append('Contact', `<${local.contactUri(target.protocol)}>`);
+    // RFC 3261 §8.1.1.8: a SIPS Request-URI (or first Route) gets a SIPS Contact.
+    else if (NEEDS_CONTACT.has(appReq.method)) out.append('Contact', `<${local.contactUri(target, undefined, { secure: /^<?sips:/i.test(route ?? appReq.uri) })}>`);
     labelBody(out, appReq.body);
     this.core.sessionTimers.decorateOutgoing(req);
 

@@ -38,13 +38,15 @@ export function sendAppResponse(core: CoreState, app: AppConnection, msg: WirePa
   res.body = appRes.body;
   labelBody(res.headers, res.body);
 
-  const protocol = inbound.source.protocol;
+  // Addressed as seen by the peer the response goes back to (its local-net decides the address).
+  const reach = { protocol: inbound.source.protocol, remote: inbound.source.remote, local: inbound.source.local };
   const makesDialog = inbound.toTag !== undefined && !inbound.dialog && status > 100 && status < 300;
   if (res.headers.has('contact')) {
-    const contacts = res.headers.values('contact').map((c) => replaceLocalhost(c, core.local.hostport(protocol)));
+    const contacts = res.headers.values('contact').map((c) => replaceLocalhost(c, core.local.hostport(reach)));
     res.headers.set('Contact', contacts.join(', '));
   } else if (makesDialog || (inbound.dialog && req.method === 'INVITE' && status < 300)) {
-    res.headers.append('Contact', `<${core.local.contactUri(protocol)}>`);
+    // RFC 3261 §12.1.1: a dialog set up with a SIPS Request-URI gets a SIPS Contact.
+    res.headers.append('Contact', `<${core.local.contactUri(reach, undefined, { secure: /^sips:/i.test(req.uri) })}>`);
   }
 
   // RFC 4028 §9: Session-Expires and Require: timer on a 2xx to INVITE/UPDATE.
@@ -74,7 +76,7 @@ export function sendAppResponse(core: CoreState, app: AppConnection, msg: WirePa
     core.sessionTimers.answered(dialog, res, sessionTimer);
   }
   const id = dialog?.id ?? (inbound.toTag && status > 100 ? dialogId(req.headers.get('call-id') ?? '', tagOf(req.headers.get('from') ?? '') ?? '') : '');
-  const w = describe(res, 'application', protocol, inbound.tx.responseTarget.remote);
+  const w = describe(res, 'application', reach.protocol, inbound.tx.responseTarget.remote);
   app.respond(msg.msgId, true, sentEcho(w, inbound.id, id), w.text);
 }
 

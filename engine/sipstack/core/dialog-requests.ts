@@ -24,7 +24,7 @@ export function buildDialogRequest(
   app?: { headers: SipHeaders; body: Buffer },
 ): SipRequest {
   const h = new SipHeaders();
-  h.append('Via', core.local.via(target.protocol, branch));
+  h.append('Via', core.local.via(target, branch));
   h.append('Max-Forwards', '70');
   for (const r of dialog.routeSet) h.append('Route', r);
   h.append('From', dialog.localParty);

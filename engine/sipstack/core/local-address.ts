@@ -1,12 +1,22 @@
 import os from 'node:os';
 import { isIPv6 } from 'node:net';
+import { advertisesExternal, chooseListener } from '../transport/listener-choice.js';
 import type { BoundTransport } from '../transport/transport-layer.js';
-import type { TransportProtocol } from '../transport/types.js';
+import type { HostPort, TransportProtocol } from '../transport/types.js';
 
 /**
- * The addresses the server writes into Via, Contact and Record-Route: the
- * configured external address, else the bound address, else (when bound to
- * a wildcard) the first non-internal IPv4 interface, else loopback.
+ * Who a message goes to: a protocol alone, or the target it is sent to (the
+ * peer's address decides between external and local address, and the
+ * listener it leaves from when there are several).
+ */
+export type Reach = TransportProtocol | { protocol: TransportProtocol; remote?: HostPort; local?: HostPort };
+
+/**
+ * The addresses the server writes into Via, Contact and Record-Route. Each
+ * listener advertises its external address (drachtio's external-ip, per
+ * contact or for all), except to peers inside its local network (local-net)
+ * which get the bound address; a wildcard bind advertises the first
+ * non-internal IPv4 interface, else loopback.
  */
 export class LocalAddress {
   private readonly host: string;
@@ -15,62 +25,86 @@ export class LocalAddress {
     private readonly transports: BoundTransport[],
     private readonly externalAddress?: string,
   ) {
-    this.host = this.hostOf(transports[0]);
+    this.host = this.hostOf(transports[0], undefined);
   }
 
-  /** host, bracketed when IPv6 */
+  /** host, bracketed when IPv6, for messages with no particular peer */
   get hostText(): string {
     return bracket(this.host);
   }
 
-  port(protocol: TransportProtocol): number {
-    return this.listener(protocol)?.local.port ?? 5060;
+  /** The host (bracketed when IPv6) a message to `reach` advertises. */
+  hostFor(reach: Reach): string {
+    const r = normalize(reach);
+    return bracket(this.hostOf(this.listener(r), r.remote?.address));
   }
 
-  /**
-   * host:port of the listener a request over `protocol` leaves from (the
-   * first of that protocol): with several contacts on different addresses,
-   * each protocol names its own.
-   */
-  hostport(protocol: TransportProtocol): string {
-    return `${bracket(this.hostOf(this.listener(protocol)))}:${this.port(protocol)}`;
+  port(reach: Reach): number {
+    return this.listener(normalize(reach))?.local.port ?? 5060;
   }
 
-  private listener(protocol: TransportProtocol): BoundTransport | undefined {
-    return this.transports.find((t) => t.protocol === protocol) ?? this.transports[0];
+  /** host:port of the listener a message to `reach` leaves from, as advertised to that peer. */
+  hostport(reach: Reach): string {
+    const r = normalize(reach);
+    const l = this.listener(r);
+    return `${bracket(this.hostOf(l, r.remote?.address))}:${l?.local.port ?? 5060}`;
   }
 
-  private hostOf(t: BoundTransport | undefined): string {
-    if (this.externalAddress) return this.externalAddress;
+  /** The listener a message to `reach` leaves from: the one named, else the one chosen for the peer. */
+  listener(r: { protocol: TransportProtocol; remote?: HostPort; local?: HostPort }): BoundTransport | undefined {
+    const same = this.transports.filter((t) => t.protocol === r.protocol);
+    if (r.local) {
+      const named = same.find((t) => t.local.port === r.local!.port && (t.local.address === r.local!.address || isWildcard(t.local.address)));
+      if (named) return named;
+    }
+    return chooseListener(same, r.remote?.address) ?? this.transports[0];
+  }
+
+  private hostOf(t: BoundTransport | undefined, remote: string | undefined): string {
+    const external = t?.externalAddress ?? this.externalAddress;
+    if (t && advertisesExternal({ ...t, externalAddress: external }, remote)) return external!;
+    if (!t && external) return external;
     const bound = t?.local.address ?? '127.0.0.1';
     return isWildcard(bound) ? firstInterfaceAddress() : bound;
   }
 
-  /** Our Via for a request sent over `protocol` (RFC 3261 §8.1.1.7, with rport per RFC 3581). */
-  via(protocol: TransportProtocol, branch: string): string {
-    return `SIP/2.0/${protocol.toUpperCase()} ${this.hostport(protocol)};rport;branch=${branch}`;
+  /** Our Via for a request sent to `reach` (RFC 3261 §8.1.1.7 and §18.1.1, with rport per RFC 3581). */
+  via(reach: Reach, branch: string): string {
+    const r = normalize(reach);
+    return `SIP/2.0/${r.protocol.toUpperCase()} ${this.hostport(r)};rport;branch=${branch}`;
   }
 
-  /** A Contact URI reaching this server over `protocol`. */
-  contactUri(protocol: TransportProtocol, user?: string): string {
+  /**
+   * A Contact (or Record-Route) URI reaching this server over the protocol of
+   * `reach`. `secure` gives a sips: URI (RFC 3261 §8.1.1.8 and §12.1.1: a
+   * request or dialog with a SIPS URI gets a SIPS Contact); it implies TLS,
+   * so it carries no transport parameter.
+   */
+  contactUri(reach: Reach, user?: string, opts: { secure?: boolean } = {}): string {
+    const r = normalize(reach);
     const u = user ? `${user}@` : '';
-    const t = protocol === 'udp' ? '' : `;transport=${protocol}`;
-    return `sip:${u}${this.hostport(protocol)}${t}`;
+    if (opts.secure && r.protocol === 'tls') return `sips:${u}${this.hostport(r)}`;
+    const t = r.protocol === 'udp' ? '' : `;transport=${r.protocol}`;
+    return `sip:${u}${this.hostport(r)}${t}`;
   }
 
-  /** drachtio's list of SIP endpoints: `udp/1.2.3.4:5060,tcp/1.2.3.4:5060`. */
+  /** drachtio's list of SIP endpoints: `udp/1.2.3.4:5060,tcp/1.2.3.4:5060` (external addresses where set). */
   hostports(): string {
-    return this.transports.map((t) => `${t.protocol}/${bracket(this.hostOf(t))}:${t.local.port}`).join(',');
+    return this.transports.map((t) => `${t.protocol}/${bracket(this.hostOf(t, undefined))}:${t.local.port}`).join(',');
   }
 
   /** Is this host:port one of ours (for stripping a Route that points at us)? */
   isLocal(host: string, port: number | undefined): boolean {
     const h = host.replace(/^\[|\]$/g, '');
-    const local = h === this.host || h === '127.0.0.1' || h === '::1' || h === 'localhost' ||
-      this.transports.some((t) => t.local.address === h);
+    const local = h === this.host || h === '127.0.0.1' || h === '::1' || h === 'localhost' || h === this.externalAddress ||
+      this.transports.some((t) => t.local.address === h || t.externalAddress === h);
     if (!local) return false;
     return port === undefined ? this.transports.some((t) => t.local.port === 5060) : this.transports.some((t) => t.local.port === port);
   }
+}
+
+function normalize(reach: Reach): { protocol: TransportProtocol; remote?: HostPort; local?: HostPort } {
+  return typeof reach === 'string' ? { protocol: reach } : reach;
 }
 
 function bracket(host: string): string {

@@ -39,7 +39,7 @@ export async function forwardInDialog(core: CoreState, req: SipRequest, tx?: Ser
     route: h.values('route')[0],
     available: (p) => core.transports.hasProtocol(p),
   });
-  h.prepend('Via', core.local.via(target.protocol, core.transactions.newBranch()));
+  h.prepend('Via', core.local.via(target, core.transactions.newBranch()));
   if (!tx) {
     await core.transports.send(fwd, target);
     return;

@@ -134,9 +134,9 @@ class ProxyJob {
       preferred: this.inbound.source.protocol,
     });
     if (this.opts.recordRoute) {
-      h.prepend('Record-Route', `<${this.core.local.contactUri(target.protocol)};lr>`);
+      h.prepend('Record-Route', `<${this.core.local.contactUri(target)};lr>`);
     }
-    h.prepend('Via', this.core.local.via(target.protocol, this.core.transactions.newBranch()));
+    h.prepend('Via', this.core.local.via(target, this.core.transactions.newBranch()));
     if (this.finished || this.canceled) return;
     branch.tx = this.core.transactions.sendRequest(req, target, {
       onProvisional: (res) => this.branchProvisional(branch, res),

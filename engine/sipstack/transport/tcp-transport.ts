@@ -1,6 +1,23 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { StreamFramer } from '../message/framer.js';
 import type { HostPort } from './types.js';
+
+/**
+ * What makes a stream listener a TLS one (RFC 3261 §26.2.1): the certificate
+ * it serves, and whether peers' certificates are checked (drachtio-server's
+ * DRACHTIO_TLS_VERIFY_CLIENT_CERT: off unless asked for, in both directions).
+ */
+export interface StreamTlsOptions {
+  cert: Buffer;
+  key: Buffer;
+  /** Intermediate certificates, sent after ours. */
+  chain?: Buffer;
+  /** Check the peer's certificate: client certificates on accepted connections, the server's on ours. */
+  verifyPeer: boolean;
+  /** Trust anchors used when verifying (PEM); Node's bundled CAs when absent. */
+  ca?: Buffer;
+}
 
 export interface StreamMessageHandler {
   (data: Buffer, remote: HostPort, local: HostPort, connectionId: string): void;
@@ -20,11 +37,12 @@ const CRLF = Buffer.from('\r\n');
 const BROKEN_CONNECTION_GRACE_MS = 1000;
 
 /**
- * SIP over TCP (RFC 3261 §18): a listening socket plus the connections it
- * accepted or opened. Connections are reused for every message to the same
- * peer (§18.2.2: responses go back on the connection the request came on),
- * idle ones are closed after a while, and a peer that breaks the framing is
- * disconnected.
+ * SIP over TCP (RFC 3261 §18), or over TLS (§26) when `opts.tls` is given: a
+ * listening socket plus the connections it accepted or opened. Connections
+ * are reused for every message to the same peer (§18.2.2: responses go back
+ * on the connection the request came on), idle ones are closed after a while,
+ * and a peer that breaks the framing is disconnected. Framing is the same on
+ * both: TLS only wraps the byte stream.
  */
 export class TcpTransport {
   private server?: net.Server;
@@ -46,11 +64,33 @@ export class TcpTransport {
       /** Connections that stay open when idle (a client registered through them). */
       keep?: (connectionId: string) => boolean;
       onClose?: (connectionId: string) => void;
+      /** Present for a TLS listener. */
+      tls?: StreamTlsOptions;
+      /** A TLS handshake that failed (bad certificate, not TLS at all): worth a log line. */
+      onTlsError?: (error: string, remote: HostPort) => void;
     },
   ) {}
 
+  private get idPrefix(): string {
+    return this.opts.tls ? 'tls' : 'tcp';
+  }
+
+  private secureContext(): tls.SecureContextOptions {
+    const t = this.opts.tls!;
+    return { cert: t.chain ? Buffer.concat([t.cert, Buffer.from('\n'), t.chain]) : t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}) };
+  }
+
   async start(): Promise<HostPort> {
-    const server = net.createServer((socket) => this.adopt(socket));
+    let server: net.Server;
+    if (this.opts.tls) {
+      const verify = this.opts.tls.verifyPeer;
+      const secure = tls.createServer({ ...this.secureContext(), requestCert: verify, rejectUnauthorized: verify }, (socket) => this.adopt(socket));
+      secure.on('tlsClientError', (err, socket) =>
+        this.opts.onTlsError?.(err.message, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }));
+      server = secure;
+    } else {
+      server = net.createServer((socket) => this.adopt(socket));
+    }
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -101,10 +141,23 @@ export class TcpTransport {
     const pending = this.connecting.get(key);
     if (pending) return pending;
     const promise = new Promise<Connection>((resolve, reject) => {
-      const socket = net.connect({ host: remote.address, port: remote.port });
-      const fail = (err: Error) => reject(err);
+      const t = this.opts.tls;
+      const socket = t
+        ? tls.connect({
+          ...this.secureContext(),
+          host: remote.address,
+          port: remote.port,
+          // RFC 3261 §26.3.1: the server's certificate is checked when verification is on.
+          rejectUnauthorized: t.verifyPeer,
+          ...(net.isIP(remote.address) ? {} : { servername: remote.address }),
+        })
+        : net.connect({ host: remote.address, port: remote.port });
+      const fail = (err: Error) => {
+        socket.destroy();
+        reject(err);
+      };
       socket.once('error', fail);
-      socket.once('connect', () => {
+      socket.once(t ? 'secureConnect' : 'connect', () => {
         socket.off('error', fail);
         resolve(this.adopt(socket));
       });
@@ -119,7 +172,7 @@ export class TcpTransport {
     const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     const conn: Connection = {
-      id: `tcp-${this.nextId++}`,
+      id: `${this.idPrefix}-${this.nextId++}`,
       socket,
       remote,
       framer: new StreamFramer({ maxBytes: this.opts.maxMessageBytes }),

@@ -23,3 +23,12 @@ export async function loadTlsFiles(files: TlsFiles): Promise<{ cert: Buffer; key
   ]);
   return { cert, key, chain };
 }
+
+/** PEM trust anchors for verifying peers' certificates; an unreadable file is an error naming it. */
+export async function loadCaFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new Error(`cannot read TLS CA file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -2,19 +2,24 @@ import { parseMessage, type ParseOutcome } from '../message/parser.js';
 import { serializeMessage } from '../message/serialize.js';
 import { formatVia, parseVia } from '../message/via.js';
 import type { SipMessage } from '../message/sip-message.js';
-import { TcpTransport } from './tcp-transport.js';
+import { TcpTransport, type StreamTlsOptions } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
-import { loadTlsFiles, type TlsFiles } from './tls-files.js';
+import { loadCaFile, loadTlsFiles, type TlsFiles } from './tls-files.js';
 import { WsTransport } from './ws-transport.js';
+import { chooseListener } from './listener-choice.js';
 import type { HostPort, InboundSource, MessageSender, SendTarget, TransportProtocol } from './types.js';
 
 /** The transports a listener can carry. */
-export type ListenProtocol = 'udp' | 'tcp' | 'ws' | 'wss';
+export type ListenProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 export interface ListenSpec {
   protocol: ListenProtocol;
   address: string;
   port: number;
+  /** Address advertised in Via, Contact and Record-Route instead of the bound one (drachtio's external-ip). */
+  externalAddress?: string;
+  /** IPv4 CIDR of the network reached directly: messages to it advertise the bound address (drachtio's local-net). */
+  localNet?: string;
 }
 
 export interface TransportLayerOptions {
@@ -22,8 +27,13 @@ export interface TransportLayerOptions {
   maxMessageBytes: number;
   maxHeaders: number;
   tcpIdleTimeoutMs: number;
-  /** Certificate and key files, needed by `wss` listeners. */
-  tls?: TlsFiles;
+  /** Certificate and key files, needed by `tls` and `wss` listeners. */
+  tls?: TlsFiles & {
+    /** Check peers' certificates on TLS connections, both ways (default off, as drachtio-server). */
+    verifyPeer?: boolean;
+    /** Trust anchors (PEM file) for that check; Node's bundled CAs when absent. */
+    caFile?: string;
+  };
   /** WebSocket ping interval (default 30 s); a peer that misses a ping is dropped. */
   wsPingIntervalMs?: number;
   /**
@@ -37,6 +47,8 @@ export interface TransportLayerOptions {
 export interface BoundTransport {
   protocol: ListenProtocol;
   local: HostPort;
+  externalAddress?: string;
+  localNet?: string;
 }
 
 export interface TransportEvents {
@@ -51,13 +63,14 @@ export interface TransportEvents {
 }
 
 /**
- * The SIP transports (RFC 3261 §18, RFC 7118): UDP, TCP and WebSocket listeners, parsing of what
+ * The SIP transports (RFC 3261 §18 and §26, RFC 7118): UDP, TCP, TLS and WebSocket listeners, parsing of what
  * arrives, the server transport's `received`/`rport` stamping of the top Via,
  * and sending on the right transport and connection.
  */
 export class TransportLayer implements MessageSender {
   private readonly udp: UdpTransport[] = [];
   private readonly tcp: TcpTransport[] = [];
+  private readonly tls: TcpTransport[] = [];
   private readonly ws: WsTransport[] = [];
   private readonly wss: WsTransport[] = [];
   private readonly bound: BoundTransport[] = [];
@@ -87,28 +100,44 @@ export class TransportLayer implements MessageSender {
           (data, remote, local) => this.receive(data, { protocol: 'udp', remote, local }),
           (err) => this.events.warning('udp socket error', { error: err.message }),
         );
-        this.bound.push({ protocol: 'udp', local: await t.start() });
+        this.bound.push(boundOf(spec, await t.start()));
         this.udp.push(t);
       } else if (spec.protocol === 'ws' || spec.protocol === 'wss') {
         await this.startWebSocket(spec, spec.protocol);
       } else {
-        const t = new TcpTransport(
-          spec.address,
-          spec.port,
-          (data, remote, local, connectionId) => this.receive(data, { protocol: 'tcp', remote, local, connectionId }),
-          (error, head, remote, local, connectionId) =>
-            this.framingError(error, head, { protocol: 'tcp', remote, local, connectionId }),
-          {
-            maxMessageBytes: this.opts.maxMessageBytes,
-            idleTimeoutMs: this.opts.tcpIdleTimeoutMs,
-            keep: this.opts.keepConnection,
-            onClose: (id) => this.events.connectionClosed?.(id),
-          },
-        );
-        this.bound.push({ protocol: 'tcp', local: await t.start() });
-        this.tcp.push(t);
+        await this.startStream(spec, spec.protocol);
       }
     }
+  }
+
+  /** A TCP listener, or a TLS one (RFC 3261 §26) framed the same way. */
+  private async startStream(spec: ListenSpec, protocol: 'tcp' | 'tls'): Promise<void> {
+    const tlsOptions = protocol === 'tls' ? await this.streamTls(spec) : undefined;
+    const t = new TcpTransport(
+      spec.address,
+      spec.port,
+      (data, remote, local, connectionId) => this.receive(data, { protocol, remote, local, connectionId }),
+      (error, head, remote, local, connectionId) =>
+        this.framingError(error, head, { protocol, remote, local, connectionId }),
+      {
+        maxMessageBytes: this.opts.maxMessageBytes,
+        idleTimeoutMs: this.opts.tcpIdleTimeoutMs,
+        keep: this.opts.keepConnection,
+        onClose: (id) => this.events.connectionClosed?.(id),
+        tls: tlsOptions,
+        onTlsError: (error, remote) => this.events.warning('TLS handshake failed', { remote, error }),
+      },
+    );
+    this.bound.push(boundOf(spec, await t.start()));
+    (protocol === 'tcp' ? this.tcp : this.tls).push(t);
+  }
+
+  private async streamTls(spec: ListenSpec): Promise<StreamTlsOptions> {
+    const files = this.opts.tls;
+    if (!files) throw new Error(`tls listener on ${spec.address}:${spec.port} needs sip.tls.certFile and sip.tls.keyFile`);
+    const material = await loadTlsFiles(files);
+    const ca = files.caFile ? await loadCaFile(files.caFile) : undefined;
+    return { ...material, verifyPeer: files.verifyPeer ?? false, ...(ca ? { ca } : {}) };
   }
 
   /** RFC 7118: a `ws` or `wss` listener; `wss` serves the configured certificate. */
@@ -132,17 +161,20 @@ export class TransportLayer implements MessageSender {
         onWarning: (text, detail) => this.events.warning(text, detail),
       },
     );
-    this.bound.push({ protocol, local: await t.start() });
+    this.bound.push(boundOf(spec, await t.start()));
     (protocol === 'ws' ? this.ws : this.wss).push(t);
   }
 
   transports(): BoundTransport[] {
-    return this.bound.map((b) => ({ protocol: b.protocol, local: { ...b.local } }));
+    return this.bound.map((b) => ({ ...b, local: { ...b.local } }));
   }
 
-  /** The bound transport for a protocol (the first one when there are several). */
-  transportFor(protocol: TransportProtocol): BoundTransport | undefined {
-    return this.bound.find((b) => b.protocol === protocol);
+  /**
+   * The bound transport for a protocol: with several, the one a message to
+   * `remote` leaves from (chooseListener), else the first.
+   */
+  transportFor(protocol: TransportProtocol, remote?: string): BoundTransport | undefined {
+    return chooseListener(this.bound.filter((b) => b.protocol === protocol), remote);
   }
 
   hasProtocol(protocol: TransportProtocol): boolean {
@@ -168,13 +200,15 @@ export class TransportLayer implements MessageSender {
   }
 
   async sendRaw(data: Buffer, target: SendTarget): Promise<void> {
+    // Several listeners of the protocol: the one the message was addressed from (LocalAddress picks the same).
+    if (!target.local) target = { ...target, local: this.transportFor(target.protocol, target.remote.address)?.local };
     if (target.protocol === 'udp') {
       const t = pick(this.udp, target.local);
       if (!t) throw new Error('requested protocol/transport not available: udp');
       await t.send(data, target.remote);
-    } else if (target.protocol === 'tcp') {
-      const t = pick(this.tcp, target.local);
-      if (!t) throw new Error('requested protocol/transport not available: tcp');
+    } else if (target.protocol === 'tcp' || target.protocol === 'tls') {
+      const t = pick(target.protocol === 'tcp' ? this.tcp : this.tls, target.local);
+      if (!t) throw new Error(`requested protocol/transport not available: ${target.protocol}`);
       await t.send(data, target.remote, target.connectionId);
     } else if (target.protocol === 'ws' || target.protocol === 'wss') {
       const list = target.protocol === 'ws' ? this.ws : this.wss;
@@ -188,9 +222,10 @@ export class TransportLayer implements MessageSender {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.udp, ...this.tcp, ...this.ws, ...this.wss].map((t) => t.stop()));
+    await Promise.all([...this.udp, ...this.tcp, ...this.tls, ...this.ws, ...this.wss].map((t) => t.stop()));
     this.udp.length = 0;
     this.tcp.length = 0;
+    this.tls.length = 0;
     this.ws.length = 0;
     this.wss.length = 0;
     this.bound.length = 0;
@@ -247,6 +282,15 @@ function pick<T extends { readonly local: HostPort | undefined }>(list: T[], loc
     if (found) return found;
   }
   return list[0];
+}
+
+function boundOf(spec: ListenSpec, local: HostPort): BoundTransport {
+  return {
+    protocol: spec.protocol,
+    local,
+    ...(spec.externalAddress ? { externalAddress: spec.externalAddress } : {}),
+    ...(spec.localNet ? { localNet: spec.localNet } : {}),
+  };
 }
 
 function isWildcard(address: string): boolean {
