@@ -7,6 +7,7 @@ export type MediaErrorCode =
   | 'tts-failed' // the text-to-speech provider failed
   | 'no-ports' // the RTP port range is exhausted
   | 'destroyed' // the endpoint was destroyed
+  | 'unavailable' // no media server can take the call now (FreeSWITCH unreachable): the call router answers 503
   | 'io'; // a file could not be read or written
 
 export class MediaError extends Error {
