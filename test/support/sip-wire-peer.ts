@@ -117,7 +117,7 @@ export type Predicate = (m: WireMessage) => boolean;
 
 /** What both kinds of peer offer. */
 export abstract class SipPeer {
-  abstract readonly transport: 'udp' | 'tcp';
+  abstract readonly transport: 'udp' | 'tcp' | 'tls';
   abstract readonly local: HostPort;
   readonly received: WireMessage[] = [];
   private waiters: Array<() => void> = [];
