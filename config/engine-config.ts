@@ -4,6 +4,7 @@ import { SipServerOptionsSchema } from './sip-server-options.js';
 import { SignalingEventDeliverySchema, SignalingEventRulesSchema } from './signaling-events.js';
 import { TrunksSchema } from './trunks.js';
 import { RegistrarOptionsSchema, SipUsersSchema } from './sip-users.js';
+import { FreeSwitchOptionsSchema } from './freeswitch-options.js';
 
 /**
  * The engine's configuration file: accounts, applications and their URLs,
@@ -82,9 +83,13 @@ export const RoutesSchema = z.object({
   default: z.string().optional(),
 });
 
-/** Options of the embedded RTP media engine. */
+/** Media: the embedded RTP media engine (its options below), or FreeSWITCH (media.freeswitch). */
 export const MediaOptionsSchema = z
   .object({
+    /** Which media driver runs the calls' audio. */
+    driver: z.enum(['embedded', 'freeswitch']).default('embedded'),
+    /** FreeSWITCH servers, required when driver is 'freeswitch' (config/freeswitch-options.ts). */
+    freeswitch: FreeSwitchOptionsSchema.optional(),
     /** RTP port range (RTP on even ports, RTCP on the next); 0 and 0 let the system pick free ports. */
     rtpPortMin: z.number().int().min(0).max(65_535).default(0),
     rtpPortMax: z.number().int().min(0).max(65_535).default(0),
@@ -98,6 +103,10 @@ export const MediaOptionsSchema = z
   .refine((m) => (m.rtpPortMin === 0) === (m.rtpPortMax === 0) && m.rtpPortMin <= m.rtpPortMax, {
     error: 'rtpPortMin and rtpPortMax must both be 0, or a range with rtpPortMin <= rtpPortMax',
     path: ['rtpPortMax'],
+  })
+  .refine((m) => m.driver !== 'freeswitch' || m.freeswitch !== undefined, {
+    error: "required when driver is 'freeswitch'",
+    path: ['freeswitch'],
   });
 
 export const EngineConfigSchema = z

@@ -26,6 +26,7 @@ import { createSignalingEvents, type SignalingEventSender } from './signaling-ev
 import { WebhookClient } from './webhooks/webhook-client.js';
 import { WebhookTransport } from './webhooks/http-transport.js';
 import { connectSrf } from './srf-connect.js';
+import { freeswitchPromptsDir, startFreeSwitchMedia } from './freeswitch-media.js';
 import { listenersFromHostport } from './drachtio-hostports.js';
 
 export interface EngineOptions {
@@ -131,7 +132,7 @@ export class Engine {
 
     if (this.opts.mediaServer) {
       this.media = this.opts.mediaServer;
-    } else {
+    } else if (config.media.driver === 'embedded') {
       const mediaLog = this.log.child({ component: 'media' });
       this.media = new EmbeddedMediaServer({
         rtpPortMin: config.media.rtpPortMin,
@@ -145,7 +146,9 @@ export class Engine {
       this.ownsMedia = true;
     }
 
-    this.http = new EngineHttpServer({ address: config.http.address, port: config.http.port, recordingsDir, logger: this.log.child({ component: 'http' }) });
+    const usesFreeSwitch = !this.opts.mediaServer && config.media.driver === 'freeswitch';
+    const mediaDir = usesFreeSwitch ? freeswitchPromptsDir(dataDir) : undefined;
+    this.http = new EngineHttpServer({ address: config.http.address, port: config.http.port, recordingsDir, mediaDir, logger: this.log.child({ component: 'http' }) });
     const http = await this.http.start();
 
     const [firstAccount] = config.accounts;
@@ -179,6 +182,16 @@ export class Engine {
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
     const hostport = await connectSrf(srf, admin.address, admin.port, secret);
     if (config.drachtio) sip = listenersFromHostport(hostport);
+    if (usesFreeSwitch && config.media.freeswitch) {
+      // FreeSWITCH endpoints are made by INVITEs through this srf; prompts are fetched from the HTTP server.
+      this.media = await startFreeSwitchMedia(srf, config.media.freeswitch, {
+        dataDir,
+        httpBase: publicHttpBase(config, http),
+        log: this.log.child({ component: 'media' }),
+      });
+      this.ownsMedia = true;
+    }
+    if (!this.media) throw new Error('no media driver');
     const dialer = new LegDialer();
     const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new MemoryRecordingStore(recordingsDir) };
     const deps: CallDeps = {

@@ -15,7 +15,8 @@ export interface InboundCallDeps extends SipCallBaseDeps {
 function answerFailureStatus(err: unknown): number {
   if (err instanceof MediaError) {
     if (err.code === 'incompatible-codecs' || err.code === 'bad-sdp') return 488;
-    if (err.code === 'no-ports') return 503;
+    // RFC 3261 21.5.4 503 Service Unavailable: no RTP ports, or no media server reachable.
+    if (err.code === 'no-ports' || err.code === 'unavailable') return 503;
   }
   return 500;
 }

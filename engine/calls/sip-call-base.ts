@@ -125,6 +125,7 @@ export abstract class SipCallBase implements CallControl {
     this.deps.signaling?.watchDialog(this.deps.session, dialog, this.abort.signal);
     if (opts.waitForAck) this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
     dialog.on('destroy', () => this.partyGone('completed'));
+    endpoint.once('destroy', () => this.mediaGone());
     if (opts.answerInAck) {
       dialog.on('ack', (ack) => {
         if (ack.body) endpoint.modify(ack.body).catch((e: unknown) => log.warn({ reason: (e as Error).message }, 'SDP in ACK refused'));
@@ -138,6 +139,19 @@ export abstract class SipCallBase implements CallControl {
           reply.send(488);
         },
       );
+    });
+  }
+
+  /**
+   * The media endpoint ended under the call (its media server restarted or
+   * went away): the call cannot go on, so it ends as a hangup would, with BYE
+   * and status completed, and the running verb stops.
+   */
+  private mediaGone(): void {
+    if (this.abort.signal.aborted || this.hungUpLocally) return;
+    this.log.warn('the media endpoint ended under the call: hanging up');
+    void this.endCall().finally(() => {
+      if (!this.abort.signal.aborted) this.abort.abort();
     });
   }
 

@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { serveMedia } from './media-route.js';
 import { serveRecording } from './recordings-route.js';
 
 export interface EngineHttpServerOptions {
   address: string;
   port: number;
   recordingsDir: string;
+  /** Prompts published for a FreeSWITCH media server (GET /media/<name>.wav); none when unset. */
+  mediaDir?: string;
   logger: Logger;
 }
 
@@ -18,7 +21,9 @@ export class EngineHttpServer {
 
   async start(): Promise<{ address: string; port: number }> {
     const server = createServer((req, res) => {
+      const { mediaDir } = this.opts;
       serveRecording(req, res, this.opts.recordingsDir)
+        .then(async (handled) => handled || (mediaDir !== undefined && (await serveMedia(req, res, mediaDir))))
         .then((handled) => {
           if (!handled) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
         })
