@@ -4,6 +4,7 @@ import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/engine-config.js';
 import { EmbeddedMediaServer } from '../media/embedded/index.js';
+import { FreeSwitchMediaServer } from '../media/freeswitch/index.js';
 import type { MediaServer } from '../media/types.js';
 import { createApiServer, type ApiServer } from './api/api-server.js';
 import { ApiCallService } from './calls/api-call-service.js';
@@ -51,7 +52,7 @@ export interface EngineInfo {
 export interface EngineStats {
   /** Live calls: inbound, created over the REST API, and Dial legs. */
   calls: number;
-  /** Media endpoints open in the embedded media server (undefined with another media server). */
+  /** Media endpoints open in the engine's media driver, embedded or FreeSWITCH (undefined with a media server given in EngineOptions). */
   endpoints?: number;
   /** Calls since start: inbound, created over the REST API, and Dial legs. */
   totalCalls: number;
@@ -294,7 +295,7 @@ export class Engine {
   stats(): EngineStats {
     return {
       calls: this.live.size,
-      endpoints: this.media instanceof EmbeddedMediaServer ? this.media.size : undefined,
+      endpoints: this.media instanceof EmbeddedMediaServer || this.media instanceof FreeSwitchMediaServer ? this.media.size : undefined,
       totalCalls: this.live.totalCalls,
       sip: this.sipServer?.stats(),
       pendingStatusCallbacks: this.statusSender?.trackedCalls ?? 0,

@@ -2,7 +2,8 @@
 # The call router's integration tests (test/router) again, against the
 # servers the environment names:
 #   DIALTONE_TEST_DRACHTIO=host:port:secret   a real drachtio-server (admin port and secret)
-#   DIALTONE_TEST_FREESWITCH=host:port:secret FreeSWITCH's event socket
+#   DIALTONE_TEST_FREESWITCH=host:port:secret FreeSWITCH's event socket (media on FreeSWITCH;
+#     test/media/freeswitch runs in the main vitest run when this is set)
 # One engine at a time is connected to a named server (a drachtio-server
 # hands each new INVITE to any connected application), so these run one
 # file and one test at a time. A variant the environment does not name is
@@ -17,8 +18,8 @@ else
   echo "skipped: call router tests against a real drachtio-server (set DIALTONE_TEST_DRACHTIO=host:port:secret)"
 fi
 if [ -n "${DIALTONE_TEST_FREESWITCH:-}" ]; then
-  echo "DIALTONE_TEST_FREESWITCH is set, but the FreeSWITCH media driver is not built yet: those tests cannot run" >&2
-  status=1
+  echo "call router tests with FreeSWITCH media at ${DIALTONE_TEST_FREESWITCH%%:*}:$(echo "$DIALTONE_TEST_FREESWITCH" | cut -d: -f2)"
+  DIALTONE_TEST_VARIANT=freeswitch npx vitest run test/router --no-file-parallelism --maxConcurrency=1 || status=$?
 else
   echo "skipped: call router tests with FreeSWITCH media (set DIALTONE_TEST_FREESWITCH=host:port:secret)"
 fi

@@ -1,8 +1,10 @@
 /**
- * Which SIP server the call router's integration tests run against. By
- * default the engine's embedded one; with DIALTONE_TEST_VARIANT=drachtio,
- * the real drachtio-server named by DIALTONE_TEST_DRACHTIO=host:port:secret
- * (scripts/test-variants.sh sets both when the environment names a server).
+ * Which SIP server and media the call router's integration tests run
+ * against. By default the engine's embedded ones; with
+ * DIALTONE_TEST_VARIANT=drachtio, the real drachtio-server named by
+ * DIALTONE_TEST_DRACHTIO=host:port:secret; with DIALTONE_TEST_VARIANT=freeswitch,
+ * media on the FreeSWITCH named by DIALTONE_TEST_FREESWITCH=host:port:secret
+ * (scripts/test-variants.sh sets them when the environment names a server).
  */
 export interface ExternalServer {
   host: string;
@@ -23,4 +25,22 @@ export function drachtioUnderTest(env: NodeJS.ProcessEnv = process.env): Externa
   const spec = env.DIALTONE_TEST_DRACHTIO;
   if (!spec) throw new Error('DIALTONE_TEST_VARIANT=drachtio needs DIALTONE_TEST_DRACHTIO=host:port:secret');
   return parseServerSpec('DIALTONE_TEST_DRACHTIO', spec);
+}
+
+/**
+ * The FreeSWITCH event socket to run media on instead of the embedded
+ * engine, when this run is that variant (DIALTONE_TEST_VARIANT=freeswitch,
+ * DIALTONE_TEST_FREESWITCH=host:port:secret).
+ */
+export function freeswitchUnderTest(env: NodeJS.ProcessEnv = process.env): ExternalServer | undefined {
+  if (env.DIALTONE_TEST_VARIANT !== 'freeswitch') return undefined;
+  const spec = env.DIALTONE_TEST_FREESWITCH;
+  if (!spec) throw new Error('DIALTONE_TEST_VARIANT=freeswitch needs DIALTONE_TEST_FREESWITCH=host:port:secret');
+  return parseServerSpec('DIALTONE_TEST_FREESWITCH', spec);
+}
+
+/** The FreeSWITCH event socket the environment names (for tests that need one whatever the variant), or undefined. */
+export function freeswitchNamed(env: NodeJS.ProcessEnv = process.env): ExternalServer | undefined {
+  const spec = env.DIALTONE_TEST_FREESWITCH;
+  return spec ? parseServerSpec('DIALTONE_TEST_FREESWITCH', spec) : undefined;
 }

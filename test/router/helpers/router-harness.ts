@@ -13,7 +13,7 @@ import type { EngineConfigInput } from '../../../config/engine-config.js';
 import { Engine } from '../../../engine/engine.js';
 import { createLogger } from '../../../engine/logger.js';
 import type { Registrar } from '../../../engine/registrar/registrar.js';
-import { drachtioUnderTest } from '../../support/test-variants.js';
+import { drachtioUnderTest, freeswitchUnderTest } from '../../support/test-variants.js';
 import { SippSession, type SippProcess } from '../../support/sipp.js';
 import { startAppServer, type AppServer } from './app-server.js';
 import type { CallerMedia } from './caller-media.js';
@@ -75,6 +75,7 @@ export function routerScenario(name: CallerScenario): string {
 /** The engine's configuration for a test: everything on 127.0.0.1, port 0, short SIP timers. */
 export function testConfig(appBase: string, dataDir: string, applications: TestApplication[]): EngineConfigInput {
   const drachtio = drachtioUnderTest();
+  const freeswitch = freeswitchUnderTest();
   const users: Record<string, string> = {};
   for (const a of applications) users[a.user ?? a.id] = a.id;
   return {
@@ -100,7 +101,16 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
       admin: { address: '127.0.0.1', port: 0, secret: 'router-test' },
       timers: { t1: 50, t2: 500, t4: 500, d: 500 },
     },
-    media: { rtpPortMin: 0, rtpPortMax: 0, bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1' },
+    media: {
+      rtpPortMin: 0,
+      rtpPortMax: 0,
+      bindAddress: '127.0.0.1',
+      advertisedAddress: '127.0.0.1',
+      // In the freeswitch variant (scripts/test-variants.sh) FreeSWITCH runs the media.
+      ...(freeswitch
+        ? { driver: 'freeswitch' as const, freeswitch: { servers: [{ address: freeswitch.host, port: freeswitch.port, secret: freeswitch.secret }], reconnectIntervalMs: 500 } }
+        : {}),
+    },
     // In the drachtio variant (scripts/test-variants.sh) a real drachtio-server replaces the embedded one.
     ...(drachtio ? { drachtio } : {}),
   };
