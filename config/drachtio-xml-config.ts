@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolveSipServerOptions, type SipContact, type SipServerOptionsInput } from './sip-server-options.js';
+import { parseDrachtioContact } from './drachtio-contact.js';
 import { parseXmlTree, type XmlElement } from './xml-element-tree.js';
 
 /**
@@ -77,20 +78,6 @@ export function parseDrachtioXmlConfig(text: string, file = 'configuration'): Dr
   return result;
 }
 
-/** Transports a `<contact>` may name. */
-const CONTACT_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
-
-/**
- * A contact without a port: WebSocket's own ports (RFC 6455 §3) for ws or wss
- * alone, SIP over TLS's 5061 (RFC 3261 §26.2.2) for tls alone, else SIP's 5060.
- */
-function defaultPort(transports: string[]): number {
-  if (transports.every((t) => t === 'ws')) return 80;
-  if (transports.every((t) => t === 'wss')) return 443;
-  if (transports.every((t) => t === 'tls')) return 5061;
-  return 5060;
-}
-
 class Reader {
   readonly warnings: string[] = [];
   private readonly options: SipServerOptionsInput = {};
@@ -162,23 +149,12 @@ class Reader {
     }
   }
 
-  /** `sip:*:5060;transport=udp,tcp`, `sip:192.168.1.100`, `sip:[::1]:5070;transport=tcp`. */
   private contactUri(text: string): SipContact {
-    const m = /^(sips?):(?:[^@;]*@)?(\[[0-9a-fA-F:.]+\]|[^:;[\]]+)(?::(\d+))?((?:;[^;]*)*)$/.exec(text.trim());
-    if (!m) this.fail(`<contact>${text}</contact> is not a SIP URI such as sip:*:5060;transport=udp,tcp`);
-    const [, scheme, rawHost, rawPort, rawParams] = m;
-    const params = new Map(rawParams.split(';').filter(Boolean).map((p) => {
-      const [k, v = ''] = p.split('=');
-      return [k.trim().toLowerCase(), v.trim()] as const;
-    }));
-    const wanted = params.has('transport') ? params.get('transport')!.toLowerCase().split(',').map((t) => t.trim()).filter(Boolean) : scheme === 'sips' ? ['tls'] : ['udp', 'tcp'];
-    const unsupported = wanted.filter((t) => !CONTACT_TRANSPORTS.has(t));
-    if (unsupported.length > 0 || wanted.length === 0) {
-      this.fail(`<contact>${text}</contact>: transport ${unsupported.join(',') || '(none)'} is not supported; contacts may use udp, tcp, tls, ws and wss`);
+    try {
+      return parseDrachtioContact(text, `<contact>${text}</contact>`);
+    } catch (err) {
+      this.fail((err as Error).message);
     }
-    const host = rawHost === '*' ? '0.0.0.0' : rawHost.replace(/^\[|\]$/g, '');
-    const port = rawPort === undefined ? defaultPort(wanted) : this.number(rawPort, `<contact>${text}</contact> port`);
-    return { address: host, port, transports: [...new Set(wanted)] as SipContact['transports'] };
   }
 
   /** `<tls><key-file/><cert-file/><chain-file/></tls>`: the certificate tls and wss listeners serve. */

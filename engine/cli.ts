@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from './logger.js';
 import { SipServer } from './sipstack/sip-server.js';
 import { loadDrachtioXmlConfig, type DrachtioXmlConfig } from '../config/drachtio-xml-config.js';
-import { sipServerConfigFile, sipServerLogLevel, sipServerOptionsFrom, SIP_SERVER_FLAGS, SIP_SERVER_HELP } from './sip-server-cli-options.js';
+import { contactsFromArgs, sipServerConfigFile, sipServerLogLevel, sipServerOptionsFrom, SIP_SERVER_FLAGS, SIP_SERVER_HELP } from './sip-server-cli-options.js';
 import { runStart, startConfig } from './start-command.js';
 
 const USAGE = `Usage: dialtone <command> [options]
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   for (const warning of xml?.warnings ?? []) log.warn({ file }, warning);
   let server: SipServer;
   try {
-    server = new SipServer(sipServerOptionsFrom(values, process.env, xml?.options), log);
+    server = new SipServer(sipServerOptionsFrom(values, process.env, xml?.options, contactsFromArgs(rest)), log);
   } catch (err) {
     process.stderr.write(`dialtone: ${file ? `${file}: ` : ''}${(err as Error).message}\n`);
     return 2;
