@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
 import { parseEngineConfig } from '../../../config/load-engine-config.js';
 import type { EngineConfigInput } from '../../../config/engine-config.js';
 import { Engine } from '../../../engine/engine.js';
@@ -127,6 +128,10 @@ export async function startRouter(opts: {
   /** SIP users of the engine's own registrar, and its options. */
   users?: EngineConfigInput['users'];
   registrarOptions?: EngineConfigInput['registrar'];
+  /** Media settings instead of the test defaults (e.g. a FreeSWITCH driver of the test's own). */
+  media?: EngineConfigInput['media'];
+  /** The engine's logger (to read what it logs); by default DIALTONE_LOG_LEVEL's, silent. */
+  logger?: Logger;
 }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
   const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
@@ -135,9 +140,10 @@ export async function startRouter(opts: {
     trunks: opts.trunks ?? [],
     ...(opts.users ? { users: opts.users } : {}),
     ...(opts.registrarOptions ? { registrar: opts.registrarOptions } : {}),
+    ...(opts.media ? { media: opts.media } : {}),
   };
   const config = parseEngineConfig(opts.signalingEventDelivery ? { ...base, signalingEventDelivery: opts.signalingEventDelivery } : base, { env: {} });
-  const logger = createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
+  const logger = opts.logger ?? createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
   const engine = new Engine(config, { logger, ...(opts.registrar ? { registrar: opts.registrar } : {}) });
   const info = await engine.start();
   const udp = info.sip.find((s) => s.protocol === 'udp') ?? info.sip[0];
