@@ -8,11 +8,11 @@ import type Srf from 'drachtio-srf';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { deferred, within } from '../../support/deferred.js';
-import { FAST_TIMERS, idleDeadlineMs, scenario, uriOf, sipTest } from './fixtures.js';
+import { FAST_TIMERS, idleDeadlineMs, scenario, uriOf, serverTest } from './fixtures.js';
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('createB2BUA between a SIPp UAC and a SIPp UAS over %s', (transport) => {
-  sipTest('connects both legs with each side SDP and propagates the BYE', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('connects both legs with each side SDP and propagates the BYE', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const callee = await sipp.start({ scenario: scenario('uas-answer'), transport });
     const legs = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>();
     const aHungUp = deferred<Srf.SrfRequest>();
@@ -60,6 +60,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('createB2BUA between a S
     expect((await within(aHungUp.promise, 2000, 'A leg destroy')).method).toBe('BYE');
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -8,11 +8,11 @@ import type Srf from 'drachtio-srf';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { deferred, within } from '../../support/deferred.js';
-import { FAST_TIMERS, idleDeadlineMs, scenario, tagOf, sipTest } from './fixtures.js';
+import { FAST_TIMERS, idleDeadlineMs, scenario, tagOf, serverTest } from './fixtures.js';
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('CANCEL before answer over %s', (transport) => {
-  sipTest('SIPp gets 200 for the CANCEL and 487 for the INVITE; the app sees the cancel', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('SIPp gets 200 for the CANCEL and 487 for the INVITE; the app sees the cancel', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const canceled = deferred<Srf.SipMessage>();
     const invited = deferred<Srf.SrfRequest>();
     srf.invite((req, res) => {
@@ -40,6 +40,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('CANCEL before answer ov
     await within(canceled.promise, 2000, "the request's cancel event");
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 import { SippSession, type SippProcess } from '../../support/sipp.js';
 import { startSrfHarness, type SipTimers, type SrfHarness } from '../../support/srf-app.js';
+import { startIntegrationHarness, type IntegrationHarness } from './harness.js';
 
 export function scenario(name: string): string {
   return fileURLToPath(new URL(`../../scenarios/${name}.xml`, import.meta.url));
@@ -80,6 +81,32 @@ export const sipTest = test.extend<{ harness: SrfHarness; sipp: SippSession }>({
   // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => {
     const harness = await startSrfHarness({ timers: FAST_TIMERS });
+    try {
+      await use(harness);
+    } finally {
+      await harness.stop();
+    }
+  },
+  // eslint-disable-next-line no-empty-pattern
+  sipp: async ({}, use) => {
+    const session = new SippSession();
+    try {
+      await use(session);
+    } finally {
+      await session.stopAll();
+    }
+  },
+});
+
+/**
+ * sipTest against the server of this run: the embedded one, or a real
+ * drachtio-server in the drachtio variant (see harness.ts), where
+ * `harness.server` is undefined.
+ */
+export const serverTest = test.extend<{ harness: IntegrationHarness; sipp: SippSession }>({
+  // eslint-disable-next-line no-empty-pattern
+  harness: async ({}, use) => {
+    const harness = await startIntegrationHarness({ timers: FAST_TIMERS });
     try {
       await use(harness);
     } finally {

@@ -10,7 +10,7 @@ import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { destroyDialog } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, sipTest } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, serverTest } from './fixtures.js';
 
 interface AnsweredCall {
   invite: Promise<Srf.SrfRequest>;
@@ -40,8 +40,8 @@ function answerCalls(srf: Srf): AnsweredCall {
 }
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('inbound call answered with createUAS over %s', (transport) => {
-  sipTest('the caller hangs up: 200 OK carries a To tag, Contact and the app SDP; the app gets the ACK and a destroy event', async ({ harness: h, sipp, expect }) => {
-    const { server, srf } = h;
+  serverTest('the caller hangs up: 200 OK carries a To tag, Contact and the app SDP; the app gets the ACK and a destroy event', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const call = answerCalls(srf);
 
     const result = await sipp.run({
@@ -80,11 +80,10 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('inbound call answered w
     expect(dialog.sip.localTag).toBe(tagOf(answer.header('To')));
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  sipTest('the app hangs up with dialog.destroy(): SIPp receives an in-dialog BYE and answers 200', async ({ harness: h, sipp, expect }) => {
-    const { server, srf } = h;
+  serverTest('the app hangs up with dialog.destroy(): SIPp receives an in-dialog BYE and answers 200', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const call = answerCalls(srf);
     const byeSent = deferred<Srf.SrfRequest>();
     call.ack
@@ -115,6 +114,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('inbound call answered w
     expect(sentBye.method).toBe('BYE');
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

