@@ -165,6 +165,7 @@ export class Engine {
       onInstructions: (callSid, twiml, event) => {
         const redirected = this.live.get(callSid)?.redirect({ twiml }) ?? false;
         webhookLog.info({ callSid, rule: event.ruleId, redirected }, redirected ? 'signaling event answered with instructions: redirecting the call' : 'signaling event answered with instructions for a call that runs none now');
+        return redirected;
       },
     });
     this.signalingSender = signaling.sender;

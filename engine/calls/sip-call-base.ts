@@ -25,6 +25,7 @@ import type { WebhookError } from '../webhooks/error-codes.js';
 import type { FetchInstructionsRequest, WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallSession } from './call-session.js';
+import { handleRefers } from './refer-handler.js';
 import type { StatusEvents } from './status-events.js';
 
 /** How a call's documents are fetched: its fallback, retries and timeouts. */
@@ -115,7 +116,7 @@ export abstract class SipCallBase implements CallControl {
 
   /**
    * Takes the established dialog: its BYE ends the call, a re-INVITE goes
-   * to the endpoint (hold, codec change), and with `answerInAck` the SDP
+   * to the endpoint (hold, codec change), a REFER to refer-handler.ts, and with `answerInAck` the SDP
    * answer to our offer in the 200 comes in the ACK (RFC 3264 5).
    */
   protected attachDialog(dialog: Srf.Dialog, endpoint: Endpoint, opts: { answerInAck: boolean; waitForAck: boolean }): void {
@@ -123,6 +124,8 @@ export abstract class SipCallBase implements CallControl {
     this.dialog = dialog;
     this.endpoint = endpoint;
     this.deps.signaling?.watchDialog(this.deps.session, dialog, this.abort.signal);
+    // RFC 3515: a REFER is accepted only when a signaling-event rule lets the application decide (refer-handler.ts).
+    handleRefers({ dialog, call: this.deps.session, signaling: this.deps.signaling, ended: this.abort.signal, log });
     if (opts.waitForAck) this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
     dialog.on('destroy', () => this.partyGone('completed'));
     endpoint.once('destroy', () => this.mediaGone());

@@ -5,7 +5,7 @@ import type { SignalingEventRule } from '../../config/signaling-events.js';
 import { callbackTimestamp } from '../webhooks/status-callback.js';
 import { silentLogger } from '../logger.js';
 import { eventParams } from './event-params.js';
-import type { SignalingEventSender } from './event-sender.js';
+import type { DeliveryOutcome, SignalingEventSender } from './event-sender.js';
 import { matchesRule } from './rule-matcher.js';
 import { describeRequest, describeResponse, type SignalingMessage, type SipMessageLike } from './signaling-message.js';
 
@@ -33,6 +33,24 @@ export interface SignalingEventsOptions {
   logger?: Logger;
 }
 
+/**
+ * What became of one SIP message: how many events were queued for it (one
+ * per rule that reports it and whose queue took it), and what their
+ * callbacks answered.
+ */
+export interface SignalingReport {
+  readonly queued: number;
+  /**
+   * `instructions` as soon as one of its callbacks answered with
+   * instructions that the call took; `none` once every one ended otherwise
+   * (answered without instructions, failed, dropped), at once when none was
+   * queued. Never rejects.
+   */
+  readonly outcome: Promise<'instructions' | 'none'>;
+}
+
+const NOTHING_QUEUED: SignalingReport = { queued: 0, outcome: Promise.resolve('none') };
+
 /** drachtio-srf calls this on a Dialog for each request inside it (Srf#dialog middleware). */
 type DialogHandle = (req: Srf.SrfRequest, res: Srf.SrfResponse, next?: unknown) => void;
 
@@ -53,6 +71,8 @@ export class SignalingEvents {
   private readonly byApplication = new Map<string, NamedRule[]>();
   private readonly tokens = new Map<string, string>();
   private readonly state = new WeakMap<SignalingCall, CallState>();
+  /** Reports of the requests received in watched dialogs, by drachtio-srf request. */
+  private readonly received = new WeakMap<object, SignalingReport>();
   private readonly log: Logger;
 
   constructor(private readonly opts: SignalingEventsOptions) {
@@ -94,7 +114,7 @@ export class SignalingEvents {
       try {
         if (req.method !== 'ACK' && !seen.has(req)) {
           seen.add(req);
-          this.observe(call, describeRequest(req as SipMessageLike, 'received'));
+          this.received.set(req, this.observe(call, describeRequest(req as SipMessageLike, 'received')));
         }
       } catch (err) {
         this.log.error({ callSid: call.sid, err: (err as Error).message }, 'signaling event not made');
@@ -104,6 +124,15 @@ export class SignalingEvents {
     const stop = (): void => this.opts.sender.end(call.sid);
     if (ended.aborted) stop();
     else ended.addEventListener('abort', stop, { once: true });
+  }
+
+  /**
+   * The report of a request received in a dialog given to `watchDialog`,
+   * from the moment drachtio-srf passes it on to the dialog's listeners;
+   * undefined when the dialog is not watched (no rule could report it).
+   */
+  reportOf(req: object): SignalingReport | undefined {
+    return this.received.get(req);
   }
 
   /** A response the far end sent to a request of the engine (18x and final responses to its INVITE). */
@@ -125,27 +154,48 @@ export class SignalingEvents {
     }
   }
 
-  /** Matches a described message against the call's rules and queues an event per rule that matches. */
-  observe(call: SignalingCall, msg: SignalingMessage): void {
+  /**
+   * Matches a described message against the call's rules and queues an
+   * event per rule that matches; tells how many were queued and what their
+   * callbacks answer.
+   */
+  observe(call: SignalingCall, msg: SignalingMessage): SignalingReport {
     const rules = this.rulesFor(call.applicationId).filter(({ rule }) => matchesRule(rule, msg));
-    if (rules.length === 0) return;
+    if (rules.length === 0) return NOTHING_QUEUED;
     const authToken = this.tokens.get(call.accountSid);
     if (authToken === undefined) {
       this.log.warn({ callSid: call.sid, accountSid: call.accountSid }, 'signaling event not sent: unknown account');
-      return;
+      return NOTHING_QUEUED;
     }
     let state = this.state.get(call);
     if (!state) {
       state = { sequence: 0 };
       this.state.set(call, state);
     }
+    const outcomes: Promise<DeliveryOutcome>[] = [];
     for (const { id, rule } of rules) {
       const params = {
         ...eventParams(rule, id, msg, { callSid: call.sid, accountSid: call.accountSid, parentCallSid: call.parentCallSid }),
         Timestamp: callbackTimestamp(msg.at),
         SequenceNumber: String(state.sequence++),
       };
-      this.opts.sender.send(call.sid, { url: rule.url, ruleId: id, params, authToken });
+      let settle: (o: DeliveryOutcome) => void = () => undefined;
+      const outcome = new Promise<DeliveryOutcome>((resolve) => (settle = resolve));
+      if (this.opts.sender.send(call.sid, { url: rule.url, ruleId: id, params, authToken }, settle)) outcomes.push(outcome);
     }
+    return outcomes.length === 0 ? NOTHING_QUEUED : { queued: outcomes.length, outcome: firstInstructions(outcomes) };
   }
+}
+
+/** `instructions` as soon as one outcome is, else `none` once all are in. */
+function firstInstructions(outcomes: readonly Promise<DeliveryOutcome>[]): Promise<'instructions' | 'none'> {
+  return new Promise((resolve) => {
+    let left = outcomes.length;
+    for (const o of outcomes) {
+      void o.then((outcome) => {
+        if (outcome === 'instructions') resolve('instructions');
+        else if (--left === 0) resolve('none');
+      });
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import type { SignalingEventRule } from '../../config/signaling-events.js';
+import { checkReferTo } from './refer-to.js';
 import { canonicalHeaderName, type SignalingMessage } from './signaling-message.js';
 
 /** The call an event belongs to. */
@@ -60,6 +61,10 @@ export function eventParams(rule: SignalingEventRule, ruleId: string, msg: Signa
   if (msg.status !== undefined) {
     params.SipResponseCode = String(msg.status);
     if (msg.reason !== undefined) params.SipReasonPhrase = msg.reason;
+  }
+  if (msg.method === 'REFER' && msg.status === undefined) {
+    const referTo = checkReferTo(msg.headers['refer-to']);
+    if (referTo.ok) params.ReferTransferTarget = referTo.uri;
   }
   for (const name of rule.include.headers) {
     const value = msg.headers[canonicalHeaderName(name)];

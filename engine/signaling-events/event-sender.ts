@@ -16,8 +16,24 @@ export interface SignalingEvent {
   authToken: string;
 }
 
-/** A callback answered 200 with instructions: the call should run them now. */
-export type InstructionsHandler = (callSid: string, twiml: string, event: SignalingEvent) => void;
+/**
+ * A callback answered 200 with instructions: the call should run them now.
+ * Returning false says the call did not take them (it ended, or runs no
+ * documents).
+ */
+export type InstructionsHandler = (callSid: string, twiml: string, event: SignalingEvent) => boolean | void;
+
+/**
+ * How the delivery of one event ended:
+ * - `instructions`: answered 200 with a <Response> that the call took;
+ * - `answered`: answered (status below 400) with nothing the call took;
+ * - `failed`: not answered with success (4xx, or 5xx, timeouts, connection failures after the retries);
+ * - `dropped`: never sent, or abandoned (queue full, the call's end grace passed, the sender closed).
+ */
+export type DeliveryOutcome = 'instructions' | 'answered' | 'failed' | 'dropped';
+
+/** Told the outcome of one event, once. */
+export type OutcomeListener = (outcome: DeliveryOutcome) => void;
 
 export interface SignalingEventSenderOptions {
   delivery: SignalingEventDelivery;
@@ -27,8 +43,13 @@ export interface SignalingEventSenderOptions {
   logger?: Logger;
 }
 
+interface QueuedEvent {
+  event: SignalingEvent;
+  settle: OutcomeListener;
+}
+
 interface CallQueue {
-  items: SignalingEvent[];
+  items: QueuedEvent[];
   running: boolean;
   /** Aborts the request in flight once the call's grace after its end has passed. */
   readonly stop: AbortController;
@@ -78,9 +99,17 @@ export class SignalingEventSender {
     this.log = opts.logger ?? silentLogger();
   }
 
-  /** Queues an event for `callSid`; false when it was dropped (queue full, or the sender is closed). */
-  send(callSid: string, event: SignalingEvent): boolean {
-    if (this.closing.signal.aborted) return false;
+  /**
+   * Queues an event for `callSid`; false when it was dropped (queue full, or
+   * the sender is closed). `onOutcome` is told how its delivery ended, once
+   * (at once with `dropped` when this returns false).
+   */
+  send(callSid: string, event: SignalingEvent, onOutcome?: OutcomeListener): boolean {
+    const settle = this.settler(callSid, event, onOutcome);
+    if (this.closing.signal.aborted) {
+      settle('dropped');
+      return false;
+    }
     let call = this.calls.get(callSid);
     if (!call) {
       call = { items: [], running: false, stop: new AbortController(), grace: undefined, idle: [] };
@@ -91,9 +120,10 @@ export class SignalingEventSender {
         { callSid, rule: event.ruleId, sipMethod: event.params.SipMethod, sequence: event.params.SequenceNumber, reason: `queue full (${call.items.length} waiting)` },
         'signaling event dropped',
       );
+      settle('dropped');
       return false;
     }
-    call.items.push(event);
+    call.items.push({ event, settle });
     if (!call.running) void this.drain(callSid, call);
     return true;
   }
@@ -119,22 +149,40 @@ export class SignalingEventSender {
     return this.calls.size;
   }
 
+  /** A listener that is called at most once and whose errors are logged, not thrown. */
+  private settler(callSid: string, event: SignalingEvent, listener: OutcomeListener | undefined): OutcomeListener {
+    let settled = false;
+    return (outcome) => {
+      if (settled || !listener) return;
+      settled = true;
+      try {
+        listener(outcome);
+      } catch (err) {
+        this.log.error({ callSid, rule: event.ruleId, err: (err as Error).message }, 'signaling event outcome listener failed');
+      }
+    };
+  }
+
   private expire(callSid: string, call: CallQueue): void {
     const dropped = call.items.splice(0);
-    for (const event of dropped) {
+    for (const { event, settle } of dropped) {
       this.log.warn({ callSid, rule: event.ruleId, sipMethod: event.params.SipMethod, reason: 'the call ended' }, 'signaling event dropped');
+      settle('dropped');
     }
     call.stop.abort();
   }
 
   private async drain(callSid: string, call: CallQueue): Promise<void> {
     call.running = true;
+    let current: QueuedEvent | undefined;
     try {
-      for (let event = call.items.shift(); event; event = call.items.shift()) {
-        await this.deliver(callSid, event, call.stop.signal);
+      for (current = call.items.shift(); current; current = call.items.shift()) {
+        current.settle(await this.deliver(callSid, current.event, call.stop.signal));
       }
     } catch (err) {
       this.log.error({ callSid, err }, 'signaling event delivery failed unexpectedly');
+      current?.settle('failed');
+      for (const rest of call.items.splice(0)) rest.settle('dropped');
     } finally {
       call.running = false;
       clearTimeout(call.grace);
@@ -143,7 +191,7 @@ export class SignalingEventSender {
     }
   }
 
-  private async deliver(callSid: string, event: SignalingEvent, callStop: AbortSignal): Promise<void> {
+  private async deliver(callSid: string, event: SignalingEvent, callStop: AbortSignal): Promise<DeliveryOutcome> {
     const signal = AbortSignal.any([callStop, this.closing.signal]);
     const tries = 1 + this.delivery.retries;
     let lastError: WebhookError | undefined;
@@ -154,10 +202,7 @@ export class SignalingEventSender {
       );
       if ('response' in outcome) {
         const { status } = outcome.response;
-        if (status < 400) {
-          this.answered(callSid, event, outcome.response);
-          return;
-        }
+        if (status < 400) return this.answered(callSid, event, outcome.response);
         lastError = { code: WebhookErrorCode.HttpRetrievalFailure, message: `HTTP status ${status}`, url: event.url, status, retryable: status >= 500 ? '5xx' : undefined };
       } else {
         lastError = outcome.error;
@@ -171,15 +216,17 @@ export class SignalingEventSender {
       { callSid, rule: event.ruleId, url: event.url, sequence: event.params.SequenceNumber, code: lastError?.code, reason: signal.aborted ? 'the call ended' : lastError?.message },
       'signaling event not delivered',
     );
+    return signal.aborted ? 'dropped' : 'failed';
   }
 
-  private answered(callSid: string, event: SignalingEvent, response: HttpResponse): void {
+  private answered(callSid: string, event: SignalingEvent, response: HttpResponse): DeliveryOutcome {
     const twiml = instructionsOf(response);
-    if (twiml === undefined || !this.onInstructions) return;
+    if (twiml === undefined || !this.onInstructions) return 'answered';
     try {
-      this.onInstructions(callSid, twiml, event);
+      return this.onInstructions(callSid, twiml, event) === false ? 'answered' : 'instructions';
     } catch (err) {
       this.log.error({ callSid, rule: event.ruleId, err: (err as Error).message }, 'instructions from a signaling event could not be run');
+      return 'answered';
     }
   }
 
@@ -187,7 +234,7 @@ export class SignalingEventSender {
   async close(): Promise<void> {
     this.closing.abort();
     for (const call of this.calls.values()) {
-      call.items.length = 0;
+      for (const { settle } of call.items.splice(0)) settle('dropped');
       clearTimeout(call.grace);
     }
     await this.whenIdle();

@@ -5,8 +5,17 @@ import type { WebhookTransport } from '../webhooks/http-transport.js';
 import { SignalingEvents } from './call-signaling.js';
 import { SignalingEventSender, type InstructionsHandler } from './event-sender.js';
 
-export { SignalingEvents, type SignalingCall, type NamedRule, type SignalingEventsOptions } from './call-signaling.js';
-export { SignalingEventSender, instructionsOf, type SignalingEvent, type InstructionsHandler, type SignalingEventSenderOptions } from './event-sender.js';
+export { SignalingEvents, type SignalingCall, type NamedRule, type SignalingEventsOptions, type SignalingReport } from './call-signaling.js';
+export {
+  SignalingEventSender,
+  instructionsOf,
+  type SignalingEvent,
+  type InstructionsHandler,
+  type SignalingEventSenderOptions,
+  type DeliveryOutcome,
+  type OutcomeListener,
+} from './event-sender.js';
+export { splitHeaderValues, referToUri, checkReferTo, type ReferToCheck } from './refer-to.js';
 export { eventParams, sdpDirection, type EventCall } from './event-params.js';
 export { matchesRule, matchesCompiled, compileMatch, type CompiledMatch } from './rule-matcher.js';
 export { describeRequest, describeResponse, canonicalHeaderName, type SignalingMessage, type SignalingDirection, type SipMessageLike } from './signaling-message.js';

@@ -168,7 +168,7 @@ describe('signaling-event sender', () => {
       res.writeHead(b.status, b.type ? { 'content-type': b.type } : {}).end(b.body);
     });
     const got: Array<[string, string]> = [];
-    const s = sender({ delivery: delivery(), onInstructions: (callSid, twiml) => got.push([callSid, twiml]) });
+    const s = sender({ delivery: delivery(), onInstructions: (callSid, twiml) => void got.push([callSid, twiml]) });
     for (const name of Object.keys(bodies)) s.send('CA9', { ...event(srv.url, 0), params: { SipMethod: name } });
     await s.whenIdle();
     expect(srv.seen).toHaveLength(5);
