@@ -6,11 +6,14 @@
  * Declined otherwise); a REFER nothing reports is declined (603); a
  * malformed one is refused (400).
  */
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
 import { describe, it } from 'vitest';
+import { waitUntil } from '../support/ports.js';
 import { describeSipp, type SippMessage, type SippProcess, type SippResult } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
-import { httpStatus, noContent, respond, twiml, type Reply } from '../router/helpers/app-server.js';
+import { hang, httpStatus, noContent, respond, twiml, type Reply } from '../router/helpers/app-server.js';
 import { CallerMedia } from '../router/helpers/caller-media.js';
 import { ACCOUNT_SID, AUTH_TOKEN, startRouter, type RouterHarness, type TestApplication } from '../router/helpers/router-harness.js';
 import { twilioAccepts } from '../router/helpers/signature.js';
@@ -28,8 +31,13 @@ async function setUp(
   onTestFinished: (fn: () => Promise<void> | void) => void,
   rules: Rules | undefined,
   delivery?: Parameters<typeof startRouter>[0]['signalingEventDelivery'],
+  logger?: Logger,
 ): Promise<{ h: RouterHarness; call: (name: string) => Promise<SippProcess> }> {
-  const h = await startRouter({ applications: [{ id: 'xfer', voice: '/voice', ...(rules ? { signalingEvents: rules } : {}) }], signalingEventDelivery: delivery });
+  const h = await startRouter({
+    applications: [{ id: 'xfer', voice: '/voice', ...(rules ? { signalingEvents: rules } : {}) }],
+    signalingEventDelivery: delivery,
+    ...(logger ? { logger } : {}),
+  });
   onTestFinished(() => h.stop());
   const media = await CallerMedia.open();
   onTestFinished(() => media.close());
@@ -37,6 +45,13 @@ async function setUp(
   const call = (name: string): Promise<SippProcess> =>
     h.sipp.start({ scenario: scenario(name), remote: h.sipTarget, service: 'xfer', keys: media.sippKeys, timeoutSeconds: 25 });
   return { h, call };
+}
+
+/** The engine's log lines, parsed. */
+function capturedLog(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+  return { logger, lines };
 }
 
 const only = (list: SippMessage[], what: string, result: SippResult): SippMessage => {
@@ -147,5 +162,38 @@ describe('REFER inside a call', () => {
     expect(answers.map((a) => a.firstLine)).toEqual(['SIP/2.0 400 Missing Refer-To', 'SIP/2.0 400 More than one Refer-To']);
     expect(findMessages(result.trace, { direction: 'received', method: 'NOTIFY' })).toHaveLength(0);
     expect(findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'BYE' })).toHaveLength(1);
+  });
+
+  it('REFERs while earlier subscriptions are active are accepted, their NOTIFYs carry id=<CSeq>; a fifth is declined; nothing is sent once the call ended', async ({ expect, onTestFinished }) => {
+    const { logger, lines } = capturedLog();
+    const { h, call } = await setUp(onTestFinished, [REFER_RULE], { timeoutMs: 20_000, retries: 0, retryDelayMs: 0, perCallQueue: 32, endGraceMs: 200 }, logger);
+    h.app.on('/refer', hang());
+    const result = await (await call('router-uac-refer-many')).done;
+    // The scenario checked 202 and NOTIFY 100 Trying (Event refer, then refer;id=3, 4, 5) for four REFERs, 603 for the fifth.
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', cseqMethod: 'REFER' }).map((m) => m.status)).toEqual([202, 202, 202, 202, 603]);
+    expect(findMessages(result.trace, { direction: 'received', method: 'NOTIFY' }).map((m) => m.header('Event'))).toEqual(['refer', 'refer;id=3', 'refer;id=4', 'refer;id=5']);
+    expect(lines.filter((l) => l.msg === 'REFER declined: too many REFER subscriptions in the call')).toHaveLength(1);
+
+    // The caller hung up with every callback unanswered: after the end grace they are dropped,
+    // each REFER's outcome is known, and no final NOTIFY is attempted on the ended call.
+    await waitUntil(() => h.engine.stats().pendingSignalingEvents === 0, 10_000, 'the callbacks are dropped');
+    await waitUntil(() => lines.filter((l) => l.msg === 'REFER not taken on by the application').length === 4, 5_000, 'the outcome of the four REFERs');
+    expect(lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('NOTIFY of a REFER'))).toEqual([]);
+  });
+
+  it('a NOTIFY answered 481 ends the subscription: no NOTIFY follows, the call goes on', async ({ expect, onTestFinished }) => {
+    const { logger, lines } = capturedLog();
+    const { h, call } = await setUp(onTestFinished, [REFER_RULE], undefined, logger);
+    h.app.on('/refer', noContent());
+    const result = await (await call('router-uac-refer-481')).done;
+    // A second NOTIFY would have arrived where the scenario waits for the INFO's 200, and failed it.
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(findMessages(result.trace, { direction: 'received', method: 'NOTIFY' })).toHaveLength(1);
+    expect(findMessages(result.trace, { direction: 'received', status: 200, cseqMethod: 'BYE' })).toHaveLength(1);
+    const isRefusal = (l: Record<string, unknown>): boolean => l.msg === 'NOTIFY of a REFER refused: the subscription ends';
+    await waitUntil(() => lines.some(isRefusal), 5_000, 'the refused NOTIFY logged');
+    expect(lines.filter(isRefusal)).toEqual([expect.objectContaining({ status: 481, sipfrag: 'SIP/2.0 100 Trying' })]);
+    expect(lines.filter((l) => l.msg === 'REFER not taken on by the application')).toHaveLength(1);
   });
 });
