@@ -76,12 +76,19 @@ export class ReferSubscription {
   }
 
   private notify(status: number, state: string, final = false): void {
-    if (this.over) return;
-    if (final) this.terminate();
     const { dialog, event, ended, log } = this.opts;
+    const sipfrag = statusFragment(status);
+    const skipped = (): void => log.debug({ event, sipfrag: sipfrag.trim() }, 'REFER subscription over: NOTIFY not sent');
+    if (this.over) {
+      skipped();
+      return;
+    }
+    if (final) this.terminate();
     this.chain = this.chain.then(async () => {
-      if (this.failed || ended.aborted || !dialogUp(dialog)) return;
-      const sipfrag = statusFragment(status);
+      if (this.failed || ended.aborted || !dialogUp(dialog)) {
+        skipped();
+        return;
+      }
       try {
         const res = await dialog.request({
           method: 'NOTIFY',

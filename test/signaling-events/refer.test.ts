@@ -50,7 +50,7 @@ async function setUp(
 /** The engine's log lines, parsed. */
 function capturedLog(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
   return { logger, lines };
 }
 
@@ -178,7 +178,10 @@ describe('REFER inside a call', () => {
     // The caller hung up with every callback unanswered: after the end grace they are dropped,
     // each REFER's outcome is known, and no final NOTIFY is attempted on the ended call.
     await waitUntil(() => h.engine.stats().pendingSignalingEvents === 0, 10_000, 'the callbacks are dropped');
-    await waitUntil(() => lines.filter((l) => l.msg === 'REFER not taken on by the application').length === 4, 5_000, 'the outcome of the four REFERs');
+    const unsent = (): Array<Record<string, unknown>> => lines.filter((l) => l.msg === 'REFER subscription over: NOTIFY not sent');
+    await waitUntil(() => unsent().length === 4, 5_000, 'the final NOTIFYs of the four REFERs given up');
+    expect(unsent().map((l) => l.sipfrag)).toEqual(Array(4).fill('SIP/2.0 603 Declined'));
+    expect(lines.filter((l) => l.msg === 'REFER not taken on by the application')).toHaveLength(4);
     expect(lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('NOTIFY of a REFER'))).toEqual([]);
   });
 
