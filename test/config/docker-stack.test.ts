@@ -1,0 +1,56 @@
+import { access, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadEngineConfig } from '../../config/load-engine-config.js';
+
+const dockerDir = new URL('../../docker/', import.meta.url);
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  network_mode?: string;
+  volumes?: string[];
+  depends_on?: string[];
+}
+
+async function compose(): Promise<{ services: Record<string, ComposeService> }> {
+  return parse(await readFile(new URL('compose.yaml', dockerDir), 'utf8')) as { services: Record<string, ComposeService> };
+}
+
+describe('the docker/ stack', () => {
+  it("the engine's configuration loads, with drachtio-server and FreeSWITCH as the compose file runs them", async () => {
+    const config = await loadEngineConfig(fileURLToPath(new URL('dialtone.json', dockerDir)), {});
+    const { services } = await compose();
+    const drachtio = services.drachtio!.command!;
+    expect(config.drachtio).toEqual({ host: '127.0.0.1', port: Number(drachtio[drachtio.indexOf('--port') + 1]), secret: 'cymru' });
+    expect(config.media.driver).toBe('freeswitch');
+    expect(config.media.freeswitch?.servers).toEqual([{ address: '127.0.0.1', port: 8021, secret: 'ClueCon' }]);
+    // FreeSWITCH writes recordings where the engine reads them: the shared volume.
+    const fsVolumes = services.freeswitch!.volumes!;
+    const engineVolumes = services.dialtone!.volumes!;
+    expect(fsVolumes).toContain(`recordings:${config.media.freeswitch?.recordingsDir}`);
+    expect(engineVolumes).toContain(`recordings:${config.media.freeswitch?.recordingsEngineDir}`);
+    expect(config.applications[0]!.voiceUrl).toBe('http://127.0.0.1:3000/voice');
+  });
+
+  it('names the images the production shape needs, and every file it mounts or builds exists', async () => {
+    const { services } = await compose();
+    expect(services.drachtio!.image).toMatch(/^drachtio\/drachtio-server:/);
+    expect(services.freeswitch!.image).toMatch(/^drachtio\/drachtio-freeswitch-mrf:/);
+    expect(services.redis!.image).toMatch(/^redis:/);
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.network_mode, name).toBe('host');
+      if (service.build) await access(new URL(`${service.build.context}/${service.build.dockerfile}`, dockerDir));
+      for (const volume of service.volumes ?? []) {
+        const [source] = volume.split(':');
+        if (source!.startsWith('.')) await access(new URL(source!, dockerDir));
+      }
+    }
+    const smoke = await readFile(new URL('sipp-smoke.sh', dockerDir), 'utf8');
+    const scenario = /\/scenarios\/([\w.-]+\.xml)/.exec(smoke)?.[1];
+    expect(scenario).toBeDefined();
+    await access(new URL(`../test/scenarios/${scenario}`, dockerDir));
+  });
+});
