@@ -54,7 +54,7 @@ function capturedLog(): { logger: Logger; lines: Array<Record<string, unknown>> 
   return { logger, lines };
 }
 
-const only = (list: SippMessage[], what: string, result: SippResult): SippMessage => {
+const only = <T>(list: T[], what: string, result: SippResult): T => {
   if (list.length !== 1) throw new Error(`expected one ${what}, saw ${list.length}\n${describeSipp(result)}`);
   return list[0]!;
 };
