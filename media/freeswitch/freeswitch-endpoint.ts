@@ -176,6 +176,9 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
       if (b.reason !== 'finished') return { reason: b.reason === 'digit' ? 'stopped' : b.reason, path: opts.path, durationMs: 0 };
     }
     this.recording?.op.stop('stopped');
+    // Bridged, or about to be (a Dial recording: no finish key, no silence limit): a media bug, which keeps the
+    // channel free for uuid_bridge; otherwise FreeSWITCH's record application.
+    if (this.bridged || (!opts.finishOnKey && opts.silenceTimeoutMs === undefined)) return this.recordBridged(opts);
     const op = new BreakableOp<RecordEnd>(() => this.ch.breakApp());
     this.recording = { op, finishOnKey: opts.finishOnKey ?? '' };
     const onAbort = (): void => op.stop('stopped');
@@ -208,6 +211,41 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
     const out: RecordOutcome = { reason, path: opts.path, durationMs };
     if (reason === 'digit' && op.digit !== undefined) out.digit = op.digit;
     return out;
+  }
+
+  /**
+   * A bridged channel runs no application of its own: its audio is recorded
+   * with a media bug (uuid_record), the peer's side only, until the signal,
+   * the length limit or a hangup.
+   */
+  private async recordBridged(opts: RecordOptions): Promise<RecordOutcome> {
+    const file = freeswitchRecordingPath(this.ctx.recordings, opts.path);
+    await untilAborted(this.fs.set('RECORD_READ_ONLY', 'true'), this.life.signal);
+    const started = await this.ch.api('uuid_record', [this.uuid, 'start', file]);
+    if (started !== undefined && !started.startsWith('+OK')) throw new MediaError('io', `FreeSWITCH could not record: ${started.trim()}`);
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    // Every way the recording ends (signal, limit, finish key, a newer recording, hangup) stops op, which wakes this.
+    const op = new BreakableOp<RecordEnd>(() => wake());
+    this.recording = { op, finishOnKey: opts.finishOnKey ?? '' };
+    const timer = opts.maxLengthMs !== undefined ? setTimeout(() => op.stop('max-length'), opts.maxLengthMs) : undefined;
+    const onStop = (): void => op.stop('stopped');
+    opts.signal?.addEventListener('abort', onStop, { once: true });
+    if (opts.signal?.aborted) op.stop('stopped');
+    if (this.destroyed) op.stop('hangup');
+    await woken;
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onStop);
+    if (this.recording?.op === op) this.recording = undefined;
+    if (!this.destroyed) await this.ch.api('uuid_record', [this.uuid, 'stop', file]).catch(() => undefined);
+    const durationMs = await collectRecording(this.ctx.recordings, opts.path, { trim: opts.trim });
+    const out: RecordOutcome = { reason: this.destroyed ? 'hangup' : (op.reason ?? 'finished'), path: opts.path, durationMs };
+    if (op.reason === 'digit' && op.digit !== undefined) out.digit = op.digit;
+    return out;
+  }
+
+  private get uuid(): string {
+    return this.fs.uuid;
   }
 
   async bridge(other: Endpoint): Promise<void> {
