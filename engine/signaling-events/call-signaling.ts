@@ -6,6 +6,7 @@ import { callbackTimestamp } from '../webhooks/status-callback.js';
 import { silentLogger } from '../logger.js';
 import { eventParams } from './event-params.js';
 import type { DeliveryOutcome, SignalingEventSender } from './event-sender.js';
+import { checkReferTo } from './refer-to.js';
 import { matchesRule } from './rule-matcher.js';
 import { describeRequest, describeResponse, type SignalingMessage, type SipMessageLike } from './signaling-message.js';
 
@@ -114,7 +115,9 @@ export class SignalingEvents {
       try {
         if (req.method !== 'ACK' && !seen.has(req)) {
           seen.add(req);
-          this.received.set(req, this.observe(call, describeRequest(req as SipMessageLike, 'received')));
+          const msg = describeRequest(req as SipMessageLike, 'received');
+          // A REFER without exactly one Refer-To is refused with 400 (RFC 3515 2.4.1): nothing to report or decide.
+          if (msg.method !== 'REFER' || checkReferTo(msg.headers['refer-to']).ok) this.received.set(req, this.observe(call, msg));
         }
       } catch (err) {
         this.log.error({ callSid: call.sid, err: (err as Error).message }, 'signaling event not made');
