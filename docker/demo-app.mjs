@@ -1,6 +1,9 @@
 // A tiny application web server for the compose stack: every call hears a
 // prompt, then is hung up; status callbacks are logged.
+import console from 'node:console';
 import { createServer } from 'node:http';
+import process from 'node:process';
+import { URLSearchParams } from 'node:url';
 
 const port = Number(process.env.PORT ?? 3000);
 const prompt = process.env.PROMPT ?? 'Hello from dialtone. This prompt was played by FreeSWITCH.';
