@@ -28,4 +28,8 @@ if [ -n "${DIALTONE_TEST_FREESWITCH:-}" ]; then
 else
   echo "skipped: call router tests with FreeSWITCH media (set DIALTONE_TEST_FREESWITCH=host:port:secret)"
 fi
+if [ -n "${DIALTONE_TEST_DRACHTIO:-}" ] && [ -n "${DIALTONE_TEST_FREESWITCH:-}" ]; then
+  echo "call router tests with drachtio-server and FreeSWITCH together (the production shape)"
+  DIALTONE_TEST_VARIANT=drachtio,freeswitch npx vitest run test/router --no-file-parallelism --maxConcurrency=1 || status=$?
+fi
 exit "$status"

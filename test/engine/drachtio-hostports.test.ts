@@ -31,3 +31,13 @@ describe('the test variants', () => {
     expect(() => drachtioUnderTest({ DIALTONE_TEST_VARIANT: 'drachtio' })).toThrow(/DIALTONE_TEST_DRACHTIO/);
   });
 });
+
+describe('the production-shape variant', () => {
+  it('names both servers at once', async () => {
+    const { freeswitchUnderTest } = await import('../support/test-variants.js');
+    const env = { DIALTONE_TEST_VARIANT: 'drachtio,freeswitch', DIALTONE_TEST_DRACHTIO: 'd:9022:a', DIALTONE_TEST_FREESWITCH: 'f:8021:b' };
+    expect(drachtioUnderTest(env)).toEqual({ host: 'd', port: 9022, secret: 'a' });
+    expect(freeswitchUnderTest(env)).toEqual({ host: 'f', port: 8021, secret: 'b' });
+    expect(freeswitchUnderTest({ ...env, DIALTONE_TEST_VARIANT: 'drachtio' })).toBeUndefined();
+  });
+});

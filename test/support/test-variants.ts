@@ -5,6 +5,8 @@
  * DIALTONE_TEST_DRACHTIO=host:port:secret; with DIALTONE_TEST_VARIANT=freeswitch,
  * media on the FreeSWITCH named by DIALTONE_TEST_FREESWITCH=host:port:secret
  * (scripts/test-variants.sh sets them when the environment names a server).
+ * DIALTONE_TEST_VARIANT=drachtio,freeswitch runs both together, the
+ * production shape.
  */
 export interface ExternalServer {
   host: string;
@@ -19,9 +21,14 @@ export function parseServerSpec(name: string, value: string): ExternalServer {
   return { host: m[1]!, port: Number(m[2]), secret: m[3]! };
 }
 
+/** Whether this run's variant (a comma-separated list) includes `name`. */
+function variantIncludes(env: NodeJS.ProcessEnv, name: string): boolean {
+  return (env.DIALTONE_TEST_VARIANT ?? '').split(',').map((v) => v.trim()).includes(name);
+}
+
 /** The drachtio-server to use instead of the embedded SIP server, when this run is that variant. */
 export function drachtioUnderTest(env: NodeJS.ProcessEnv = process.env): ExternalServer | undefined {
-  if (env.DIALTONE_TEST_VARIANT !== 'drachtio') return undefined;
+  if (!variantIncludes(env, 'drachtio')) return undefined;
   const spec = env.DIALTONE_TEST_DRACHTIO;
   if (!spec) throw new Error('DIALTONE_TEST_VARIANT=drachtio needs DIALTONE_TEST_DRACHTIO=host:port:secret');
   return parseServerSpec('DIALTONE_TEST_DRACHTIO', spec);
@@ -33,7 +40,7 @@ export function drachtioUnderTest(env: NodeJS.ProcessEnv = process.env): Externa
  * DIALTONE_TEST_FREESWITCH=host:port:secret).
  */
 export function freeswitchUnderTest(env: NodeJS.ProcessEnv = process.env): ExternalServer | undefined {
-  if (env.DIALTONE_TEST_VARIANT !== 'freeswitch') return undefined;
+  if (!variantIncludes(env, 'freeswitch')) return undefined;
   const spec = env.DIALTONE_TEST_FREESWITCH;
   if (!spec) throw new Error('DIALTONE_TEST_VARIANT=freeswitch needs DIALTONE_TEST_FREESWITCH=host:port:secret');
   return parseServerSpec('DIALTONE_TEST_FREESWITCH', spec);
