@@ -130,6 +130,13 @@ export interface CreateEndpointOptions {
   remoteSdp?: string;
   /** Used in logs. */
   callId?: string;
+  /**
+   * An endpoint the new one will be bridged with. A media server made of
+   * several hosts puts the new endpoint on that endpoint's host, since a
+   * bridge joins two endpoints of one host (FreeSWITCH bridges channels of
+   * one server only).
+   */
+  near?: Endpoint;
 }
 
 export interface EndpointEvents {

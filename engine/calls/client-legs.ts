@@ -68,7 +68,7 @@ async function openBranches(deps: OutboundAttemptDeps, opts: ClientAttemptOption
   const made = await Promise.all(
     opts.contacts.map(async (binding, index): Promise<Branch | undefined> => {
       try {
-        const endpoint = await deps.media.createEndpoint({ callId: `${opts.session.sid}-${index}` });
+        const endpoint = await deps.media.createEndpoint({ callId: `${opts.session.sid}-${index}`, near: opts.near });
         return { index, contact: binding.contactUri, target: contactTarget(binding), endpoint, cancel: new AbortController() };
       } catch (err) {
         opts.log.warn({ contact: binding.contactUri, reason: (err as Error).message }, 'no media endpoint for a contact; it is not rung');

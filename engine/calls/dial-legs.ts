@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Endpoint } from '../../media/types.js';
 import type { DialAttempt, DialLeg, DialLegRequest } from '../../instructions/runtime/call-control.js';
 import { newCallSid } from '../routing/call-sid.js';
 import type { CallDeps } from './call-deps.js';
@@ -31,7 +32,7 @@ export class LegDialer implements LegPlacer {
     this.deps = deps;
   }
 
-  async place(parent: CallSession, req: DialLegRequest, parentLog: Logger): Promise<DialAttempt> {
+  async place(parent: CallSession, req: DialLegRequest, parentLog: Logger, near?: Endpoint): Promise<DialAttempt> {
     const deps = this.deps;
     if (!deps) throw new Error('the Dial leg placer is not bound to the engine');
     const account = deps.accounts.find((a) => a.id === parent.accountSid);
@@ -69,6 +70,7 @@ export class LegDialer implements LegPlacer {
       timeoutSeconds: req.timeoutSeconds,
       signal: req.signal,
       onEarlyMedia: req.onEarlyMedia,
+      near,
       log,
     };
     const attempt =

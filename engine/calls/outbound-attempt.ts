@@ -26,6 +26,8 @@ export interface OutboundAttemptOptions {
   from: { user: string; displayName?: string };
   timeoutSeconds: number;
   signal?: AbortSignal;
+  /** An endpoint the call's media will be bridged with (the caller of a Dial): its media host is preferred. */
+  near?: Endpoint;
   /** The called party sent early media, now playing on `endpoint`. */
   onEarlyMedia?: (endpoint: Endpoint) => void;
   log: Logger;
@@ -67,7 +69,7 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
   status.send('initiated', session);
   let endpoint: Endpoint;
   try {
-    endpoint = await deps.media.createEndpoint({ callId: session.sid });
+    endpoint = await deps.media.createEndpoint({ callId: session.sid, near: opts.near });
   } catch (err) {
     return fail(`media: ${(err as Error).message}`);
   }

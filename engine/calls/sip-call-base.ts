@@ -40,7 +40,8 @@ export interface RecordingSink {
 
 /** Places the called parties of a <Dial> for a call. */
 export interface LegPlacer {
-  place(parent: CallSession, req: DialLegRequest, log: Logger): Promise<DialAttempt>;
+  /** `near`: the caller's media endpoint, which the leg's is bridged with. */
+  place(parent: CallSession, req: DialLegRequest, log: Logger, near?: Endpoint): Promise<DialAttempt>;
 }
 
 export interface SipCallBaseDeps {
@@ -265,6 +266,6 @@ export abstract class SipCallBase implements CallControl {
   }
 
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {
-    return this.deps.dialer.place(this.deps.session, req, this.log);
+    return this.deps.dialer.place(this.deps.session, req, this.log, this.endpoint);
   }
 }

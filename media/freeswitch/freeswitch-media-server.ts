@@ -6,6 +6,7 @@ import { FreeSwitchEndpoint, type FsEndpointContext } from './freeswitch-endpoin
 import { FreeSwitchNode, type FreeSwitchLog } from './freeswitch-node.js';
 import type { RecordingPlaces } from './fs-recording-file.js';
 import type { PromptFiles } from './prompt-files.js';
+import { serversToTry } from './server-choice.js';
 
 export interface FreeSwitchServerAddress {
   address: string;
@@ -93,7 +94,7 @@ export class FreeSwitchMediaServer implements MediaServer {
   }
 
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<Endpoint> {
-    const candidates = this.pick();
+    const candidates = this.pick(opts.near);
     if (candidates.length === 0) {
       throw new MediaError('unavailable', `no FreeSWITCH server is reachable (${this.nodes.map((n) => n.name).join(', ')})`);
     }
@@ -143,13 +144,10 @@ export class FreeSwitchMediaServer implements MediaServer {
   }
 
   /** The servers to try, in order: by the configured selection among those that are up. */
-  private pick(): FreeSwitchNode[] {
-    const up = this.nodes.filter((n) => n.server);
-    if (this.config.selection === 'round-robin') {
-      const start = this.next++ % Math.max(1, up.length);
-      return [...up.slice(start), ...up.slice(0, start)];
-    }
-    return up.sort((a, b) => a.endpoints - b.endpoints);
+  private pick(near?: Endpoint): FreeSwitchNode[] {
+    const loads = this.nodes.map((node) => ({ node, name: node.name, up: node.server !== undefined, endpoints: node.endpoints }));
+    const nearServer = near instanceof FreeSwitchEndpoint && !near.destroyed ? near.serverName : undefined;
+    return serversToTry(loads, this.config.selection, this.next++, nearServer).map((l) => l.node);
   }
 
   private closeNodes(): void {
