@@ -76,14 +76,30 @@ export function endUnacknowledgedDialog(core: CoreState, inbound: InboundTxn): v
   );
 }
 
-/** Sends a BYE the server decided on itself and tells the dialog's application, then forgets the dialog. */
+/**
+ * Sends a BYE the server decided on itself and tells the dialog's
+ * application, then forgets the dialog. When the far end can no longer be
+ * reached (its target does not resolve, its WebSocket is gone) the BYE is
+ * not sent, but the application is still told the dialog is over.
+ */
 export async function sendBye(core: CoreState, dialog: Dialog, transactionId: string, reason?: string): Promise<void> {
   core.dialogs.delete(dialog);
-  const target = await dialogTarget(core, dialog);
+  let target: SendTarget;
+  let unreachable: Error | undefined;
+  try {
+    target = await dialogTarget(core, dialog);
+  } catch (err) {
+    unreachable = err as Error;
+    target = dialog.target;
+  }
   const bye = buildDialogRequest(core, dialog, 'BYE', target, core.transactions.newBranch());
   if (reason) bye.headers.append('Reason', reason);
-  const handlers: ClientTransactionHandlers = {};
-  core.transactions.sendRequest(bye, target, handlers);
+  if (unreachable) {
+    core.log.warn({ callId: dialog.callId, err: unreachable.message }, 'BYE not sent: the other side cannot be reached');
+  } else {
+    const handlers: ClientTransactionHandlers = {};
+    core.transactions.sendRequest(bye, target, handlers);
+  }
   const app = core.apps.get(dialog.ownerId);
   if (app && !app.closed) {
     const w = describe(bye, 'application', target.protocol, target.remote);

@@ -10,6 +10,7 @@ import { describeSipp, SippSession, type SippTransport } from '../../support/sip
 import { findMessages, type SippMessage } from '../../support/sipp-trace.js';
 import { deferred, within } from '../../support/deferred.js';
 import { APP_SDP, scenario, startTimerServer, timerTest } from './fixtures.js';
+import { header, UdpPeer } from '../../support/sip-wire-peer.js';
 
 interface Ended {
   bye: Srf.SrfRequest;
@@ -177,6 +178,56 @@ test('a re-INVITE shortening the session below our Min-SE: 422 with Min-SE, the 
     await st.waitForIdle();
   } finally {
     await sipp.stopAll();
+    await st.stop();
+  }
+});
+
+test('a caller whose Contact no longer resolves: the expiry BYE cannot be sent, yet the application hears the session ended', async ({ expect }) => {
+  const st = await startTimerServer();
+  const [host, port] = st.target.split(':');
+  const peer = await UdpPeer.open({ address: host!, port: Number(port) });
+  try {
+    const ended = answerCalls(st.srf);
+    const callId = `gone-${peer.local.port}@test`;
+    const via = `SIP/2.0/UDP ${peer.local.address}:${peer.local.port};rport;branch=z9hG4bK-gone-1`;
+    const body = APP_SDP;
+    peer.send([
+      `INVITE sip:app@${st.target} SIP/2.0`,
+      `Via: ${via}`,
+      'Max-Forwards: 70',
+      'From: <sip:caller@example.com>;tag=g1',
+      `To: <sip:app@${st.target}>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      // A host that does not resolve (RFC 6761 .invalid): the BYE has nowhere to go.
+      'Contact: <sip:caller@gone.invalid>',
+      'Supported: timer',
+      'Session-Expires: 2;refresher=uac',
+      'Min-SE: 1',
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'));
+    const ok = await peer.waitFor((m) => m.status === 200, 5000);
+    const to = header(ok, 'To');
+    peer.send([
+      `ACK sip:caller@gone.invalid SIP/2.0`,
+      `Via: SIP/2.0/UDP ${peer.local.address}:${peer.local.port};rport;branch=z9hG4bK-gone-2`,
+      'Max-Forwards: 70',
+      'From: <sip:caller@example.com>;tag=g1',
+      `To: ${to}`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 ACK',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'));
+    const { reason } = await within(ended, 5000, 'the application to hear the session ended');
+    expect(reason).toBe('Session timer expired');
+    await st.waitForIdle();
+  } finally {
+    await peer.close();
     await st.stop();
   }
 });

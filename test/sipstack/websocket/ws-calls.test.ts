@@ -196,3 +196,62 @@ async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test('a browser that vanishes mid-call: when its session expires the BYE cannot be sent, yet the application is told the call is over', async () => {
+  let ended!: (reason: unknown) => void;
+  const destroyed = new Promise<unknown>((r) => (ended = r));
+  let acked!: () => void;
+  const ackSeen = new Promise<void>((r) => (acked = r));
+  const s = await startWsServer({
+    sessionTimers: { minSE: 1 },
+    routes: (srf) => {
+      srf.invite((req, res) => {
+        srf.createUAS(req, res, { localSdp: SDP }).then((d) => {
+          d.on('ack', () => acked());
+          d.on('destroy', (_msg: unknown, reason: unknown) => ended(reason));
+        }, () => undefined);
+      });
+    },
+  });
+  cleanup.push(() => s.stop());
+  const c = await WsSipClient.connect(s.url.ws);
+  const callId = `vanish-${c.host}`;
+  const cseq = c.nextCSeq();
+  c.send([
+    `INVITE sip:app@127.0.0.1 SIP/2.0`,
+    `Via: ${c.via()}`,
+    'Max-Forwards: 70',
+    `From: <sip:${c.user}@example.com>;tag=v1`,
+    'To: <sip:app@127.0.0.1>',
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} INVITE`,
+    `Contact: <${c.contact}>`,
+    'Supported: timer',
+    'Session-Expires: 2;refresher=uac',
+    'Min-SE: 1',
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(SDP)}`,
+    '',
+    SDP,
+  ].join('\r\n'));
+  const ok = await c.finalResponse(callId, 'INVITE');
+  expect(ok.status).toBe(200);
+  expect(ok.headers.get('session-expires')).toMatch(/^2;refresher=uac$/);
+  c.send([
+    `ACK sip:127.0.0.1 SIP/2.0`,
+    `Via: ${c.via()}`,
+    'Max-Forwards: 70',
+    `From: <sip:${c.user}@example.com>;tag=v1`,
+    `To: ${ok.headers.get('to') ?? ''}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} ACK`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n'));
+  await within(ackSeen, 5000, 'the application to see the ACK');
+  // The browser goes away without a BYE; its session then expires unrefreshed.
+  await c.close();
+  expect(await within(destroyed, 5000, 'the application to hear the call is over')).toBe('Session timer expired');
+  expect(s.server.stats().dialogs).toBe(0);
+});

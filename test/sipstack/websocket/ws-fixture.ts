@@ -27,6 +27,8 @@ export interface WsServerOptions {
   maxMessageBytes?: number;
   /** Routes to install before the application connects. */
   routes?: (srf: Srf) => void;
+  /** RFC 4028 session timer options of the server. */
+  sessionTimers?: SipServerOptionsInput['sessionTimers'];
 }
 
 const SECRET = 'cymru';
@@ -43,6 +45,7 @@ export async function startWsServer(opts: WsServerOptions = {}): Promise<WsServe
     },
     admin: { address: '127.0.0.1', port: 0, secret: SECRET },
     timers: { t1: 100, t2: 500, t4: 500, d: 500 },
+    ...(opts.sessionTimers ? { sessionTimers: opts.sessionTimers } : {}),
   };
   const server = new SipServer(input);
   const info = await server.start();
