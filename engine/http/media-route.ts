@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { notFound, refuseUnlessRead, sendWavFile } from './wav-file-response.js';
 
 /** A prompt published for FreeSWITCH: 32 hex digits of its content's hash (media/freeswitch/prompt-files.ts). */
 const MEDIA_PATH = /^\/media\/([0-9a-f]{32}\.wav)$/;
@@ -15,28 +14,9 @@ const MEDIA_PATH = /^\/media\/([0-9a-f]{32}\.wav)$/;
 export async function serveMedia(req: IncomingMessage, res: ServerResponse, mediaDir: string): Promise<boolean> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (!path.startsWith('/media/')) return false;
+  if (refuseUnlessRead(req, res)) return true;
   const match = MEDIA_PATH.exec(path);
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
-    return true;
-  }
-  const file = match ? join(mediaDir, match[1] as string) : undefined;
-  const size = file ? await stat(file).then((s) => (s.isFile() ? s.size : -1), () => -1) : -1;
-  if (!file || size < 0) {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
-    return true;
-  }
-  res.writeHead(200, {
-    'Content-Type': 'audio/wav',
-    'Content-Length': String(size),
-    'Cache-Control': 'public, max-age=31536000, immutable',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return true;
-  }
-  const stream = createReadStream(file);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  if (!match) notFound(res);
+  else await sendWavFile(req, res, join(mediaDir, match[1] as string), { 'Cache-Control': 'public, max-age=31536000, immutable' });
   return true;
 }

@@ -1,17 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { notFound, refuseUnlessRead, sendWavFile } from './wav-file-response.js';
 
 const RECORDING_PATH = /^\/recordings\/(RE[0-9a-f]{32})(\.wav)?$/;
 
 /** Where recordings live and how they are named: dataDir/recordings/<sid>.wav. */
 export function recordingPath(recordingsDir: string, sid: string): string {
   return join(recordingsDir, `${sid}.wav`);
-}
-
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
 }
 
 /**
@@ -27,27 +22,7 @@ export async function serveRecording(req: IncomingMessage, res: ServerResponse, 
     notFound(res);
     return true;
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
-    return true;
-  }
-  const file = recordingPath(recordingsDir, match[1] as string);
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch {
-    notFound(res);
-    return true;
-  }
-  res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(size), 'Accept-Ranges': 'none' });
-  if (req.method === 'HEAD') {
-    res.end();
-    return true;
-  }
-  const stream = createReadStream(file);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  if (refuseUnlessRead(req, res)) return true;
+  await sendWavFile(req, res, recordingPath(recordingsDir, match[1] as string), { 'Accept-Ranges': 'none' });
   return true;
 }

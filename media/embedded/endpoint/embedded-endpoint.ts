@@ -26,6 +26,7 @@ import { MediaStream } from './media-stream.js';
 import { Playback } from './playback.js';
 import { Recording } from './recording.js';
 import type { SdpState } from './sdp-state.js';
+import { assertAlive, cancellableLoad, emitSafely, endedEarly } from '../../endpoint-support.js';
 
 const PAUSE_MS = 500;
 
@@ -235,31 +236,20 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
   }
 
   /** Runs a load that the caller's signal or a hangup can cancel; undefined when cancelled. */
-  private async load<T>(signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>): Promise<T | undefined> {
-    const s = signal ? AbortSignal.any([signal, this.life.signal]) : this.life.signal;
-    if (s.aborted) return undefined;
-    try {
-      return await fn(s);
-    } catch (err) {
-      if (s.aborted) return undefined;
-      throw err instanceof MediaError ? err : new MediaError('bad-audio', (err as Error).message, { cause: err });
-    }
+  private load<T>(signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    return cancellableLoad(this.life.signal, signal, fn);
   }
 
   private endedEarly(): PlayOutcome {
-    return { reason: this.destroyed ? 'hangup' : 'stopped', playedMs: 0 };
+    return endedEarly(this.destroyed);
   }
 
   private assertAlive(): void {
-    if (this.destroyed) throw new MediaError('destroyed', 'the endpoint was destroyed');
+    assertAlive(this.destroyed);
   }
 
   /** Listener errors must not reach the packet path. */
   private safeEmit(event: string, ...args: unknown[]): void {
-    try {
-      this.emit(event, ...args);
-    } catch (err) {
-      this.ctx.log('warn', 'media event listener threw', { event, callId: this.callId, err: String(err) });
-    }
+    emitSafely(this, this.ctx.log, this.callId, event, ...args);
   }
 }

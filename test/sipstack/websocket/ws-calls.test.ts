@@ -208,7 +208,8 @@ test('a browser that vanishes mid-call: when its session expires the BYE cannot 
       srf.invite((req, res) => {
         srf.createUAS(req, res, { localSdp: SDP }).then((d) => {
           d.on('ack', () => acked());
-          d.on('destroy', (_msg: unknown, reason: unknown) => ended(reason));
+          // drachtio-srf emits destroy(bye, reason); its typings declare only the first.
+          (d as unknown as { on(e: 'destroy', l: (bye: unknown, reason: string) => void): void }).on('destroy', (_bye, reason) => ended(reason));
         }, () => undefined);
       });
     },
