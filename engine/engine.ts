@@ -184,6 +184,11 @@ export class Engine {
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
     const hostport = await connectSrf(srf, admin.address, admin.port, secret);
     if (config.drachtio) sip = listenersFromHostport(hostport);
+    // drachtio-srf reconnects by itself when the SIP server goes away and comes back.
+    srf.on('connect', (err: Error | null, again?: string) => {
+      if (err) this.log.error({ reason: err.message }, 'the SIP server refused the reconnection');
+      else this.log.info({ admin: `${admin.address}:${admin.port}`, sip: again }, 'reconnected to the SIP server');
+    });
     if (usesFreeSwitch && config.media.freeswitch) {
       // FreeSWITCH endpoints are made by INVITEs through this srf; prompts are fetched from the HTTP server.
       this.media = await startFreeSwitchMedia(srf, config.media.freeswitch, {
