@@ -8,7 +8,8 @@
  *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver kernel|node
  *                            --drain-ms 1 --phases 4 --spin-margin-ms 1]
  *
- * Each size runs in a fresh process (memory per endpoint is then its own).
+ * Each size runs in a fresh process (memory per endpoint is then its own);
+ * BENCH_NODE_FLAGS adds node flags to those processes (e.g. --trace-gc).
  * Arrivals are timed by the kernel by default (a small C receiver, built
  * with cc): on loopback that is the moment of the engine's send call.
  */
@@ -293,7 +294,7 @@ function summary(r: Record<string, unknown>): string {
 /** Runs one size in a fresh process, so that memory per endpoint does not depend on the sizes run before. */
 function runInChild(n: number): Promise<Record<string, unknown>> {
   const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--one', String(n)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
   });
   return new Promise((resolve, reject) => {
     child.once('message', (r: Record<string, unknown>) => resolve(r));
