@@ -72,6 +72,17 @@ export function uriOf(peer: SippProcess): string {
   return `sip:service@${peer.target}${peer.transport === 'tcp' ? ';transport=tcp' : ''}`;
 }
 
+/** SIPp processes of one test, stopped when it ends (a vitest fixture). */
+// eslint-disable-next-line no-empty-pattern
+export async function sippFixture({}: object, use: (s: SippSession) => Promise<void>): Promise<void> {
+  const session = new SippSession();
+  try {
+    await use(session);
+  } finally {
+    await session.stopAll();
+  }
+}
+
 /**
  * A vitest test with its own SIP server, connected drachtio-srf app
  * (`harness`, FAST_TIMERS) and SIPp processes (`sipp`), all torn down when
@@ -87,15 +98,7 @@ export const sipTest = test.extend<{ harness: SrfHarness; sipp: SippSession }>({
       await harness.stop();
     }
   },
-  // eslint-disable-next-line no-empty-pattern
-  sipp: async ({}, use) => {
-    const session = new SippSession();
-    try {
-      await use(session);
-    } finally {
-      await session.stopAll();
-    }
-  },
+  sipp: sippFixture,
 });
 
 /**
@@ -113,13 +116,5 @@ export const serverTest = test.extend<{ harness: IntegrationHarness; sipp: SippS
       await harness.stop();
     }
   },
-  // eslint-disable-next-line no-empty-pattern
-  sipp: async ({}, use) => {
-    const session = new SippSession();
-    try {
-      await use(session);
-    } finally {
-      await session.stopAll();
-    }
-  },
+  sipp: sippFixture,
 });

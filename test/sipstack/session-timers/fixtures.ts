@@ -11,7 +11,7 @@ import type { SipServerOptionsInput } from '../../../config/sip-server-options.j
 import { SippSession } from '../../support/sipp.js';
 import { connectSrf } from '../../support/srf-app.js';
 import { waitUntil } from '../../support/ports.js';
-import { FAST_TIMERS } from '../integration/fixtures.js';
+import { FAST_TIMERS, sippFixture } from '../integration/fixtures.js';
 
 export { APP_SDP, scenario, tagOf, uriOf } from '../integration/fixtures.js';
 
@@ -77,13 +77,5 @@ export const timerTest = test.extend<{ st: TimerServer; sipp: SippSession }>({
       await s.stop();
     }
   },
-  // eslint-disable-next-line no-empty-pattern
-  sipp: async ({}, use) => {
-    const session = new SippSession();
-    try {
-      await use(session);
-    } finally {
-      await session.stopAll();
-    }
-  },
+  sipp: sippFixture,
 });
