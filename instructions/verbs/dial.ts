@@ -31,6 +31,13 @@ export interface DialVerb {
   readonly recordingStatusCallbackEvent: readonly RecordingEvent[];
   /** Keep the caller unanswered (hearing ringback) until the called party answers. */
   readonly answerOnBridge: boolean;
+  /**
+   * Requested when the connected party sends a REFER (RFC 3515), with
+   * ReferTransferTarget; its document ends the Dial and runs on the caller.
+   * Without it, such a REFER is declined (603).
+   */
+  readonly referUrl?: string;
+  readonly referMethod: HttpMethod;
   readonly nouns: readonly DialNoun[];
 }
 
@@ -41,6 +48,7 @@ export const DIAL_DEFAULTS = {
   hangupOnStar: false,
   record: 'do-not-record',
   answerOnBridge: false,
+  referMethod: 'POST',
 } as const;
 
 /** Twilio allows up to ten simultaneous Number/Sip/Client targets. */
@@ -89,6 +97,8 @@ export function parseDial(el: XmlElement, ctx: ParseContext): DialVerb {
     recordingStatusCallbackMethod: attrs.method('recordingStatusCallbackMethod') ?? 'POST',
     recordingStatusCallbackEvent: attrs.enumerationList('recordingStatusCallbackEvent', RECORDING_EVENTS) ?? ['completed'],
     answerOnBridge: attrs.boolean('answerOnBridge') ?? DIAL_DEFAULTS.answerOnBridge,
+    referUrl: attrs.url('referUrl'),
+    referMethod: attrs.method('referMethod') ?? DIAL_DEFAULTS.referMethod,
   };
   attrs.finish();
   return { ...verb, nouns: parseNouns(el, ctx) };
