@@ -4,7 +4,7 @@ import { createResponse } from '../message/response.js';
 import type { SipMessage } from '../message/sip-message.js';
 import { DialogStore } from '../dialog/dialog-store.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
-import type { TransactionTimers } from '../transaction/transaction-timers.js';
+import { DEFAULT_TIMERS, type TransactionTimers } from '../transaction/transaction-timers.js';
 import { TransportLayer, type BoundTransport, type TransportLayerOptions } from '../transport/transport-layer.js';
 import type { InboundSource } from '../transport/types.js';
 import type { AppConnection } from '../wire/app-connection.js';
@@ -85,7 +85,12 @@ export class SipCore implements WireHandler {
   ) {
     this.scanners = new ScannerFilter(opts.spammers);
     this.options = new OptionsResponder(opts.optionsAutoRespond, opts.userAgent, SUPPORTED_OPTION_TAGS);
-    this.transports = new TransportLayer({ ...opts.transports, keepConnection: (id) => this.flows.holds(id) }, {
+    this.transports = new TransportLayer({
+      // A connection attempt ends before the transaction's Timer B (64*T1) would: the application hears 503, not 408.
+      connectTimeoutMs: 32 * (opts.timers.t1 ?? DEFAULT_TIMERS.t1),
+      ...opts.transports,
+      keepConnection: (id) => this.flows.holds(id),
+    }, {
       message: (m, source) => this.onNetworkMessage(m, source),
       invalid: (outcome, source) => {
         log.info({ remote: source.remote, protocol: source.protocol, error: outcome.error, status: outcome.status }, 'invalid SIP message');

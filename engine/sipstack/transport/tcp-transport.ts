@@ -68,6 +68,11 @@ export class TcpTransport {
       tls?: StreamTlsOptions;
       /** A TLS handshake that failed (bad certificate, not TLS at all): worth a log line. */
       onTlsError?: (error: string, remote: HostPort) => void;
+      /**
+       * How long a connection we open may take, TLS handshake included
+       * (default 16 s); a peer that accepts and then stalls is given up.
+       */
+      connectTimeoutMs?: number;
     },
   ) {}
 
@@ -153,11 +158,18 @@ export class TcpTransport {
         })
         : net.connect({ host: remote.address, port: remote.port });
       const fail = (err: Error) => {
+        clearTimeout(timer);
         socket.destroy();
         reject(err);
       };
+      // Without a bound, a peer that accepts TCP but never finishes the TLS
+      // handshake would hold this attempt, and every message waiting on it, forever.
+      const ms = this.opts.connectTimeoutMs ?? 16_000;
+      const timer = setTimeout(() => fail(new Error(`connection to ${remote.address}:${remote.port} not ${t ? 'secured' : 'made'} within ${ms} ms`)), ms);
+      timer.unref();
       socket.once('error', fail);
       socket.once(t ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
         socket.off('error', fail);
         resolve(this.adopt(socket));
       });

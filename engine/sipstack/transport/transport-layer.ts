@@ -34,6 +34,8 @@ export interface TransportLayerOptions {
     /** Trust anchors (PEM file) for that check; Node's bundled CAs when absent. */
     caFile?: string;
   };
+  /** How long a TCP or TLS connection we open may take, handshake included (default 16 s). */
+  connectTimeoutMs?: number;
   /** WebSocket ping interval (default 30 s); a peer that misses a ping is dropped. */
   wsPingIntervalMs?: number;
   /**
@@ -126,6 +128,7 @@ export class TransportLayer implements MessageSender {
         onClose: (id) => this.events.connectionClosed?.(id),
         tls: tlsOptions,
         onTlsError: (error, remote) => this.events.warning('TLS handshake failed', { remote, error }),
+        connectTimeoutMs: this.opts.connectTimeoutMs,
       },
     );
     this.bound.push(boundOf(spec, await t.start()));
