@@ -67,7 +67,32 @@ export function instructionsOf(response: HttpResponse): string | undefined {
   const text = decodeBody(response.body, response.charset);
   if (!isInstructionsContentType(response.mediaType, text)) return undefined;
   const trimmed = text.replace(/^\uFEFF/, '').trim();
-  return /^(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<Response[\s/>]/.test(trimmed) ? trimmed : undefined;
+  return /^<Response[\s/>]/.test(skipProlog(trimmed)) ? trimmed : undefined;
+}
+
+/**
+ * The document after its XML declaration and the comments before the root,
+ * read in one pass (a regex with a repeated lazy comment group backtracks
+ * exponentially on a body made of many comments).
+ */
+function skipProlog(text: string): string {
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  if (text.startsWith('<?xml')) {
+    const end = text.indexOf('?>', 5);
+    if (end === -1) return '';
+    i = end + 2;
+  }
+  skipSpace();
+  while (text.startsWith('<!--', i)) {
+    const end = text.indexOf('-->', i + 4);
+    if (end === -1) return '';
+    i = end + 3;
+    skipSpace();
+  }
+  return text.slice(i);
 }
 
 /**

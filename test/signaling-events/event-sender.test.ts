@@ -175,6 +175,22 @@ describe('signaling-event sender', () => {
     expect(got).toEqual([['CA9', bodies.xml!.body]]);
   });
 
+  it('reads an answer full of XML comments in linear time: the event loop is not held up', { timeout: 20_000 }, async () => {
+    // 28 empty comments before a root that is not <Response>: a backtracking match of them takes seconds (twice as long per extra one).
+    const comments = '<!---->'.repeat(28);
+    const bodies: Record<string, string> = { other: `${comments}<Other/>`, instructions: `<?xml version="1.0"?>${comments}\n<Response><Hangup/></Response>` };
+    const srv = await server((seen, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(bodies[seen.params.SipMethod ?? '']));
+    const got: string[] = [];
+    const outcomes: string[] = [];
+    const s = sender({ delivery: delivery(), onInstructions: (_callSid, twiml) => void got.push(twiml) });
+    const started = performance.now();
+    for (const name of Object.keys(bodies)) s.send('CA7', { ...event(srv.url, 0), params: { SipMethod: name } }, (o) => outcomes.push(o));
+    await s.whenIdle();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(outcomes).toEqual(['answered', 'instructions']);
+    expect(got).toEqual([bodies.instructions]);
+  });
+
   it('after the call ended, the queue goes out within the grace period, then the rest is dropped', async () => {
     const srv = await server(() => undefined); // never answers
     const s = sender({ delivery: delivery({ timeoutMs: 5000, retries: 0, endGraceMs: 300 }) });
