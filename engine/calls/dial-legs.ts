@@ -5,6 +5,7 @@ import { newCallSid } from '../routing/call-sid.js';
 import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { attemptContacts, clientContacts } from './client-legs.js';
+import { DialLegRefers } from './dial-leg-refers.js';
 import { attemptOutbound, fromUser } from './outbound-attempt.js';
 import { OutboundCallControl } from './outbound-call-control.js';
 import type { LegPlacer } from './sip-call-base.js';
@@ -81,9 +82,11 @@ export class LegDialer implements LegPlacer {
       await finish();
       return { status: attempt.status, callSid: session.sid, sipStatus: attempt.sipStatus, reason: attempt.reason };
     }
+    const refers = new DialLegRefers();
     const control = new OutboundCallControl(
       {
         ...deps,
+        refers: refers.decide,
         session,
         documents: { fallbackMethod: 'POST' },
         account,
@@ -124,6 +127,7 @@ export class LegDialer implements LegPlacer {
         await control.release();
         await done;
       },
+      onTransfer: (handler) => refers.set(handler),
     };
     return { answered: leg };
   }

@@ -25,7 +25,7 @@ import type { WebhookError } from '../webhooks/error-codes.js';
 import type { FetchInstructionsRequest, WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallSession } from './call-session.js';
-import { handleRefers } from './refer-handler.js';
+import { handleRefers, signalingReferDecider, type ReferDecider, type ReferHandling } from './refer-handler.js';
 import type { StatusEvents } from './status-events.js';
 
 /** How a call's documents are fetched: its fallback, retries and timeouts. */
@@ -57,11 +57,15 @@ export interface SipCallBaseDeps {
   dialer: LegPlacer;
   /** Reports chosen SIP messages of the call to the application (engine/signaling-events/). */
   signaling?: SignalingEvents;
+  /** Who decides the REFERs received in the call: the signaling-event rules when absent; a <Dial>'s referUrl for its legs. */
+  refers?: ReferDecider;
   log: Logger;
 }
 
 /** Longest wait for the ACK of our 200 OK before a BYE is sent anyway. */
 const ACK_WAIT_MS = 4000;
+/** Longest wait for the answer to a REFER's final NOTIFY before a BYE is sent anyway. */
+const FINAL_NOTIFY_WAIT_MS = 2000;
 
 /**
  * What every SIP call (inbound, or placed by the engine) does the same way
@@ -78,6 +82,7 @@ export abstract class SipCallBase implements CallControl {
   protected endpoint: Endpoint | undefined;
   protected dialog: Srf.Dialog | undefined;
   protected acked: Promise<void> = Promise.resolve();
+  private refers: ReferHandling | undefined;
   private documentUrl: string | undefined;
   private hungUpLocally = false;
 
@@ -125,8 +130,9 @@ export abstract class SipCallBase implements CallControl {
     this.dialog = dialog;
     this.endpoint = endpoint;
     this.deps.signaling?.watchDialog(this.deps.session, dialog, this.abort.signal);
-    // RFC 3515: a REFER is accepted only when a signaling-event rule lets the application decide (refer-handler.ts).
-    handleRefers({ dialog, call: this.deps.session, signaling: this.deps.signaling, ended: this.abort.signal, log });
+    // RFC 3515: a REFER is accepted only when the application decides (refer-handler.ts): a signaling-event rule, or a <Dial referUrl>.
+    const decide = this.deps.refers ?? signalingReferDecider(this.deps.signaling, this.abort.signal);
+    this.refers = handleRefers({ dialog, decide, ended: this.abort.signal, log });
     if (opts.waitForAck) this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
     dialog.on('destroy', () => this.partyGone('completed'));
     endpoint.once('destroy', () => this.mediaGone());
@@ -167,6 +173,8 @@ export abstract class SipCallBase implements CallControl {
     this.deps.session.setStatus('completed');
     // RFC 3261 15: the callee does not send BYE before the ACK for its 2xx arrived (or a bounded wait passed).
     await this.ackOrTimeout();
+    // RFC 3515 2.4.5: a REFER's final NOTIFY, once decided, goes before the BYE that ends its dialog.
+    if (this.refers) await this.waitAtMost(this.refers.settled(), FINAL_NOTIFY_WAIT_MS);
     if (this.abort.signal.aborted) return;
     this.log.info('hanging up');
     await new Promise<void>((resolve) => {
@@ -178,12 +186,17 @@ export abstract class SipCallBase implements CallControl {
     });
   }
 
-  private async ackOrTimeout(): Promise<void> {
+  private ackOrTimeout(): Promise<void> {
+    return this.waitAtMost(this.acked, ACK_WAIT_MS);
+  }
+
+  /** Waits for `event`, at most `ms`, and no longer once the call ended. */
+  private async waitAtMost(event: Promise<void>, ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.acked,
+      event,
       new Promise<void>((r) => {
-        timer = setTimeout(r, ACK_WAIT_MS);
+        timer = setTimeout(r, ms);
         this.abort.signal.addEventListener('abort', () => r(), { once: true });
       }),
     ]);

@@ -53,6 +53,20 @@ export interface DialLegRequest {
   onEarlyMedia?: (endpoint: Endpoint) => void;
 }
 
+/** A REFER the connected party of a <Dial> sent (RFC 3515), as its referUrl request sees it. */
+export interface TransferRequest {
+  /** The Refer-To URI without angle brackets or header parameters (Twilio's ReferTransferTarget). */
+  target: string;
+  /** SipHeader_<Name> parameters: Refer-To, Referred-By and the X- headers of the REFER. */
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Decides a REFER the engine accepted (202, NOTIFY 100 sent): true when
+ * the transfer was taken on (final NOTIFY 200 OK), false when not (603).
+ */
+export type TransferHandler = (req: TransferRequest) => Promise<boolean>;
+
 /** A called party that answered. */
 export interface DialLeg {
   readonly callSid: string;
@@ -63,6 +77,12 @@ export interface DialLeg {
   readonly durationSeconds: number;
   /** Ends the leg (BYE) unless it is gone already. */
   hangup(): Promise<void>;
+  /**
+   * Who decides the REFERs the called party sends: a handler, or none
+   * (they are declined with 603, as Twilio does without referUrl).
+   * A leg that cannot receive REFERs leaves it out.
+   */
+  onTransfer?(handler: TransferHandler | undefined): void;
 }
 
 export type DialLegStatus = 'busy' | 'no-answer' | 'failed' | 'canceled';

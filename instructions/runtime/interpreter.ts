@@ -1,7 +1,7 @@
 import type { CallControl, DocumentSource } from './call-control.js';
 import type { RedirectChannel } from './redirect-channel.js';
 import { executeVerb } from './verbs/index.js';
-import type { EndOfCall } from './verb-executor.js';
+import type { EndOfCall, FetchedDocument } from './verb-executor.js';
 
 /** Spoken when the application cannot be reached and no fallback helps. */
 export const APPLICATION_ERROR_TEXT = 'An application error has occurred. Goodbye.';
@@ -59,12 +59,12 @@ export async function runInstructions(control: CallControl, first: DocumentSourc
   const log = control.log;
   const hangup = control.hangupSignal;
   const { redirects } = opts;
-  let request: DocumentSource | undefined = first;
+  let request: DocumentSource | { fetched: FetchedDocument } | undefined = first;
   let documents = 0;
   let withoutMedia = 0;
   while (request) {
     if (hangup.aborted) return { end: 'caller-hangup', documents };
-    const fetched = await control.fetchNext(request);
+    const fetched = 'fetched' in request ? request.fetched : await control.fetchNext(request);
     documents++;
     if (hangup.aborted) return { end: 'caller-hangup', documents };
     request = redirects?.take();
@@ -95,6 +95,10 @@ export async function runInstructions(control: CallControl, first: DocumentSourc
       if (result.kind === 'end') return { end: result.reason, documents };
       if (result.kind === 'fetch') {
         request = result.request;
+        break;
+      }
+      if (result.kind === 'run') {
+        request = { fetched: result.fetched };
         break;
       }
     }

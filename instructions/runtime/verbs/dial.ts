@@ -7,6 +7,7 @@ import { answerOrEnd } from './answer.js';
 import { stayBridged } from './dial/bridged.js';
 import { startDialRecording } from './dial/recording.js';
 import { ringAll, type RingNoun } from './dial/ring.js';
+import { DialTransfer } from './dial/transfer.js';
 import type { DialLeg } from '../call-control.js';
 
 function isRingNoun(noun: DialNoun): noun is RingNoun {
@@ -41,7 +42,14 @@ async function whisper(leg: DialLeg, noun: RingNoun, ctx: VerbContext): Promise<
 }
 
 /** Connects an answered party with the caller until one leaves; returns the action's parameters. */
-async function connect(leg: DialLeg, noun: RingNoun, caller: Endpoint | undefined, verb: DialVerb, ctx: VerbContext): Promise<Record<string, string>> {
+async function connect(
+  leg: DialLeg,
+  noun: RingNoun,
+  caller: Endpoint | undefined,
+  verb: DialVerb,
+  ctx: VerbContext,
+  transfer: DialTransfer,
+): Promise<Record<string, string>> {
   const base = { DialCallSid: leg.callSid };
   if (!(await whisper(leg, noun, ctx)) || ctx.signal.aborted) {
     await leg.hangup();
@@ -57,8 +65,11 @@ async function connect(leg: DialLeg, noun: RingNoun, caller: Endpoint | undefine
     endpoint = got.ok;
   }
   const recording = startDialRecording(verb.record, endpoint, leg.endpoint, ctx.control, ctx.log);
-  const how = await stayBridged({ caller: endpoint, leg, signal: ctx.signal, timeLimitSeconds: verb.timeLimit, hangupOnStar: verb.hangupOnStar });
-  ctx.log.info({ dialCallSid: leg.callSid, end: how, seconds: leg.durationSeconds }, '<Dial> ended');
+  transfer.attach(leg);
+  const signal = AbortSignal.any([ctx.signal, transfer.signal]);
+  const how = await stayBridged({ caller: endpoint, leg, signal, timeLimitSeconds: verb.timeLimit, hangupOnStar: verb.hangupOnStar });
+  transfer.detach();
+  ctx.log.info({ dialCallSid: leg.callSid, end: transfer.fetched ? 'transferred' : how, seconds: leg.durationSeconds }, '<Dial> ended');
   if (how !== 'callee-hangup') await leg.hangup();
   const params: Record<string, string> = { ...base, DialCallStatus: 'completed', DialCallDuration: String(leg.durationSeconds), DialBridged: 'true' };
   const saved = await recording?.finish();
@@ -93,7 +104,9 @@ async function connect(leg: DialLeg, noun: RingNoun, caller: Endpoint | undefine
  * either side hangs up, at timeLimit, or on * with hangupOnStar. The action
  * gets DialCallStatus, DialCallSid, DialCallDuration (and the recording);
  * its document replaces this one. Without an action the document goes on
- * with the next verb while the caller is there.
+ * with the next verb while the caller is there. With referUrl, a REFER from
+ * the connected party can end the Dial instead (dial/transfer.ts): then the
+ * referUrl document runs and the action is not requested.
  */
 export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
   const nouns = verb.nouns.filter(isRingNoun);
@@ -120,12 +133,15 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
     ),
   });
   let params: Record<string, string>;
-  if ('answered' in rung) params = await connect(rung.answered, rung.noun, caller, verb, ctx);
+  const transfer = new DialTransfer(verb, ctx);
+  if ('answered' in rung) params = await connect(rung.answered, rung.noun, caller, verb, ctx, transfer);
   else {
     await caller?.unbridge().catch(() => undefined);
     params = { DialCallStatus: rung.status, ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }) };
     ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
   }
+  const fetched = transfer.fetched;
+  if (fetched) return ctx.control.hangupSignal.aborted ? end('caller-hangup') : { kind: 'run', fetched };
   return afterDial(verb, ctx, params);
 };
 
