@@ -139,14 +139,19 @@ export class DigestAuthenticator {
       return { kind: 'bad-request', reason: `response is not a ${algorithm} digest` };
     }
 
-    const nonceState = this.nonces.check(nonce);
-    if (nonceState.kind === 'unknown') return { kind: 'challenge', stale: false, why: 'nonce not issued here' };
-    if (nonceState.kind === 'stale') return { kind: 'challenge', stale: true, why: 'nonce expired' };
-
     const secrets = secretsOf(username);
     const ha1 = secrets ? ha1For(algorithm, username, this.realm, secrets) : undefined;
     const expected = expectedResponse({ algorithm, ha1: ha1 ?? digestHash(algorithm, NOBODY_SECRET), method: req.method, uri, nonce, qop: qopFields });
     const matches = sameDigest(expected, response);
+
+    const nonceState = this.nonces.check(nonce);
+    if (nonceState.kind !== 'valid') {
+      // RFC 7616 §3.3 (RFC 2617 §3.2.1): stale=true when the digest is right for that nonce, so the client
+      // retries with the fresh nonce without taking the 401 as a refused password. A nonce from before a
+      // restart is unknown here, yet a phone that reuses it still holds the right password.
+      const knowsPassword = ha1 !== undefined && matches;
+      return { kind: 'challenge', stale: knowsPassword, why: nonceState.kind === 'stale' ? 'nonce expired' : 'nonce not issued here' };
+    }
     if (!secrets) return { kind: 'forbidden', username, why: 'unknown user' };
     if (ha1 === undefined) return { kind: 'forbidden', username, why: `no ${algorithm} secret for this user` };
     if (!matches) return { kind: 'forbidden', username, why: 'wrong password' };
