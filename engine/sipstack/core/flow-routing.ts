@@ -24,6 +24,8 @@ export function recordFlow(core: CoreState, inbound: InboundTxn, res: SipRespons
   const req = inbound.request;
   const source = inbound.source;
   if (source.protocol === 'udp' || !source.connectionId) return;
+  // The connection may have closed while the application decided: a flow must not outlive it.
+  if (!core.transports.connectionOpen(source.protocol, source.connectionId)) return;
   const ok = req.method === 'REGISTER' ? res.status === 200 : req.method === 'SUBSCRIBE' && (res.status === 200 || res.status === 202);
   if (!ok) return;
   const contact = firstContactUri(req);

@@ -120,6 +120,11 @@ export class TcpTransport {
     return this.byId.size;
   }
 
+  /** Whether the connection with this id is still open. */
+  hasConnection(connectionId: string): boolean {
+    return this.byId.has(connectionId);
+  }
+
   /** Sends on the given connection when it is open, else on any connection to the peer, else on a new one. */
   async send(data: Buffer, remote: HostPort, connectionId?: string): Promise<void> {
     let conn = connectionId ? this.byId.get(connectionId) : undefined;

@@ -198,6 +198,12 @@ export class TransportLayer implements MessageSender {
     return undefined;
   }
 
+  /** Whether a connection (TCP, TLS, WebSocket) is still open; false for UDP. */
+  connectionOpen(protocol: TransportProtocol, connectionId: string): boolean {
+    const lists = { udp: [], tcp: this.tcp, tls: this.tls, ws: this.ws, wss: this.wss };
+    return lists[protocol].some((t: TcpTransport | WsTransport) => t.hasConnection(connectionId));
+  }
+
   async send(message: SipMessage, target: SendTarget): Promise<void> {
     await this.sendRaw(serializeMessage(message), target);
   }

@@ -82,6 +82,11 @@ export class WsTransport {
     return this.byId.size;
   }
 
+  /** Whether the connection with this id is still open. */
+  hasConnection(connectionId: string): boolean {
+    return this.byId.get(connectionId)?.socket.readyState === WebSocket.OPEN;
+  }
+
   async start(): Promise<HostPort> {
     const tls = this.opts.tls;
     let server: http.Server | https.Server;
