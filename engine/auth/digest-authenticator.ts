@@ -158,7 +158,9 @@ export class DigestAuthenticator {
 
     // Only a correct response counts against the nonce, so a stranger cannot use up a user's nonce.
     const use = this.counts.use(nonce, nonceState.issuedAt, nc);
-    if (use === 'replay') return { kind: 'challenge', stale: false, why: qop === undefined ? 'nonce already used' : `nonce-count ${nc} not above the last one` };
+    // A replay (or a request that lost a race for its nonce) carries a right digest: stale=true (RFC 7616 §3.3),
+    // so the client retries with the fresh nonce instead of giving up on its password.
+    if (use === 'replay') return { kind: 'challenge', stale: true, why: qop === undefined ? 'nonce already used' : `nonce-count ${nc} not above the last one` };
     if (use === 'evicted') return { kind: 'challenge', stale: true, why: 'nonce history evicted' };
     return { kind: 'ok', username, algorithm };
   }

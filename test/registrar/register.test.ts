@@ -141,10 +141,11 @@ describe('REGISTER', () => {
     if (!used) throw new Error('no SHA-256 challenge');
     const auth1 = digestAuthorization({ ...creds, method: 'REGISTER', uri: c.registrarUri, challenge: used, algorithm: 'SHA-256', nc: 1, cnonce: 'abc' });
     expect((await c.register({ username: 'bob', contact, expires: 60, authorization: auth1 })).status).toBe(200);
-    // The same nc again (a captured request sent once more): challenged, not accepted.
+    // The same nc again (a captured request sent once more): challenged, not accepted. The digest itself is
+    // right, so the challenge says stale=true (RFC 7616 §3.3): only a fresh nonce helps, not a password.
     const replay = await c.register({ username: 'bob', contact, expires: 60, authorization: auth1 });
     expect(replay.status).toBe(401);
-    expect(challengesOf(replay)[0]?.stale).toBe(false);
+    expect(challengesOf(replay)[0]?.stale).toBe(true);
     // nc 2 on the same nonce is fine.
     const auth2 = digestAuthorization({ ...creds, method: 'REGISTER', uri: c.registrarUri, challenge: used, algorithm: 'SHA-256', nc: 2, cnonce: 'abd' });
     expect((await c.register({ username: 'bob', contact, expires: 60, authorization: auth2 })).status).toBe(200);
@@ -154,6 +155,21 @@ describe('REGISTER', () => {
     const stale = await c.register({ username: 'bob', contact, expires: 60, authorization: auth3 });
     expect(stale.status).toBe(401);
     expect(challengesOf(stale).map((x) => x.stale)).toEqual([true, true]);
+  });
+
+  it('re-challenges with stale=true a request that lost the race for its nonce (nc 3 arrived before nc 2)', async () => {
+    const c = await client();
+    const contact = `<sip:carol@${c.local.address}:${c.local.port}>`;
+    const creds = { username: 'carol', password: 'carol-secret' };
+    const first = await c.register({ username: 'carol', contact });
+    const used = challengesOf(first).find((x) => x.algorithm === 'MD5');
+    if (!used) throw new Error('no MD5 challenge');
+    const withNc = (nc: number): string => digestAuthorization({ ...creds, method: 'REGISTER', uri: c.registrarUri, challenge: used, algorithm: 'MD5', nc, cnonce: `c${nc}` });
+    expect((await c.register({ username: 'carol', contact, expires: 60, authorization: withNc(3) })).status).toBe(200);
+    const late = await c.register({ username: 'carol', contact, expires: 60, authorization: withNc(2) });
+    expect(late.status).toBe(401);
+    // Without stale=true a phone takes this 401 for a refused password and stops registering.
+    expect(challengesOf(late).map((x) => x.stale)).toEqual([true, true]);
   });
 
   it('accepts MD5 without qop (RFC 2069) once per nonce', async () => {
