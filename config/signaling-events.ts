@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backtrackingHazard } from './regex-hazard.js';
 
 /**
  * Signaling-event rules: which SIP messages inside a call are reported to
@@ -24,6 +25,8 @@ export function compileHeaderCondition(condition: HeaderCondition): HeaderTest {
   if (!m) return { substring: condition.toLowerCase() };
   const [, source = '', flags = ''] = m;
   if (flags.includes('g') || flags.includes('y')) throw new Error(`flags g and y are not allowed (got "${flags}")`);
+  const hazard = backtrackingHazard(source);
+  if (hazard !== undefined) throw new Error(`${hazard}: it can take exponential time on a hostile header value`);
   return { regex: new RegExp(source, flags) };
 }
 

@@ -74,6 +74,19 @@ describe('signaling-event configuration', () => {
     );
   });
 
+  it('regexes that can backtrack exponentially on a hostile header are refused, naming the key; ordinary ones load', () => {
+    const hostile = ['/^(a+)+$/', '/(\\w*\\s?)*x/i', '/^(?:a|ab)*c/', '/(x)\\1/', '/^(\\d{1,3}\\.?){2,}$/'];
+    for (const regex of hostile) {
+      const issues = issuesOf(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: regex } } }] }));
+      expect(issues, regex).toHaveLength(1);
+      expect(issues[0], regex).toMatch(/^signalingEvents\.0\.match\.headers\.Reason: .*(repeat|backreference)/);
+    }
+    const ordinary = ['/^SIP;cause=(16|17)\\b/i', '/^application\\/(dtmf-relay|dtmf)$/i', '/[a-z]+@(example\\.com|test)$/', '/^(ab)+c?$/', '/x{2}(y)?[(+*)]+/'];
+    for (const regex of ordinary) {
+      expect(issuesOf(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: regex } } }] })), regex).toEqual([]);
+    }
+  });
+
   it('regex flags g and y are refused (a stateful regex would match every other message)', () => {
     expect(issuesOf(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: '/x/g' } } }] }))[0]).toMatch(/match\.headers\.Reason/);
   });
