@@ -59,6 +59,17 @@ function handle(registrar: SipRegistrar, req: Srf.SrfRequest, res: Srf.SrfRespon
     send(res, 405, undefined, { Allow: ALLOW }, log);
     return;
   }
+  // RFC 3261 §10.3 step 2 (§8.2.2.3): the SIP server passes on the option tags it knows, but this registrar
+  // honours none of them in a REGISTER (no Path, RFC 3327 §5.3; no outbound flows, RFC 5626): 420 with Unsupported.
+  const required = (headerOf(req, 'Require') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (required.length > 0) {
+    log.info({ require: required.join(', ').slice(0, 200) }, 'REGISTER requires extensions the registrar does not support');
+    send(res, 420, undefined, { Unsupported: required.join(', ').replace(/[^\x20-\x7e]/g, '').slice(0, 200) }, log);
+    return;
+  }
   const source = { protocol: flowProtocol(req.protocol), address: req.source_address, port: Number(req.source_port) || 0 };
   // RFC 3261 §10.3 step 3: the registrar authenticates the UAC (§22: 401 and WWW-Authenticate).
   const auth = registrar.authenticate({ method: 'REGISTER', authorization: headerOf(req, 'Authorization') });

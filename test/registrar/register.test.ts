@@ -84,6 +84,18 @@ describe('REGISTER', () => {
     expect(unknown.response.startLine).toBe(wrong.response.startLine);
   });
 
+  it('answers 420 Bad Extension to Require: path or outbound, which the registrar does not honour (§10.3 step 2, RFC 3327 §5.3)', async () => {
+    const c = await client();
+    const contact = `<sip:alice@${c.local.address}:${c.local.port}>`;
+    // An edge proxy's REGISTER: it needs its Path kept, or calls to alice bypass it.
+    const res = await c.register({ username: 'alice', contact, extra: ['Path: <sip:edge.example.com;lr>', 'Require: path, outbound'] });
+    expect(res.status).toBe(420);
+    expect(header(res, 'unsupported')).toBe('path, outbound');
+    expect(headers(res, 'www-authenticate')).toEqual([]);
+    // The same tags in Supported are no demand: challenged as usual.
+    expect((await c.register({ username: 'alice', contact, extra: ['Supported: path, outbound'] })).status).toBe(401);
+  });
+
   it('answers 423 Interval Too Brief with Min-Expires below minExpires', async () => {
     const c = await client();
     const { response } = await c.registerWithAuth({ username: 'carol', password: 'carol-secret', contact: `<sip:carol@${c.local.address}:${c.local.port}>`, expires: 5 });
