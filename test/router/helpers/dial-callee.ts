@@ -10,7 +10,14 @@ import type { SippProcess, SippSession } from '../../support/sipp.js';
 import type { ReceivedPacket } from '../../media/helpers/rtp-peer.js';
 import { CallerMedia, PT_PCMU } from './caller-media.js';
 
-export type CalleeScenario = 'router-uas-answer' | 'router-uas-early-media' | 'uas-ring-cancelled' | 'uas-reject-with';
+export type CalleeScenario =
+  | 'router-uas-answer'
+  | 'router-uas-early-media'
+  | 'router-uas-refer'
+  | 'router-uas-refer-failed'
+  | 'router-uas-refer-declined'
+  | 'uas-ring-cancelled'
+  | 'uas-reject-with';
 
 export interface Callee {
   sipp: SippProcess;
@@ -22,6 +29,7 @@ export interface Callee {
 export async function startCallee(
   sipp: SippSession,
   scenario: CalleeScenario,
+  /** hangupAfterMs: SIPp's -d pause (before the callee's BYE, or its REFER in router-uas-refer*). */
   opts: { hangup?: 'engine' | 'callee'; hangupAfterMs?: number; timeoutSeconds?: number } = {},
 ): Promise<Callee> {
   const media = await CallerMedia.open();
