@@ -148,6 +148,7 @@ export class AppRequests {
       },
     });
     this.core.outbound.set(outbound.id, outbound);
+    if (outbound.dialog && outbound.request.method === 'INVITE') (outbound.dialog.invites ??= new Set()).add(outbound);
   }
 
   /** §9.1: CANCEL of a pending INVITE the application sent. */

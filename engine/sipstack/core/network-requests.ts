@@ -247,8 +247,13 @@ export class NetworkRequests {
   private track(inbound: InboundTxn): void {
     this.core.inbound.set(inbound.id, inbound);
     this.core.inboundByTx.set(inbound.tx, inbound);
+    const dialog = inbound.dialog;
+    if (dialog && inbound.request.method === 'INVITE') (dialog.invites ??= new Set()).add(inbound);
     inbound.tx.setHandlers({
-      onTerminated: () => this.core.inbound.delete(inbound.id),
+      onTerminated: () => {
+        this.core.inbound.delete(inbound.id);
+        dialog?.invites?.delete(inbound);
+      },
       onNoAck: () => this.core.log.info({ callId: inbound.request.headers.get('call-id') }, 'no ACK for final response (Timer H)'),
       on2xxUnacknowledged: () => endUnacknowledgedDialog(this.core, inbound),
     });

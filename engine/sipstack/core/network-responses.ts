@@ -25,6 +25,7 @@ export class NetworkResponses {
   final(out: OutboundTxn, res: SipResponse): void {
     const method = out.request.method;
     this.core.outbound.delete(out.id);
+    out.dialog?.invites?.delete(out);
     let id = out.dialog?.id ?? '';
     if (method === 'INVITE' && res.status >= 200 && res.status < 300) {
       const dialog = out.dialog ?? this.uacDialog(out, res);

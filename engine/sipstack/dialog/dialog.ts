@@ -1,6 +1,7 @@
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { SendTarget } from '../transport/types.js';
 import type { SessionTimerState } from '../session-timer/session-timers.js';
+import type { InboundTxn, OutboundTxn } from '../core/core-state.js';
 
 export type DialogRole = 'uas' | 'uac';
 
@@ -47,6 +48,12 @@ export interface Dialog {
   createdAt: number;
   /** RFC 4028 session timer, while one runs (engine/sipstack/session-timer). */
   sessionTimer?: SessionTimerState;
+  /**
+   * INVITEs of this dialog in progress (RFC 3261 §14.1: one at a time): the
+   * application's until their final response, the peer's until they are
+   * answered. A session refresh waits for them without scanning every transaction.
+   */
+  invites?: Set<InboundTxn | OutboundTxn>;
   /** The last session description we sent in the dialog: what a session refresh offers again. */
   localSdp?: { body: Buffer; contentType: string };
 }

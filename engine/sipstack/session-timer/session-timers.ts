@@ -126,7 +126,7 @@ export class SessionTimers {
       this.end(dialog);
       return;
     }
-    if (this.busy(core, dialog)) {
+    if (this.busy(dialog)) {
       // One INVITE at a time in a dialog (RFC 3261 §14.1): try again shortly.
       this.arm(dialog, state, Math.min(2000, (state.interval * 1000) / 4));
       return;
@@ -165,11 +165,11 @@ export class SessionTimers {
   }
 
   /** An INVITE of this dialog still in progress, in either direction, or a 2xx not yet ACKed. */
-  private busy(core: CoreState, dialog: Dialog): boolean {
+  private busy(dialog: Dialog): boolean {
     if (dialog.pendingAckSeq !== undefined) return true;
-    for (const o of core.outbound.values()) if (o.dialog === dialog && o.request.method === 'INVITE') return true;
-    for (const i of core.inbound.values()) {
-      if (i.dialog === dialog && i.request.method === 'INVITE' && !i.tx.hasFinalResponse) return true;
+    // The dialog's own index, not a scan of every pending transaction of the server.
+    for (const t of dialog.invites ?? []) {
+      if (!('source' in t) || !t.tx.hasFinalResponse) return true; // ours awaiting its final response, or theirs unanswered
     }
     return false;
   }
