@@ -103,9 +103,11 @@ export class DigestAuthenticator {
     }
     const digest = all.filter((c) => c.scheme.toLowerCase() === 'digest');
     if (digest.length === 0) return { kind: 'bad-request', reason: `unsupported auth scheme ${all[0]?.scheme ?? ''}`.trim() };
-    // RFC 3261 §22.3: credentials for other realms may be present; ours are the ones with our realm.
-    const creds = digest.find((c) => c.params.get('realm') === this.realm) ?? digest[0];
-    if (!creds) return { kind: 'bad-request', reason: 'no digest credentials' };
+    // RFC 3261 §22.3: credentials for other realms may be present (an upstream proxy's, or a phone's from
+    // before a realm change) and are not ours to judge; ours are the ones with our realm, and without any
+    // the request has no credentials for us: challenge.
+    const creds = digest.find((c) => c.params.get('realm') === this.realm);
+    if (!creds) return { kind: 'challenge', stale: false, why: 'no credentials for this realm' };
     const p = creds.params;
     for (const name of ['username', 'realm', 'nonce', 'uri', 'response']) {
       if (!p.has(name)) return { kind: 'bad-request', reason: `credentials without ${name}` };
@@ -114,7 +116,6 @@ export class DigestAuthenticator {
     const nonce = p.get('nonce') as string;
     const uri = p.get('uri') as string;
     const response = p.get('response') as string;
-    if (p.get('realm') !== this.realm) return { kind: 'bad-request', reason: 'wrong realm' };
     const algorithm = ALGORITHM_NAMES.get((p.get('algorithm') ?? 'MD5').toLowerCase());
     if (algorithm === undefined || !this.algorithms.includes(algorithm)) {
       return { kind: 'bad-request', reason: `unsupported algorithm ${(p.get('algorithm') ?? '').slice(0, 32)}` };
