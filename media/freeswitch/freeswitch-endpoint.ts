@@ -43,6 +43,8 @@ type RecordEnd = 'stopped' | 'digit' | 'hangup' | 'max-length';
 const BEEP = 'tone_stream://%(250,0,1000)';
 /** FreeSWITCH record: average sample magnitude under which a frame counts as silence. */
 const SILENCE_THRESHOLD = 200;
+/** How long destroy() waits for the channel's last statistics. */
+const STATS_WAIT_MS = 1000;
 /** How long destroy() waits for FreeSWITCH to confirm the hangup. */
 const DESTROY_WAIT_MS = 2000;
 /** How long a recording cut by a hangup waits for FreeSWITCH to close its file. */
@@ -289,7 +291,8 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
 
   async destroy(): Promise<void> {
     if (this.destroyed) return;
-    await this.refreshStats();
+    // The last figures, unless FreeSWITCH has stopped answering (its socket still open): then the ones we have.
+    await this.refreshStats(AbortSignal.timeout(STATS_WAIT_MS));
     const dialog = this.fs.dialog;
     const connected = this.fs.conn !== null;
     this.ended();
@@ -375,9 +378,9 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
     await this.ch.exec(this.server.hasSpandsp ? 'spandsp_start_dtmf' : 'start_dtmf');
   }
 
-  private async refreshStats(): Promise<void> {
+  private async refreshStats(limit?: AbortSignal): Promise<void> {
     try {
-      const vars = await untilAborted(this.fs.getChannelVariables(true), this.life.signal);
+      const vars = await untilAborted(this.fs.getChannelVariables(true), limit ? AbortSignal.any([this.life.signal, limit]) : this.life.signal);
       if (vars) this.lastStats = statsFromVariables(vars, this.lastStats.codec);
     } catch {
       // keep the last figures
