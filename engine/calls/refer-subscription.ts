@@ -46,8 +46,11 @@ export class ReferSubscription {
     this.expiry = setTimeout(() => this.expire(), opts.expiresSeconds * 1000);
     this.expiry.unref();
     if (opts.ended.aborted) this.terminate();
-    else opts.ended.addEventListener('abort', () => this.terminate(), { once: true });
+    else opts.ended.addEventListener('abort', this.onCallEnded, { once: true });
   }
+
+  /** The call ended; removed once the subscription is over, so a long call's REFERs leave nothing behind. */
+  private readonly onCallEnded = (): void => this.terminate();
 
   get active(): boolean {
     return !this.over;
@@ -110,6 +113,7 @@ export class ReferSubscription {
 
   private terminate(): void {
     clearTimeout(this.expiry);
+    this.opts.ended.removeEventListener('abort', this.onCallEnded);
     if (this.over) return;
     this.over = true;
     this.opts.onTerminated();
