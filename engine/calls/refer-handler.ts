@@ -1,6 +1,6 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
-import type { SignalingEvents } from '../signaling-events/call-signaling.js';
+import type { SignalingCall, SignalingEvents } from '../signaling-events/call-signaling.js';
 import { checkReferTo } from '../signaling-events/refer-to.js';
 import { describeRequest, type SignalingMessage, type SipMessageLike } from '../signaling-events/signaling-message.js';
 import { ReferSubscription } from './refer-subscription.js';
@@ -41,8 +41,11 @@ export function signalingReferDecider(signaling: Pick<SignalingEvents, 'reportOf
 
 export interface ReferHandlingOptions {
   dialog: Srf.Dialog;
-  /** Who decides the REFERs that have one Refer-To. */
-  decide: ReferDecider;
+  call: SignalingCall;
+  /** Tells whether a signaling-event rule reports a REFER, and what its callbacks answered. */
+  signaling: Pick<SignalingEvents, 'reportOf'> | undefined;
+  /** Who decides the REFERs that have one Refer-To; the signaling-event rules when absent (signalingReferDecider). */
+  decide?: ReferDecider;
   /** The call ended. */
   ended: AbortSignal;
   log: Logger;
@@ -82,6 +85,7 @@ function cseqNumber(cseq: string | undefined): string {
  */
 export function handleRefers(opts: ReferHandlingOptions): ReferHandling {
   const { dialog, log } = opts;
+  const decide = opts.decide ?? signalingReferDecider(opts.signaling, opts.ended);
   const max = opts.maxSubscriptions ?? MAX_REFER_SUBSCRIPTIONS;
   const expiresSeconds = opts.expiresSeconds ?? REFER_EXPIRES_SECONDS;
   const active = new Set<ReferSubscription>();
@@ -113,7 +117,7 @@ export function handleRefers(opts: ReferHandlingOptions): ReferHandling {
       answer(res, 603);
       return;
     }
-    const decision = opts.decide({ req, msg, referTo: { value: referTo.value, uri: referTo.uri } });
+    const decision = decide({ req, msg, referTo: { value: referTo.value, uri: referTo.uri } });
     if ('declined' in decision) {
       log.warn({ cseq, referTo: referTo.uri }, `REFER declined: ${decision.declined}`);
       answer(res, 603);

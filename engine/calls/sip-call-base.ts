@@ -25,7 +25,7 @@ import type { WebhookError } from '../webhooks/error-codes.js';
 import type { FetchInstructionsRequest, WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallSession } from './call-session.js';
-import { handleRefers, signalingReferDecider, type ReferDecider, type ReferHandling } from './refer-handler.js';
+import { handleRefers, type ReferDecider, type ReferHandling } from './refer-handler.js';
 import type { StatusEvents } from './status-events.js';
 
 /** How a call's documents are fetched: its fallback, retries and timeouts. */
@@ -131,8 +131,8 @@ export abstract class SipCallBase implements CallControl {
     this.endpoint = endpoint;
     this.deps.signaling?.watchDialog(this.deps.session, dialog, this.abort.signal);
     // RFC 3515: a REFER is accepted only when the application decides (refer-handler.ts): a signaling-event rule, or a <Dial referUrl>.
-    const decide = this.deps.refers ?? signalingReferDecider(this.deps.signaling, this.abort.signal);
-    this.refers = handleRefers({ dialog, decide, ended: this.abort.signal, log });
+    const { session, signaling, refers: decide } = this.deps;
+    this.refers = handleRefers({ dialog, call: session, signaling, decide, ended: this.abort.signal, log });
     if (opts.waitForAck) this.acked = new Promise<void>((resolveAck) => dialog.once('ack', () => resolveAck()));
     dialog.on('destroy', () => this.partyGone('completed'));
     endpoint.once('destroy', () => this.mediaGone());

@@ -126,4 +126,19 @@ describe('Dial referUrl', () => {
     const event = await h.app.waitFor((r) => r.pathname === '/events', 5000, 'the REFER event');
     expect(event.params).toMatchObject({ SipMethod: 'REFER', ReferTransferTarget: 'sip:agent@pbx.example.com?X-Case=7' });
   });
+
+  it('a REFER without Refer-To gets 400 Missing Refer-To; referUrl is not requested and the call goes on', async ({ expect, onTestFinished }) => {
+    const { h, caller, callee } = await setUp(onTestFinished, 'router-uas-refer-malformed', 'referUrl="/refer"');
+    h.app.on('/refer', respond('<Hangup/>'));
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+    const [refused] = findMessages(calleeResult.trace, { direction: 'received', cseqMethod: 'REFER' });
+    expect(refused?.status).toBe(400);
+    expect(refused?.firstLine).toContain('Missing Refer-To');
+    const result = await call.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(h.app.to('/refer')).toHaveLength(0);
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'completed' });
+  });
 });

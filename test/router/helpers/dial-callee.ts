@@ -16,6 +16,7 @@ export type CalleeScenario =
   | 'router-uas-refer'
   | 'router-uas-refer-failed'
   | 'router-uas-refer-declined'
+  | 'router-uas-refer-malformed'
   | 'uas-ring-cancelled'
   | 'uas-reject-with';
 
