@@ -133,7 +133,12 @@ export class FreeSwitchNode {
     this.ms = ms;
     ms.on('error', (err: Error) => o.log('debug', 'FreeSWITCH event socket error', { server: this.name, reason: err.message }));
     ms.on('end', () => this.lost());
-    this.hasSpandsp = (await ms.api('module_exists mod_spandsp').catch(() => '')).trim() === 'true';
+    // drachtio-fsmrf never answers a command whose connection closed: the question ends with the connection too.
+    const gone = new Promise<string>((resolve) => ms.once('end', () => resolve('')));
+    const spandsp = withTimeout(Promise.race([ms.api('module_exists mod_spandsp'), gone]), 5000, 'module_exists').catch(() => '');
+    this.hasSpandsp = (await spandsp).trim() === 'true';
+    // Lost meanwhile: lost() has already arranged the reconnection.
+    if (this.ms !== ms) return;
     this.lastFailure = '';
     o.log('info', 'connected to FreeSWITCH', {
       server: this.name,
