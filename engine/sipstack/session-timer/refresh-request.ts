@@ -33,6 +33,8 @@ export async function sendRefreshInvite(
   done: (outcome: RefreshOutcome) => void,
 ): Promise<void> {
   const target = await dialogTarget(core, dialog);
+  // The dialog may have ended while its target was resolved: nothing to refresh then.
+  if (core.dialogs.get(dialog.id) !== dialog) return;
   const headers = new SipHeaders();
   headers.append('Session-Expires', formatSessionExpires({ interval: current.interval, refresher: 'uac' }));
   headers.append('Min-SE', String(opts.minSE));
