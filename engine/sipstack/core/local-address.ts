@@ -115,9 +115,27 @@ function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
 
+/** How long the first interface's address is reused before the interfaces are read again. */
+const INTERFACE_TTL_MS = 10_000;
+let firstInterface: { address: string; readAt: number } | undefined;
+
+/**
+ * The address a wildcard listener writes into Via and Contact: the first
+ * non-internal IPv4 interface. Reading the interfaces is a system call; it
+ * is done at most every INTERFACE_TTL_MS, not for every message.
+ */
 function firstInterfaceAddress(): string {
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
+  const now = Date.now();
+  if (firstInterface && now - firstInterface.readAt < INTERFACE_TTL_MS) return firstInterface.address;
+  let address = '127.0.0.1';
+  search: for (const list of Object.values(os.networkInterfaces())) {
+    for (const i of list ?? []) {
+      if (i.family === 'IPv4' && !i.internal) {
+        address = i.address;
+        break search;
+      }
+    }
   }
-  return '127.0.0.1';
+  firstInterface = { address, readAt: now };
+  return address;
 }
