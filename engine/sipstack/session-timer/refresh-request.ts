@@ -5,7 +5,7 @@ import type { SipResponse } from '../message/sip-message.js';
 import type { Dialog } from '../dialog/dialog.js';
 import type { CoreState } from '../core/core-state.js';
 import { buildDialogRequest, dialogTarget } from '../core/dialog-requests.js';
-import { formatSessionExpires } from './session-timer-headers.js';
+import { formatSessionExpires, readMinSE } from './session-timer-headers.js';
 import { negotiateAsUac, type Negotiated, type SessionTimerOptions } from './negotiation.js';
 
 /** What became of a refresh we sent. */
@@ -14,6 +14,8 @@ export type RefreshOutcome =
   | { kind: 'refreshed'; timer: Negotiated }
   /** 491 Request Pending: the peer has a re-INVITE of its own going (RFC 3261 §14.1); try again soon. */
   | { kind: 'glare' }
+  /** 422 Session Interval Too Small with a larger Min-SE: send the refresh again with that interval (RFC 4028 §7.4). */
+  | { kind: 'too-small'; minSE: number }
   /** Any other failure, a timeout (408) or a transport error (503): the session is over. */
   | { kind: 'failed'; status: number };
 
@@ -77,6 +79,8 @@ export async function sendRefreshInvite(
         finish({ kind: 'refreshed', timer: negotiateAsUac(res, opts, current) ?? current });
       } else if (res.status === 491) {
         finish({ kind: 'glare' });
+      } else if (res.status === 422 && (readMinSE(res.headers) ?? 0) > current.interval) {
+        finish({ kind: 'too-small', minSE: readMinSE(res.headers)! });
       } else {
         finish({ kind: 'failed', status: res.status });
       }

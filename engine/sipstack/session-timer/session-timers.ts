@@ -149,6 +149,13 @@ export class SessionTimers {
         // RFC 3261 §14.1: retry after a randomly chosen 2.1 to 4 seconds (sooner for short tests).
         this.arm(dialog, state, Math.min(2100 + Math.random() * 1900, (state.interval * 1000) / 4));
         return;
+      case 'too-small':
+        // RFC 4028 §7.4: the refresh is sent again with a Session-Expires of at least the peer's Min-SE.
+        // The 422's Min-SE is above the interval sent, so this cannot repeat for ever.
+        core.log.info({ callId: dialog.callId, from: state.interval, to: outcome.minSE }, 'session refresh refused as too short; sending it again');
+        state.interval = outcome.minSE;
+        this.fire(dialog, state);
+        return;
       case 'failed':
         core.log.info({ callId: dialog.callId, status: outcome.status }, 'session refresh failed; ending the dialog with BYE');
         this.end(dialog);

@@ -4,6 +4,7 @@
  * the caller as refresher, and the server sends the refreshing re-INVITE.
  */
 import { describe } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Srf from 'drachtio-srf';
 import { describeSipp } from '../../support/sipp.js';
 import { findMessages } from '../../support/sipp-trace.js';
@@ -42,6 +43,24 @@ describe('session timers, server as UAC', () => {
     expect(findMessages(result.trace, { direction: 'received', method: 'BYE' })).toHaveLength(0);
 
     expect(await within(ended.promise, 2000, "the dialog's destroy event")).toBe('normal release');
+    await st.waitForIdle();
+  });
+
+  timerTest('a refresh answered 422 with a larger Min-SE is sent again at once with that interval (RFC 4028 §7.4); the session goes on', async ({ st, sipp, expect }) => {
+    const uas = await sipp.start({ scenario: scenario('uas-session-timer-refresh-too-small'), keys: { se: '2', minse: '4' } });
+    const dialog = await st.srf.createUAC(uriOf(uas), { localSdp: APP_SDP });
+    // Session timers are about time passing: the first refresh goes at half of 2 s, the second at
+    // once after the 422; the application hangs up well after both, well before the next (2 s on).
+    await sleep(2500);
+    dialog.destroy();
+    const result = await uas.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    const [first, second] = findMessages(result.trace, { direction: 'received', method: 'INVITE' }).slice(1);
+    expect(first?.header('Session-Expires')).toBe('2;refresher=uac');
+    expect(second?.header('Session-Expires')).toBe('4;refresher=uac');
+    expect(second!.time - first!.time).toBeLessThan(1000);
+    const bye = findMessages(result.trace, { direction: 'received', method: 'BYE' })[0];
+    expect(bye?.header('Reason')).toBeUndefined();
     await st.waitForIdle();
   });
 
