@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EngineConfigError, parseEngineConfig } from '../../config/load-engine-config.js';
+import { parseEngineConfig } from '../../config/load-engine-config.js';
+import { configIssues } from '../support/config-issues.js';
 import type { EngineConfigInput } from '../../config/engine-config.js';
 
 const A1 = 'AC' + '1'.repeat(32);
@@ -9,15 +10,6 @@ function base(extra: Partial<EngineConfigInput>): EngineConfigInput {
   return { accounts: [{ id: A1, authToken: 'token-one-1' }], applications: [{ id: 'main', voiceUrl: 'http://127.0.0.1/v' }], ...extra };
 }
 
-function issues(raw: EngineConfigInput): string[] {
-  try {
-    parseEngineConfig(raw, { env: {} });
-  } catch (err) {
-    if (err instanceof EngineConfigError) return err.issues.map((i) => `${i.key}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
 
 describe('users and registrar configuration', () => {
   it('has defaults', () => {
@@ -36,7 +28,7 @@ describe('users and registrar configuration', () => {
   });
 
   it('names the key of every malformed entry', () => {
-    const found = issues(
+    const found = configIssues(
       base({
         users: [{ username: 'alice' }, { username: 'bob', ha1: 'zz' }, { username: 'bad user', password: 'x' }],
         registrar: { algorithms: ['MD5', 'SHA-1' as 'MD5'], presenceCallback: 'ftp://x' },
@@ -49,7 +41,7 @@ describe('users and registrar configuration', () => {
   });
 
   it('checks users against applications and accounts', () => {
-    const found = issues(
+    const found = configIssues(
       base({
         accounts: [
           { id: A1, authToken: 'token-one-1' },
@@ -75,8 +67,8 @@ describe('users and registrar configuration', () => {
   });
 
   it('checks the expiry limits against each other', () => {
-    expect(issues(base({ registrar: { minExpires: 100, maxExpires: 50 } }))).toEqual(expect.arrayContaining([expect.stringMatching(/^registrar.minExpires: /)]));
-    expect(issues(base({ registrar: { minExpires: 10, maxExpires: 50, defaultExpires: 60 } }))).toEqual([
+    expect(configIssues(base({ registrar: { minExpires: 100, maxExpires: 50 } }))).toEqual(expect.arrayContaining([expect.stringMatching(/^registrar.minExpires: /)]));
+    expect(configIssues(base({ registrar: { minExpires: 10, maxExpires: 50, defaultExpires: 60 } }))).toEqual([
       'registrar.defaultExpires: defaultExpires must lie between minExpires and maxExpires',
     ]);
   });

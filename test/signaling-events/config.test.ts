@@ -3,7 +3,8 @@
  * and errors that name the key (a regex that does not compile, a bad status).
  */
 import { describe, expect, it } from 'vitest';
-import { EngineConfigError, parseEngineConfig } from '../../config/load-engine-config.js';
+import { parseEngineConfig } from '../../config/load-engine-config.js';
+import { configIssues } from '../support/config-issues.js';
 
 const ACCOUNT = { id: 'AC' + '0123456789abcdef'.repeat(2), authToken: 'secret-token' };
 const base = (extra: Record<string, unknown> = {}, appExtra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -12,15 +13,6 @@ const base = (extra: Record<string, unknown> = {}, appExtra: Record<string, unkn
   ...extra,
 });
 
-function issuesOf(raw: Record<string, unknown>): string[] {
-  try {
-    parseEngineConfig(raw, { env: {} });
-  } catch (err) {
-    if (err instanceof EngineConfigError) return err.issues.map((i) => `${i.key}: ${i.message}`);
-    throw err;
-  }
-  return [];
-}
 
 describe('signaling-event configuration', () => {
   it('defaults: no rules, delivery 5000 ms / 2 retries / 500 ms / 32 per call', () => {
@@ -41,17 +33,17 @@ describe('signaling-event configuration', () => {
 
   it('accepts statuses as a number, a class and a range', () => {
     const rules = [183, '18x', '4xx', '400-499', '200'].map((status) => ({ url: 'http://127.0.0.1/r', match: { method: 'INVITE', status } }));
-    expect(issuesOf(base({ signalingEvents: rules }))).toEqual([]);
+    expect(configIssues(base({ signalingEvents: rules }))).toEqual([]);
   });
 
   it('a regex that does not compile is an error naming the header key', () => {
-    const issues = issuesOf(base({}, { signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: '/cause=(16/' } } }] }));
+    const issues = configIssues(base({}, { signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: '/cause=(16/' } } }] }));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^applications\.0\.signalingEvents\.0\.match\.headers\.Reason: not a valid regular expression/);
   });
 
   it('bad status, method, direction, URL and delivery values each name their key', () => {
-    const issues = issuesOf(
+    const issues = configIssues(
       base({
         signalingEvents: [
           { url: 'http://127.0.0.1/r', match: { status: '7xx' } },
@@ -77,17 +69,17 @@ describe('signaling-event configuration', () => {
   it('regexes that can backtrack exponentially on a hostile header are refused, naming the key; ordinary ones load', () => {
     const hostile = ['/^(a+)+$/', '/(\\w*\\s?)*x/i', '/^(?:a|ab)*c/', '/(x)\\1/', '/^(\\d{1,3}\\.?){2,}$/'];
     for (const regex of hostile) {
-      const issues = issuesOf(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: regex } } }] }));
+      const issues = configIssues(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: regex } } }] }));
       expect(issues, regex).toHaveLength(1);
       expect(issues[0], regex).toMatch(/^signalingEvents\.0\.match\.headers\.Reason: .*(repeat|backreference)/);
     }
     const ordinary = ['/^SIP;cause=(16|17)\\b/i', '/^application\\/(dtmf-relay|dtmf)$/i', '/[a-z]+@(example\\.com|test)$/', '/^(ab)+c?$/', '/x{2}(y)?[(+*)]+/'];
     for (const regex of ordinary) {
-      expect(issuesOf(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: regex } } }] })), regex).toEqual([]);
+      expect(configIssues(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: regex } } }] })), regex).toEqual([]);
     }
   });
 
   it('regex flags g and y are refused (a stateful regex would match every other message)', () => {
-    expect(issuesOf(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: '/x/g' } } }] }))[0]).toMatch(/match\.headers\.Reason/);
+    expect(configIssues(base({ signalingEvents: [{ url: 'http://127.0.0.1/r', match: { headers: { Reason: '/x/g' } } }] }))[0]).toMatch(/match\.headers\.Reason/);
   });
 });
