@@ -6,7 +6,7 @@
  * Writes bench/results/media.json.
  *
  *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver kernel|node
- *                            --drain-ms 1 --phases 4 --spin-margin-ms 1]
+ *                            --drain-ms 1 --phases 4 --spin-ms 0.1 --timer-slop-ms 0.5]
  *
  * Each size runs in a fresh process (memory per endpoint is then its own);
  * BENCH_NODE_FLAGS adds node flags to those processes (e.g. --trace-gc).
@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateTone } from '../media/embedded/dsp/tone.js';
-import { MediaClock } from '../media/embedded/clock.js';
+import { MediaClock, type MediaClockOptions } from '../media/embedded/clock.js';
 import { EmbeddedMediaServer, MEDIA_CLOCK_PHASES } from '../media/embedded/embedded-media-server.js';
 import type { Endpoint } from '../media/types.js';
 
@@ -93,15 +93,16 @@ function hasCompiler(): boolean {
 }
 /** Phases of the media clock; 0 keeps the server's default. */
 const phases = Number(arg('phases', '0'));
-/** The clock's spinMarginMs (spinning instead of sleeping before a deadline); negative keeps the default. */
-const spinMarginMs = Number(arg('spin-margin-ms', '-1'));
+/** The clock's waiting options (see MediaClockOptions); a negative value keeps the default. */
+const clockTiming = {
+  spinMs: Number(arg('spin-ms', '-1')),
+  timerSlopMs: Number(arg('timer-slop-ms', '-1')),
+};
+const timingGiven: MediaClockOptions = Object.fromEntries(Object.entries(clockTiming).filter(([, v]) => v >= 0));
 
 /** A media clock with the options given on the command line, the server's defaults for the others. */
 function benchClock(): MediaClock {
-  return new MediaClock({
-    phases: phases > 0 ? phases : MEDIA_CLOCK_PHASES,
-    ...(spinMarginMs >= 0 ? { spinMarginMs } : {}),
-  });
+  return new MediaClock({ phases: phases > 0 ? phases : MEDIA_CLOCK_PHASES, ...timingGiven });
 }
 
 interface ReceiverReport {
@@ -193,7 +194,7 @@ async function runSize(n: number, receiver: Receiver): Promise<Record<string, un
     cacheDir: join(here, 'results', '.cache'),
     loader: { get: async () => prompt },
     inbandDtmf: 'never',
-    ...(phases > 0 || spinMarginMs >= 0 ? { clock: benchClock() } : {}),
+    ...(phases > 0 || Object.keys(timingGiven).length > 0 ? { clock: benchClock() } : {}),
   });
   global.gc?.();
   const mem0 = process.memoryUsage();
@@ -234,7 +235,7 @@ async function runSize(n: number, receiver: Receiver): Promise<Record<string, un
     endpoints: n,
     codec,
     clockPhases: phases > 0 ? phases : MEDIA_CLOCK_PHASES,
-    clockSpinMarginMs: spinMarginMs >= 0 ? spinMarginMs : 'default',
+    clockTiming: { ...Object.fromEntries(Object.keys(clockTiming).map((k) => [k, 'default'])), ...timingGiven },
     seconds: wall / 1000,
     cpuPercentOfOneCore: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     /** The engine's CPU time (user + system) per RTP packet sent: less sensitive to other load than the timings. */
@@ -272,7 +273,7 @@ async function runSize(n: number, receiver: Receiver): Promise<Record<string, un
       maxLateMs: clock.maxLateMs,
       meanTickMs: (clock.busyMs - clock0.busyMs) / Math.max(1, clock.ticks - clock0.ticks),
       maxTickMs: clock.maxTickMs,
-      meanSpinMs: (clock.spinMs - clock0.spinMs) / Math.max(1, clock.ticks - clock0.ticks),
+      meanWaitMs: (clock.waitMs - clock0.waitMs) / Math.max(1, clock.ticks - clock0.ticks),
     },
   };
 }

@@ -2,6 +2,15 @@ import { FRAME_MS } from './audio/format.js';
 
 /** Atomics.wait on a cell nobody notifies: a sub-millisecond sleep of the thread. */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Short sleeps wake on time where long ones do not: on a busy 2-core VM a
+ * 0.1-1 ms sleep overshot by 0.15 ms at p99, a 2 ms one by 1 ms (a vCPU
+ * that stays idle longer is handed back to the host). So the clock never
+ * sleeps longer than MAX_SLEEP_MS between checks of the time, and waits out
+ * the last stretch before a deadline in slices of SLEEP_SLICE_MS.
+ */
+const MAX_SLEEP_MS = 1;
+const SLEEP_SLICE_MS = 0.1;
 
 /** Something driven by the media clock: every stream's sender is one. */
 export interface ClockListener {
@@ -25,8 +34,8 @@ export interface MediaClockStats {
   /** Time spent running listeners, in ms, in total and for the longest tick. */
   busyMs: number;
   maxTickMs: number;
-  /** Time spent waiting out the last stretch before a deadline (see spinMs), asleep or spinning, in ms. */
-  spinMs: number;
+  /** Time spent waiting out the last stretch before a deadline, asleep or spinning, in ms. */
+  waitMs: number;
 }
 
 export interface MediaClockOptions {
@@ -34,22 +43,14 @@ export interface MediaClockOptions {
   /** Late by at most this many periods, missed ticks run back to back; later, they are dropped. */
   maxCatchUpTicks?: number;
   /**
-   * Node timers fire on whole milliseconds, up to ~1 ms late. The timer is
-   * set this much before the deadline and the last stretch is waited out on
-   * the monotonic clock: sleeping (Atomics.wait, no CPU) to within
-   * spinMarginMs of the deadline, then spinning; sub-millisecond ticks for at
-   * most spinMs of waiting per wake-up (0 disables it).
+   * How long before a deadline the last timer should go off, in ms. A Node
+   * timer fires on whole milliseconds (setTimeout(0) waits 1 ms), about
+   * 0.1 ms after it was due; the rest is waited out on the monotonic clock
+   * (see waitUntil). 0 with spinMs 0: whole-millisecond timers only.
    */
+  timerSlopMs?: number;
+  /** The final stretch before a deadline, spun rather than slept, in ms. */
   spinMs?: number;
-  /**
-   * How much of that wait is spent spinning; before it the thread sleeps
-   * (Atomics.wait, no CPU). Default: all of it (= spinMs). A sleep wakes
-   * late by 0.05-0.1 ms typically but by 1-2.5 ms at p99 on a busy 2-core
-   * VM, where a spinning thread is already running: at 1000 streams a 0.2 ms
-   * margin saved ~7% of a core and cost ~0.7 ms of p99 interval deviation
-   * (medians of ten runs each). Lower it where CPU matters more than the tail.
-   */
-  spinMarginMs?: number;
   /**
    * Listeners are spread over this many phases of the period (4: one group
    * every 5 ms), so that a thousand streams do not all send in one burst: the
@@ -78,6 +79,10 @@ export class MediaClock {
   private readonly lastPeriod: number[];
   private count = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** Started and not stopped: a wake-up is pending or a tick is running. */
+  private running = false;
+  private firing = false;
   private startNs = 0n;
   /** Index of the last sub-tick handled: period * phases + phase. */
   private subIndex = 0;
@@ -85,8 +90,9 @@ export class MediaClock {
   private readonly subNs: bigint;
   private readonly phases: number;
   private readonly maxCatchUpTicks: number;
-  private readonly spinNs: bigint;
-  private readonly spinMarginMs: number;
+  /** How long before a deadline the last timer goes off: timer slop plus the spin. */
+  private readonly earlyNs: bigint;
+  private readonly spinMs: number;
   readonly stats: MediaClockStats = {
     ticks: 0,
     caughtUp: 0,
@@ -94,7 +100,7 @@ export class MediaClock {
     maxLateMs: 0,
     busyMs: 0,
     maxTickMs: 0,
-    spinMs: 0,
+    waitMs: 0,
   };
 
   constructor(opts: MediaClockOptions = {}) {
@@ -103,8 +109,8 @@ export class MediaClock {
     this.periodNs = BigInt(Math.round(periodMs * 1e6));
     this.subNs = this.periodNs / BigInt(this.phases);
     this.maxCatchUpTicks = opts.maxCatchUpTicks ?? 3;
-    this.spinNs = BigInt(Math.round((opts.spinMs ?? 1) * 1e6));
-    this.spinMarginMs = opts.spinMarginMs ?? opts.spinMs ?? 1;
+    this.spinMs = opts.spinMs ?? 0.1;
+    this.earlyNs = BigInt(Math.round(((opts.timerSlopMs ?? 0.5) + this.spinMs) * 1e6));
     this.slots = Array.from({ length: this.phases }, () => []);
     this.lastPeriod = new Array<number>(this.phases).fill(0);
   }
@@ -121,7 +127,7 @@ export class MediaClock {
     this.slots[g] = [...this.slots[g], listener];
     this.slotOf.set(listener, g);
     this.count++;
-    if (!this.timer) this.start();
+    if (!this.running) this.start();
   }
 
   remove(listener: ClockListener): void {
@@ -131,7 +137,8 @@ export class MediaClock {
     this.slots[g] = this.slots[g].filter((l) => l !== listener);
     this.slotOf.delete(listener);
     this.count--;
-    if (this.count === 0) this.stop();
+    // A tick in progress decides when it ends whether to go on.
+    if (this.count === 0 && !this.firing) this.stop();
   }
 
   /**
@@ -143,7 +150,7 @@ export class MediaClock {
    */
   hurry(listener: ClockListener): void {
     const from = this.slotOf.get(listener);
-    if (from === undefined || this.phases === 1 || !this.timer) return;
+    if (from === undefined || this.phases === 1 || !this.running) return;
     // The soonest phase that is not already fuller than its share (so that
     // many prompts starting at once still spread over the phases).
     const share = Math.ceil((this.count * 5) / (4 * this.phases)) + 1;
@@ -161,17 +168,27 @@ export class MediaClock {
     this.slotOf.set(listener, to);
     // Its next tick comes less than a period after its last one: its RTP
     // timestamp runs at most one frame ahead, at a talkspurt start (marker bit).
-    // The clock may be waiting for a later phase than the one it now has to serve.
-    this.stop();
+    // The clock may be waiting for a later phase than the one it now has to
+    // serve (a tick in progress schedules the next wake-up when it ends).
+    if (this.firing) return;
+    this.cancelWake();
     this.schedule();
   }
 
   stop(): void {
+    this.cancelWake();
+    this.running = false;
+  }
+
+  private cancelWake(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
   private start(): void {
+    this.running = true;
     this.startNs = process.hrtime.bigint();
     this.subIndex = 0;
     this.lastPeriod.fill(0);
@@ -189,38 +206,39 @@ export class MediaClock {
     return s;
   }
 
+  /**
+   * Sets the wake-up for the next busy deadline. No sleep is longer than
+   * MAX_SLEEP_MS: the clock re-arms until the deadline is near.
+   */
   private schedule(): void {
     const next = this.deadlineNs(this.nextBusy());
-    const delayMs = Number(next - this.spinNs - process.hrtime.bigint()) / 1e6;
-    this.timer = setTimeout(this.fire, Math.max(0, Math.floor(delayMs)));
+    const delayMs = Number(next - this.earlyNs - process.hrtime.bigint()) / 1e6;
+    if (delayMs < 1 && this.earlyNs > 0n) {
+      // Too close for a timer: come back right after pending I/O.
+      this.immediate = setImmediate(this.fire);
+      return;
+    }
+    this.timer = setTimeout(this.fire, Math.max(0, Math.min(MAX_SLEEP_MS, Math.floor(delayMs))));
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const target = this.nextBusy();
-    const deadline = this.deadlineNs(target);
-    const woke = process.hrtime.bigint();
-    let now = woke;
-    // Wait out the last stretch (at most spinNs, as the timer was set that early).
-    if (deadline - now <= this.spinNs) {
-      if (now < deadline) {
-        // Sleep most of it, then spin on performance.now(): a double, where
-        // hrtime.bigint() would allocate a BigInt per turn of the loop.
-        const waitMs = Number(deadline - now) / 1e6;
-        const until = performance.now() + waitMs;
-        if (waitMs > this.spinMarginMs) Atomics.wait(sleepCell, 0, 0, waitMs - this.spinMarginMs);
-        while (performance.now() < until);
-        now = process.hrtime.bigint();
-        this.stats.spinMs += Number(now - woke) / 1e6;
+    this.immediate = undefined;
+    const deadline = this.deadlineNs(this.nextBusy());
+    let now = process.hrtime.bigint();
+    if (now < deadline) {
+      // A timer (1 ms at least) set now could land past the deadline: wait here instead.
+      if (this.earlyNs === 0n || deadline - now > this.earlyNs + 1_000_000n) {
+        this.schedule();
+        return;
       }
-    } else if (now < deadline) {
-      this.schedule();
-      return;
+      now = this.waitUntil(deadline);
     }
     const lateMs = Number(now - deadline) / 1e6;
     if (lateMs > this.stats.maxLateMs) this.stats.maxLateMs = lateMs;
     // Every sub-tick due by now, counting the one that fired.
     const lastDue = Number((now - this.startNs) / this.subNs);
+    this.firing = true;
     if (lastDue - this.subIndex <= this.maxCatchUpTicks * this.phases) {
       let ran = 0;
       for (let s = this.subIndex + 1; s <= lastDue; s++) if (this.runSubTick(s)) ran++;
@@ -229,9 +247,30 @@ export class MediaClock {
       // Too late: the phases that fall due now run once; each hears how many ticks it missed.
       for (let s = Math.max(this.subIndex + 1, lastDue - this.phases + 1); s <= lastDue; s++) this.runSubTick(s);
     }
+    this.firing = false;
     this.subIndex = lastDue;
     if (this.count > 0) this.schedule();
+    else this.stop();
   };
+
+  /**
+   * Waits for `deadline` on the monotonic clock, blocking: sleeps of
+   * SLEEP_SLICE_MS (Atomics.wait, no CPU) to within spinMs of it, then a spin
+   * on performance.now() (a double, where hrtime.bigint() would allocate a
+   * BigInt per turn).
+   */
+  private waitUntil(deadline: bigint): bigint {
+    const from = process.hrtime.bigint();
+    const t0 = performance.now();
+    const until = t0 + Number(deadline - from) / 1e6;
+    for (let left = until - t0; left > this.spinMs; left = until - performance.now()) {
+      Atomics.wait(sleepCell, 0, 0, Math.min(SLEEP_SLICE_MS, left - this.spinMs));
+    }
+    while (performance.now() < until);
+    const now = process.hrtime.bigint();
+    this.stats.waitMs += Number(now - from) / 1e6;
+    return now;
+  }
 
   /** Runs the listeners of one phase's tick; false when that phase has none. */
   private runSubTick(s: number): boolean {

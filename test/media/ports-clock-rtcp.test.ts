@@ -136,6 +136,36 @@ describe('media clock', () => {
     const sorted = [...waits].sort((a, b) => a - b);
     expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(8);
   });
+
+  it('keeps its schedule when a listener adds, hurries or removes listeners from inside a tick', async () => {
+    const clock = new MediaClock({ phases: 4 });
+    const at: number[] = [];
+    const joiner = { onTick() {} };
+    await new Promise<void>((resolve) => {
+      clock.add({
+        onTick() {
+          at.push(performance.now());
+          // A stream starting, and another being hurried, in the middle of a tick.
+          if (at.length === 5) clock.add(joiner);
+          if (at.length === 6) clock.hurry(joiner);
+          if (at.length === 8) clock.remove(joiner);
+          if (at.length === 20) {
+            clock.remove(this);
+            resolve();
+          }
+        },
+      });
+    });
+    // Each tick one period after the one before: not restarted, not stalled.
+    const gaps = at.slice(1).map((t, i) => t - at[i]);
+    expect(Math.max(...gaps)).toBeLessThan(35);
+    expect(Math.abs(at[19] - at[0] - 19 * 20)).toBeLessThan(20);
+    // The clock stopped with its last listener: nothing left waking it up.
+    const ticks = clock.stats.ticks;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(clock.stats.ticks).toBe(ticks);
+    expect(clock.size).toBe(0);
+  });
 });
 
 describe('RTCP', () => {
