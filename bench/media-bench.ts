@@ -6,7 +6,7 @@
  * Writes bench/results/media.json.
  *
  *   npm run bench:media [-- --sizes 100,500,1000 --seconds 10 --receiver kernel|node
- *                            --drain-ms 1 --phases 4 --spin-ms 0.1 --timer-slop-ms 0.5]
+ *                            --drain-ms 1 --phases 4 --spin-ms 0.3 --timer-slop-ms 0.5]
  *
  * Each size runs in a fresh process (memory per endpoint is then its own);
  * BENCH_NODE_FLAGS adds node flags to those processes (e.g. --trace-gc).
