@@ -1,3 +1,4 @@
+import { parseUri, uriEquals, type SipUri } from '../sipstack/message/uri.js';
 import type { Binding, FlowProtocol } from './registrar.js';
 import type { ContactList } from './contact-header.js';
 
@@ -48,29 +49,31 @@ export function applyRegister(current: readonly Binding[], req: RegisterUpdate, 
   }
 
   // §10.3 step 5/6: expiry from the contact's expires parameter, else the Expires header, else a local default.
-  const wanted = req.contacts.contacts.map((c) => ({ uri: c.uri, seconds: c.expires ?? req.expiresHeader ?? limits.defaultExpires }));
+  const listed = req.contacts.contacts.map((c) => ({ uri: c.uri, seconds: c.expires ?? req.expiresHeader ?? limits.defaultExpires }));
+  // A contact listed twice in one REGISTER: the last listing counts.
+  const wanted = listed.filter((w, i) => !listed.slice(i + 1).some((later) => sameContact(later.uri, w.uri)));
   const tooBrief = wanted.find((w) => w.seconds > 0 && w.seconds < limits.minExpires);
   if (tooBrief) {
     // §10.3 step 7 (RFC 3261 §21.4.17 423): the shortest acceptable interval in Min-Expires.
     return { kind: 'error', status: 423, reason: 'Interval Too Brief', headers: { 'Min-Expires': String(limits.minExpires) } };
   }
 
-  const next = new Map(live.map((b) => [b.contactUri, b]));
+  // In the order of (re)registration; a contact is found by URI equivalence.
+  const next = [...live];
   const added: Binding[] = [];
   const refreshed: Binding[] = [];
   const removed: Binding[] = [];
   for (const w of wanted) {
-    const existing = next.get(w.uri);
+    const at = indexOfContact(next, w.uri);
+    const existing = at === -1 ? undefined : next[at];
     if (existing) {
       // §10.3 step 7: same Call-ID and a CSeq not higher than the stored one: the update is aborted.
       const order = outOfOrder(existing, req);
       if (order) return order;
     }
+    if (at !== -1) next.splice(at, 1);
     if (w.seconds === 0) {
-      if (existing) {
-        next.delete(w.uri);
-        removed.push(existing);
-      }
+      if (existing) removed.push(existing);
       continue;
     }
     const seconds = Math.min(w.seconds, limits.maxExpires);
@@ -83,15 +86,39 @@ export function applyRegister(current: readonly Binding[], req: RegisterUpdate, 
       cseq: req.cseq,
       ...(req.userAgent !== undefined ? { userAgent: req.userAgent } : {}),
     };
-    // Re-inserted so that the map's order is the order of (re)registration.
-    next.delete(w.uri);
-    next.set(w.uri, binding);
+    next.push(binding);
     (existing ? refreshed : added).push(binding);
   }
-  if (next.size > limits.maxBindingsPerUser) {
+  if (next.length > limits.maxBindingsPerUser) {
     return { kind: 'error', status: 403, reason: `Forbidden - more than ${limits.maxBindingsPerUser} contacts` };
   }
-  return { kind: 'ok', bindings: [...next.values()], added, refreshed, removed };
+  return { kind: 'ok', bindings: next, added, refreshed, removed };
+}
+
+/**
+ * §10.3 step 7: a contact matches a binding when the URIs are equivalent
+ * (§19.1.4: host case, escaping, parameter order and most parameters do not
+ * matter), so a phone that writes its Contact a little differently on a
+ * refresh keeps one binding instead of gaining a second. A URI that does not
+ * parse is compared as written.
+ */
+function indexOfContact(bindings: readonly Binding[], uri: string): number {
+  return bindings.findIndex((b) => sameContact(b.contactUri, uri));
+}
+
+function sameContact(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = parsed(a);
+  const y = parsed(b);
+  return x !== undefined && y !== undefined && uriEquals(x, y);
+}
+
+function parsed(uri: string): SipUri | undefined {
+  try {
+    return parseUri(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 function outOfOrder(existing: Binding, req: RegisterUpdate): UpdateResult | undefined {

@@ -30,6 +30,7 @@ beforeAll(async () => {
       { username: 'bob', password: 'bob-secret' },
       { username: 'carol', password: 'carol-secret' },
       { username: 'dave', password: 'dave-secret' },
+      { username: 'erin', password: 'erin-secret' },
     ],
     registrar: { minExpires: 30, maxExpires: 600, defaultExpires: 300, nonceTtlSeconds: 1, maxBindingsPerUser: 3, algorithms: ['SHA-256', 'MD5'] },
   });
@@ -126,6 +127,32 @@ describe('REGISTER', () => {
     const star = await desk.registerWithAuth({ ...creds, contact: '*', expires: 0 });
     expect(star.response.status).toBe(200);
     expect(headers(star.response, 'contact')).toEqual([]);
+  });
+
+  it('matches contacts by URI equivalence (§19.1.4): a refresh written differently keeps one binding, and removes it', async () => {
+    const c = await client();
+    const creds = { username: 'erin', password: 'erin-secret' };
+    const at = `${c.local.address}:${c.local.port}`;
+    const first = await c.registerWithAuth({ ...creds, contact: `<sip:erin@${at};transport=udp>`, expires: 120 });
+    expect(first.response.status).toBe(200);
+    // Parameter case, order and an added parameter do not make a second device.
+    const refresh = await c.registerWithAuth({ ...creds, contact: `<sip:erin@${at};ob;transport=UDP>`, expires: 90 });
+    expect(contactsIn(refresh.response)).toEqual([`<sip:erin@${at};ob;transport=UDP>;expires=90`]);
+    // The same contact listed twice in one REGISTER: the last listing counts.
+    const twice = await c.registerWithAuth({ ...creds, contact: `<sip:erin@${at};transport=udp>;expires=200, <sip:erin@${at};TRANSPORT=udp>;expires=60` });
+    expect(twice.response.status).toBe(200);
+    expect(contactsIn(twice.response)).toEqual([`<sip:erin@${at};TRANSPORT=udp>;expires=60`]);
+    // A different user part (case-sensitive), or a transport named in only one of them, is another contact.
+    const noTransport = await c.registerWithAuth({ ...creds, contact: `<sip:erin@${at}>`, expires: 60 });
+    expect(contactsIn(noTransport.response)).toHaveLength(2);
+    const other = await c.registerWithAuth({ ...creds, contact: `<sip:Erin@${at}>`, expires: 60 });
+    expect(contactsIn(other.response)).toHaveLength(3);
+    const gone = await c.registerWithAuth({
+      ...creds,
+      contact: `<sip:erin@${at};transport=udp>;expires=0, <sip:erin@${at}>;expires=0, <sip:Erin@${at};lr>;expires=0`,
+    });
+    expect(gone.response.status).toBe(200);
+    expect(headers(gone.response, 'contact')).toEqual([]);
   });
 
   it('refuses an out-of-order CSeq for the same Call-ID (§10.3 step 7) and keeps the binding', async () => {
