@@ -14,6 +14,7 @@ import { httpStatus, noContent, respond } from './helpers/app-server.js';
 import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
 import { startCallee, tonePackets, type Callee, type CalleeScenario } from './helpers/dial-callee.js';
 import { startRouter, type RouterHarness, type TestApplication } from './helpers/router-harness.js';
+import { TestRegistrar } from './helpers/test-registrar.js';
 
 /** How long the called party stays connected before its REFER. */
 const REFER_AFTER_MS = 3000;
@@ -87,6 +88,44 @@ describe('Dial referUrl', () => {
     expect(packetsAtRefer).toBeGreaterThanOrEqual(0);
     expect(voicedPackets(caller.packets.slice(packetsAtRefer))).toBeGreaterThanOrEqual(20);
     // The Dial ended by the transfer: its action is not requested.
+    expect(h.app.to('/dialed')).toHaveLength(0);
+  });
+
+  it('a REFER from a registered softphone reached with <Client>: the same transfer, with the softphone as the party', async ({ expect, onTestFinished }) => {
+    const registrar = new TestRegistrar();
+    const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }], registrar });
+    onTestFinished(() => h.stop());
+    const caller = await CallerMedia.open();
+    onTestFinished(() => caller.close());
+    const alice = await startCallee(h.sipp, 'router-uas-refer', { hangupAfterMs: REFER_AFTER_MS });
+    onTestFinished(() => alice.media.close());
+    registrar.addUser('alice').bind('alice', alice.sipp.target);
+    h.app.on('/leg-status', noContent());
+    h.app.on('/dialed', respond('<Hangup/>'));
+    h.app.on('/voice', respond('<Dial action="/dialed" referUrl="/refer"><Client statusCallback="/leg-status" statusCallbackEvent="answered">alice</Client></Dial>'));
+    let packetsAtRefer = -1;
+    h.app.on('/refer', () => {
+      packetsAtRefer = caller.packets.length;
+      return respond('<Say>transferring</Say><Hangup/>');
+    });
+    const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
+
+    const answered = await h.app.waitFor((r) => r.pathname === '/leg-status', 15_000, 'the client answered');
+    const refer = await h.app.waitFor((r) => r.pathname === '/refer', 15_000, 'the referUrl request');
+    expect(refer.params).toMatchObject({
+      ReferTransferTarget: 'sip:agent@pbx.example.com?X-Case=7',
+      CallSid: h.app.to('/voice')[0]?.params.CallSid,
+      DialCallSid: answered.params.CallSid,
+    });
+    expect(answered.params.To).toBe('client:alice');
+
+    const aliceResult = await alice.sipp.done;
+    expect(aliceResult.exitCode, describeSipp(aliceResult)).toBe(0);
+    expect(findMessages(aliceResult.trace, { direction: 'received', method: 'NOTIFY' })).toHaveLength(2);
+    expect(findMessages(aliceResult.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
+    const result = await call.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect(voicedPackets(caller.packets.slice(packetsAtRefer))).toBeGreaterThanOrEqual(20);
     expect(h.app.to('/dialed')).toHaveLength(0);
   });
 
