@@ -32,6 +32,11 @@ interface ModeslConnection {
   reconnectVars?: { retryTimer?: NodeJS.Timeout | null };
 }
 
+/** How long drachtio-fsmrf may take to connect (event socket, listener, `sofia status`). */
+const CONNECT_TIMEOUT_MS = 5000;
+/** How long an attempt that timed out may hold up the next one. */
+const ABANDON_CONNECT_MS = 60_000;
+
 /** Errors a retry does not fix: reported at start instead of retried. */
 function isConfigurationError(err: unknown): err is EslProbeError {
   return err instanceof EslProbeError && (err.failure === 'auth' || err.failure === 'acl' || err.failure === 'no-profile');
@@ -56,6 +61,17 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** Closes a drachtio-fsmrf connection: its event socket, its listener, and the library's retry timer. */
+function closeMediaServer(ms: Mrf.MediaServer): void {
+  const conn = (ms as unknown as { conn?: ModeslConnection }).conn;
+  try {
+    ms.disconnect();
+  } catch {
+    // already gone
+  }
+  if (conn?.reconnectVars?.retryTimer) clearTimeout(conn.reconnectVars.retryTimer);
+}
+
 export class FreeSwitchNode {
   readonly name: string;
   /** Endpoints made on this server and not yet destroyed. */
@@ -63,6 +79,8 @@ export class FreeSwitchNode {
   /** Whether mod_spandsp is loaded (in-band DTMF with spandsp_start_dtmf, else start_dtmf). */
   hasSpandsp = false;
   private ms: Mrf.MediaServer | undefined;
+  /** An attempt that timed out and has not ended yet. */
+  private pendingConnect: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastFailure = '';
@@ -111,23 +129,38 @@ export class FreeSwitchNode {
 
   private async connectOnce(): Promise<void> {
     const o = this.opts;
+    // One attempt at a time: drachtio-fsmrf cannot be told to give one up.
+    if (this.pendingConnect) throw new Error(`the last attempt to connect to FreeSWITCH ${this.name} has not ended yet`);
     await probeEventSocket({ address: o.address, port: o.port, secret: o.secret, profile: o.profile });
     await assertPortFree(o.listenAddress, o.listenPort);
-    const ms = await withTimeout(
-      this.mrf.connect({
-        address: o.address,
-        port: o.port,
-        secret: o.secret,
-        profile: o.profile,
-        listenAddress: o.listenAddress,
-        listenPort: o.listenPort,
-        advertisedAddress: o.advertisedAddress,
-      }),
-      5000,
-      `connecting to FreeSWITCH ${this.name}`,
-    );
+    const connecting = this.mrf.connect({
+      address: o.address,
+      port: o.port,
+      secret: o.secret,
+      profile: o.profile,
+      listenAddress: o.listenAddress,
+      listenPort: o.listenPort,
+      advertisedAddress: o.advertisedAddress,
+    });
+    let ms: Mrf.MediaServer;
+    try {
+      ms = await withTimeout(connecting, CONNECT_TIMEOUT_MS, `connecting to FreeSWITCH ${this.name}`);
+    } catch (err) {
+      // It may still complete, holding a listener on listenPort: the next
+      // attempt would fail to bind it, or bind it first and make this one
+      // throw EADDRINUSE. Close it when it comes, and try again only once it
+      // has ended (or after ABANDON_CONNECT_MS, should it hang for ever).
+      const settled = connecting.then(closeMediaServer, () => undefined);
+      this.pendingConnect = settled;
+      const clear = (): void => {
+        if (this.pendingConnect === settled) this.pendingConnect = undefined;
+      };
+      void settled.then(clear);
+      setTimeout(clear, ABANDON_CONNECT_MS).unref();
+      throw err;
+    }
     if (this.closed) {
-      ms.disconnect();
+      closeMediaServer(ms);
       return;
     }
     this.ms = ms;
@@ -158,14 +191,7 @@ export class FreeSwitchNode {
   private drop(): void {
     const ms = this.ms;
     this.ms = undefined;
-    if (!ms) return;
-    const conn = (ms as unknown as { conn?: ModeslConnection }).conn;
-    try {
-      ms.disconnect();
-    } catch {
-      // already gone
-    }
-    if (conn?.reconnectVars?.retryTimer) clearTimeout(conn.reconnectVars.retryTimer);
+    if (ms) closeMediaServer(ms);
   }
 
   private schedule(): void {
