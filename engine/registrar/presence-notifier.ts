@@ -67,10 +67,12 @@ export function presenceParams(change: PresenceChange, sequence: number): Record
 /**
  * Sends presence changes to the configured URL, one at a time in the order
  * they happened, never holding up SIP: notify() queues and returns. The
- * queue is bounded; failures are logged, not retried.
+ * queue is bounded; failures are logged, not retried. Every change takes the
+ * next SequenceNumber, sent or not, so a receiver sees a gap where a change
+ * was dropped and can read the current state from the REST API.
  */
 export class PresenceNotifier {
-  private readonly queue: PresenceChange[] = [];
+  private readonly queue: { change: PresenceChange; sequence: number }[] = [];
   private running = false;
   private sequence = 0;
   private dropped = 0;
@@ -81,12 +83,13 @@ export class PresenceNotifier {
 
   notify(change: PresenceChange): void {
     if (this.stop.signal.aborted) return;
+    const sequence = this.sequence++;
     if (this.queue.length >= (this.opts.maxQueue ?? 1000)) {
       this.dropped++;
-      this.opts.log.warn({ username: change.username, event: change.event, dropped: this.dropped }, 'presence callback dropped: queue full');
+      this.opts.log.warn({ username: change.username, event: change.event, sequence, dropped: this.dropped }, 'presence callback dropped: queue full');
       return;
     }
-    this.queue.push(change);
+    this.queue.push({ change, sequence });
     if (!this.running) void this.drain();
   }
 
@@ -109,17 +112,17 @@ export class PresenceNotifier {
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      for (let change = this.queue.shift(); change; change = this.queue.shift()) await this.deliver(change);
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.deliver(next.change, next.sequence);
     } finally {
       this.running = false;
       for (const resolve of this.idle.splice(0)) resolve();
     }
   }
 
-  private async deliver(change: PresenceChange): Promise<void> {
+  private async deliver(change: PresenceChange, sequence: number): Promise<void> {
     const { url, method, transport, log } = this.opts;
     const authToken = this.opts.authTokenOf(change.accountSid) ?? '';
-    const params = presenceParams(change, this.sequence++);
+    const params = presenceParams(change, sequence);
     try {
       const outcome = await transport.send(
         { url, method, params, authToken },

@@ -4,63 +4,14 @@
  * retries on 5xx / timeouts only, instructions in a 200 answer, and the
  * grace after a call ended.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { SignalingEventDeliverySchema } from '../../config/signaling-events.js';
 import { SignalingEventSender, type SignalingEvent } from '../../engine/signaling-events/event-sender.js';
 import { validateTwilioSignature } from '../../engine/webhooks/signature.js';
-
-interface Seen {
-  params: Record<string, string>;
-  signature: string;
-  at: number;
-}
-
-type Handler = (seen: Seen, res: ServerResponse) => void;
-
-async function server(handler: Handler): Promise<{ url: string; seen: Seen[]; waitFor: (n: number) => Promise<void> }> {
-  const seen: Seen[] = [];
-  const wake: (() => void)[] = [];
-  const sockets = new Set<Socket>();
-  const srv = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const s = { params: Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString())), signature: String(req.headers['x-twilio-signature']), at: performance.now() };
-      seen.push(s);
-      for (const w of wake.splice(0)) w();
-      handler(s, res);
-    });
-  });
-  srv.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  onTestFinished(
-    () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => r());
-      }),
-  );
-  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/events`;
-  const waitFor = (n: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${n} requests arrived`)), 10_000);
-      const check = (): void => {
-        if (seen.length >= n) {
-          clearTimeout(timer);
-          resolve();
-        } else wake.push(check);
-      };
-      check();
-    });
-  return { url, seen, waitFor };
-}
+import { callbackServer as server } from '../support/callback-server.js';
 
 const TOKEN = 'sender-test-token';
 const event = (url: string, n: number): SignalingEvent => ({ url, ruleId: 'r1', authToken: TOKEN, params: { CallSid: 'CA1', SipMethod: 'INFO', SequenceNumber: String(n) } });
