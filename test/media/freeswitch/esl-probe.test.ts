@@ -3,10 +3,9 @@
  * a small stand-in event socket on a real TCP port: each failure gives its
  * own clear error, and a good server gives the SIP profile's address.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EslProbeError, probeEventSocket } from '../../../media/freeswitch/esl-probe.js';
+import { startFakeEventSocket, type FakeEventSocket } from './helpers/fake-event-socket.js';
 
 const SOFIA_STATUS = [
   '                     Name\t   Type\t                                      Data\tState',
@@ -19,43 +18,27 @@ const SOFIA_STATUS = [
 
 type Behaviour = 'good' | 'reject-acl' | 'garbage' | 'silent';
 
-const servers: Server[] = [];
+const fakes: FakeEventSocket[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
 });
 
 /** A stand-in FreeSWITCH event socket with password "ClueCon". */
 async function fakeEventSocket(behaviour: Behaviour, status = SOFIA_STATUS): Promise<number> {
-  const server = createServer((socket: Socket) => {
-    socket.on('error', () => undefined);
-    if (behaviour === 'silent') return;
-    if (behaviour === 'garbage') return void socket.end('HTTP/1.1 400 Bad Request\r\n\r\n\n\n');
-    if (behaviour === 'reject-acl') {
-      const body = 'Access Denied, go away.\n';
-      return void socket.end(`Content-Type: text/rude-rejection\nContent-Length: ${body.length}\n\n${body}`);
-    }
-    socket.write('Content-Type: auth/request\n\n');
-    let buf = '';
-    socket.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
-        const cmd = buf.slice(0, end);
-        buf = buf.slice(end + 2);
-        if (cmd.startsWith('auth ')) {
-          if (cmd === 'auth ClueCon') socket.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
-          else {
-            socket.write('Content-Type: command/reply\nReply-Text: -ERR invalid\n\n');
-            socket.end('Content-Type: text/disconnect-notice\nContent-Length: 0\n\n');
-          }
-        } else if (cmd === 'api sofia status') {
-          socket.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(status)}\n\n${status}`);
-        } else if (cmd === 'exit') socket.end();
+  const fake = await startFakeEventSocket({
+    sofiaStatus: status,
+    onConnect: ({ socket }) => {
+      if (behaviour === 'silent') return true;
+      if (behaviour === 'garbage') socket.end('HTTP/1.1 400 Bad Request\r\n\r\n\n\n');
+      else if (behaviour === 'reject-acl') {
+        const body = 'Access Denied, go away.\n';
+        socket.end(`Content-Type: text/rude-rejection\nContent-Length: ${body.length}\n\n${body}`);
       }
-    });
+      return behaviour !== 'good';
+    },
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
+  fakes.push(fake);
+  return fake.port;
 }
 
 async function failure(p: Promise<unknown>): Promise<EslProbeError> {
@@ -93,7 +76,7 @@ describe('FreeSWITCH event socket probe', () => {
     const garbage = await fakeEventSocket('garbage');
     expect((await failure(probeEventSocket({ address: '127.0.0.1', port: garbage, secret: 'ClueCon', profile: 'drachtio_mrf' }))).failure).toBe('protocol');
     const closed = await fakeEventSocket('good');
-    await new Promise((r) => servers.pop()!.close(r));
+    await fakes.pop()!.close();
     const refused = await failure(probeEventSocket({ address: '127.0.0.1', port: closed, secret: 'ClueCon', profile: 'drachtio_mrf' }));
     expect(refused.failure).toBe('unreachable');
     expect(refused.message).toContain('connection refused');

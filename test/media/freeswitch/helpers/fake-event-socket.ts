@@ -1,9 +1,10 @@
 /**
  * A stand-in for FreeSWITCH's event socket (password ClueCon) on a real TCP
- * port, enough for the driver's probe and drachtio-fsmrf's connect: auth,
- * `api sofia status` naming the drachtio_mrf profile, other api questions
- * answered "false", and +OK to any other command. Tests bend it per
- * connection: a late auth reply, or their own answer to a command.
+ * port, enough for the driver's probe and drachtio-fsmrf's connect: auth
+ * (a wrong password gets -ERR and a disconnect notice), `api sofia status`
+ * naming the drachtio_mrf profile, other api questions answered "false",
+ * and +OK to any other command. Tests bend it per connection: their own
+ * greeting, a late auth reply, or their own answer to a command.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -18,6 +19,10 @@ export interface FakeConnection {
 }
 
 export interface FakeEventSocketOptions {
+  /** The body of `api sofia status`. */
+  sofiaStatus?: string;
+  /** Sees each new connection first; true when it has dealt with it (no greeting, no commands). */
+  onConnect?: (conn: FakeConnection) => boolean;
   /** How long the auth reply of each connection waits (default: none). */
   authDelayMs?: (index: number) => number;
   /** Sees each command first; true when it has dealt with it. */
@@ -38,6 +43,7 @@ export async function startFakeEventSocket(opts: FakeEventSocketOptions = {}): P
     connections.push(conn);
     socket.on('error', () => undefined);
     socket.on('close', () => (conn.closedAt = performance.now()));
+    if (opts.onConnect?.(conn)) return;
     socket.write('Content-Type: auth/request\n\n');
     let buf = '';
     socket.on('data', (d: Buffer) => {
@@ -46,13 +52,16 @@ export async function startFakeEventSocket(opts: FakeEventSocketOptions = {}): P
         const cmd = buf.slice(0, end);
         buf = buf.slice(end + 2);
         if (opts.onCommand?.(cmd, conn)) continue;
-        if (cmd.startsWith('auth ')) {
+        if (cmd.startsWith('auth ') && cmd !== 'auth ClueCon') {
+          socket.write('Content-Type: command/reply\nReply-Text: -ERR invalid\n\n');
+          socket.end('Content-Type: text/disconnect-notice\nContent-Length: 0\n\n');
+        } else if (cmd.startsWith('auth ')) {
           const ok = (): void => void socket.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
           const delay = opts.authDelayMs?.(conn.index) ?? 0;
           if (delay > 0) timers.push(setTimeout(ok, delay));
           else ok();
         } else if (cmd.startsWith('api ')) {
-          const body = cmd === 'api sofia status' ? SOFIA_STATUS : 'false';
+          const body = cmd === 'api sofia status' ? (opts.sofiaStatus ?? SOFIA_STATUS) : 'false';
           socket.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`);
         } else if (cmd === 'exit') socket.end();
         else socket.write('Content-Type: command/reply\nReply-Text: +OK\n\n');
