@@ -24,8 +24,11 @@ async function setUp(
   scenario: CalleeScenario,
   dialAttributes: string,
   app: Partial<TestApplication> = {},
+  /** sip: dialed with <Sip>; client: a softphone registered as alice, dialed with <Client>. */
+  party: 'sip' | 'client' = 'sip',
 ): Promise<{ h: RouterHarness; caller: CallerMedia; callee: Callee }> {
-  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice', ...app }] });
+  const registrar = party === 'client' ? new TestRegistrar() : undefined;
+  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice', ...app }], ...(registrar ? { registrar } : {}) });
   onTestFinished(() => h.stop());
   const caller = await CallerMedia.open();
   onTestFinished(() => caller.close());
@@ -33,9 +36,13 @@ async function setUp(
   h.app.on('/dialed', respond('<Hangup/>'));
   const callee = await startCallee(h.sipp, scenario, { hangupAfterMs: REFER_AFTER_MS });
   onTestFinished(() => callee.media.close());
+  registrar?.addUser('alice').bind('alice', callee.sipp.target);
+  const noun = party === 'client' ? 'Client' : 'Sip';
   h.app.on(
     '/voice',
-    respond(`<Say>Connecting.</Say><Dial action="/dialed" ${dialAttributes}><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`),
+    respond(
+      `<Say>Connecting.</Say><Dial action="/dialed" ${dialAttributes}><${noun} statusCallback="/leg-status" statusCallbackEvent="answered">${party === 'client' ? 'alice' : callee.uri}</${noun}></Dial>`,
+    ),
   );
   return { h, caller, callee };
 }
@@ -92,17 +99,7 @@ describe('Dial referUrl', () => {
   });
 
   it('a REFER from a registered softphone reached with <Client>: the same transfer, with the softphone as the party', async ({ expect, onTestFinished }) => {
-    const registrar = new TestRegistrar();
-    const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }], registrar });
-    onTestFinished(() => h.stop());
-    const caller = await CallerMedia.open();
-    onTestFinished(() => caller.close());
-    const alice = await startCallee(h.sipp, 'router-uas-refer', { hangupAfterMs: REFER_AFTER_MS });
-    onTestFinished(() => alice.media.close());
-    registrar.addUser('alice').bind('alice', alice.sipp.target);
-    h.app.on('/leg-status', noContent());
-    h.app.on('/dialed', respond('<Hangup/>'));
-    h.app.on('/voice', respond('<Dial action="/dialed" referUrl="/refer"><Client statusCallback="/leg-status" statusCallbackEvent="answered">alice</Client></Dial>'));
+    const { h, caller, callee: alice } = await setUp(onTestFinished, 'router-uas-refer', 'referUrl="/refer"', {}, 'client');
     let packetsAtRefer = -1;
     h.app.on('/refer', () => {
       packetsAtRefer = caller.packets.length;
