@@ -5,6 +5,7 @@ import { SignalingEventDeliverySchema, SignalingEventRulesSchema } from './signa
 import { TrunksSchema } from './trunks.js';
 import { RegistrarOptionsSchema, SipUsersSchema } from './sip-users.js';
 import { FreeSwitchOptionsSchema } from './freeswitch-options.js';
+import { StoreOptionsSchema } from './store-options.js';
 
 /**
  * The engine's configuration file: accounts, applications and their URLs,
@@ -124,8 +125,15 @@ export const EngineConfigSchema = z
     users: SipUsersSchema,
     /** The registrar and digest authentication of the users. */
     registrar: RegistrarOptionsSchema.prefault({}),
-    /** Recordings and the media cache live here. */
+    /** Recordings, the media cache and the embedded store live here. */
     dataDir: z.string().min(1).default('./data'),
+    /** Where calls, recordings and registrations are kept: a database under dataDir, or Redis (config/store-options.ts). */
+    store: StoreOptionsSchema.prefault({}),
+    /** This engine's name in a cluster (in the store's records and its logs); a new one at each start when unset. */
+    engineId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'may hold only letters, digits, . _ - (at most 64)')
+      .optional(),
     /** HTTP server for recordings (RecordingUrl) and, later, the REST API. */
     http: z
       .object({

@@ -58,6 +58,8 @@ export const ENV_OVERRIDES: readonly Override[] = [
   { variable: 'DIALTONE_ADMIN_PORT', path: ['sipServer', 'admin', 'port'], kind: 'port' },
   { variable: 'DIALTONE_ADMIN_SECRET', path: ['sipServer', 'admin', 'secret'], kind: 'string' },
   { variable: 'DIALTONE_DATA_DIR', path: ['dataDir'], kind: 'string' },
+  { variable: 'DIALTONE_REDIS_URL', path: ['store', 'redis'], kind: 'string' },
+  { variable: 'DIALTONE_ENGINE_ID', path: ['engineId'], kind: 'string' },
 ];
 
 /**

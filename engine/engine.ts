@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Srf from 'drachtio-srf';
@@ -9,7 +10,8 @@ import type { MediaServer } from '../media/types.js';
 import { createApiServer, type ApiServer } from './api/api-server.js';
 import { ApiCallService } from './calls/api-call-service.js';
 import type { CallDeps } from './calls/call-deps.js';
-import { MemoryCallStore, type CallStore } from './calls/call-store.js';
+import { CallStore } from './calls/call-store.js';
+import { endOrphanedCalls } from './calls/orphaned-calls.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
@@ -17,7 +19,9 @@ import { createRegisterHandler } from './registrar/register-handler.js';
 import { registrationService } from './registrar/registration-service.js';
 import { SipRegistrar } from './registrar/sip-registrar.js';
 import { NO_REGISTRAR, type Registrar } from './registrar/registrar.js';
-import { MemoryRecordingStore } from './recordings/recording-store.js';
+import { RecordingStore } from './recordings/recording-store.js';
+import { openStore } from './store/open-store.js';
+import type { StateStore } from './store/types.js';
 import { advertisedMediaAddress, publicHttpBase } from './engine-addresses.js';
 import { EngineHttpServer } from './http/http-server.js';
 import { silentLogger } from './logger.js';
@@ -34,7 +38,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** A media server to use instead of the embedded one (it is not closed by stop()). */
   mediaServer?: MediaServer;
-  store?: CallStore;
+  /** The state store to use instead of the configured one (it is not closed by stop()). */
+  store?: StateStore;
   /** SIP users and their bindings to use instead of the configured registrar (embedding, tests). */
   registrar?: Registrar;
 }
@@ -77,7 +82,9 @@ const STOP_GRACE_MS = 3000;
  */
 export class Engine {
   private readonly log: Logger;
-  private readonly store: CallStore;
+  /** This engine's name in the store's records (config engineId, or a new one). */
+  readonly engineId: string;
+  private state: StateStore | undefined;
   private readonly live = new LiveCalls();
   private sipServer: SipServer | undefined;
   private srf: Srf | undefined;
@@ -97,7 +104,7 @@ export class Engine {
     private readonly opts: EngineOptions = {},
   ) {
     this.log = opts.logger ?? silentLogger();
-    this.store = opts.store ?? new MemoryCallStore();
+    this.engineId = config.engineId ?? `engine-${randomBytes(6).toString('hex')}`;
   }
 
   async start(): Promise<EngineInfo> {
@@ -116,6 +123,11 @@ export class Engine {
     const dataDir = resolve(config.dataDir);
     const recordingsDir = join(dataDir, 'recordings');
     await mkdir(recordingsDir, { recursive: true });
+    const state = this.opts.store ?? openStore(config.store, dataDir, this.log);
+    this.state = state;
+    // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
+    // In Redis, only calls under this engine's own (configured) id are known to be its.
+    await endOrphanedCalls(state.calls, state.kind === 'embedded' ? undefined : this.engineId, this.log, 'the engine restarted');
 
     let sip: SipServerInfo['sip'] = [];
     let admin: { address: string; port: number };
@@ -200,13 +212,13 @@ export class Engine {
     }
     if (!this.media) throw new Error('no media driver');
     const dialer = new LegDialer();
-    const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new MemoryRecordingStore(recordingsDir) };
+    const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new RecordingStore(recordingsDir, state.recordings) };
     const deps: CallDeps = {
       srf,
       media: this.media,
       webhooks: this.webhooks,
       statusSender: this.statusSender,
-      store: this.store,
+      store: new CallStore(state.calls, this.engineId),
       recordings,
       live: this.live,
       accounts: config.accounts,
@@ -251,6 +263,8 @@ export class Engine {
         admin: `${admin.address}:${admin.port}`,
         http: `${http.address}:${http.port}`,
         api: api ? `${api.address}:${api.port}` : 'disabled',
+        engineId: this.engineId,
+        store: state.kind,
       },
       'engine started',
     );
@@ -284,6 +298,9 @@ export class Engine {
     this.statusSender = undefined;
     this.webhooks = undefined;
     this.transport = undefined;
+    // Last, once the calls' final records are written.
+    if (this.state && this.state !== this.opts.store) await this.state.close();
+    this.state = undefined;
     this.started = false;
   }
 

@@ -9,6 +9,8 @@ export const ErrorCode = {
   MethodNotAllowed: 20004,
   NotFound: 20404,
   Internal: 20500,
+  /** Service unavailable: the store (Redis) or the engine that runs a call did not answer. */
+  ServiceUnavailable: 20503,
   MissingTo: 21201,
   InvalidUrl: 21205,
   InvalidTo: 21211,

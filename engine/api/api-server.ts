@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { StoreUnavailableError } from '../store/types.js';
 import { badParameter, errorBody, ErrorCode } from './api-errors.js';
 import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
 import { registerCallRoutes } from './calls-routes.js';
@@ -87,6 +88,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   app.setErrorHandler((err: FastifyError | ApiError, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ApiError) return sendError(reply, err);
+    if (err instanceof StoreUnavailableError) {
+      req.log.warn({ reason: err.message, url: req.url }, 'API request refused: the store is not available');
+      return sendError(reply, new ApiError(503, ErrorCode.ServiceUnavailable, 'Service unavailable: the engine cannot reach its store; try again'));
+    }
     const known = clientError(err, opts.bodyLimit);
     if (known) {
       req.log.debug({ err: err.message, url: req.url }, 'API request refused');

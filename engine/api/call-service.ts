@@ -1,6 +1,7 @@
 import type { HttpMethod } from '../../instructions/attributes.js';
 import type { CallStatus } from '../calls/call-status.js';
 import type { StatusEvent } from '../calls/status-events.js';
+import type { Page, PageRequest } from './paging.js';
 
 /**
  * What the REST API needs from the engine: calls and recordings as plain
@@ -106,8 +107,8 @@ export interface CallService {
   /** Places an outbound call; resolves once it is queued, with status 'queued'. */
   create(params: CreateCallParams): Promise<CallRecord>;
   get(accountSid: string, callSid: string): Promise<CallRecord | undefined>;
-  /** Matching calls, newest first (dateCreated, then sid). */
-  list(accountSid: string, filter: CallFilter): Promise<CallRecord[]>;
+  /** One page of the matching calls, newest first (dateCreated, then sid). */
+  list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<CallRecord>>;
   /**
    * Gives a live call new instructions at once, interrupting the verb that
    * runs. Undefined when there is no such call; ApiError(400, 21220) when it
@@ -122,9 +123,16 @@ export interface CallService {
   end(accountSid: string, callSid: string, status: 'completed' | 'canceled'): Promise<CallRecord | undefined>;
 }
 
+export interface RecordingFilter {
+  callSid?: string;
+  /** Created on or after / before (exclusive) these instants. */
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
 export interface RecordingService {
-  /** Newest first. */
-  list(accountSid: string, filter: { callSid?: string; createdAfter?: Date; createdBefore?: Date }): Promise<RecordingRecord[]>;
+  /** One page of the matching recordings, newest first. */
+  list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>>;
   get(accountSid: string, recordingSid: string): Promise<RecordingRecord | undefined>;
   /** Path of the WAV file on disk, for serving the audio. */
   audioPath(recordingSid: string): string | undefined;

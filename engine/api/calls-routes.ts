@@ -5,7 +5,7 @@ import { callJson } from './call-json.js';
 import { CALL_FILTER_PARAMS, parseCallFilter, parseCreateCall, parseUpdateCall } from './call-params.js';
 import type { CallRecord, CallService } from './call-service.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
-import { cutPage, pageMeta, parsePaging, type PageKey } from './paging.js';
+import { pageMeta, parsePaging, type PageKey } from './paging.js';
 import { toParams } from './request-params.js';
 
 type AccountRequest = FastifyRequest<{ Params: { AccountSid: string } }>;
@@ -30,8 +30,7 @@ export function registerCallRoutes(app: FastifyInstance, calls: CallService): vo
     const params = toParams(req.query);
     const filter = parseCallFilter(params);
     const paging = parsePaging(params);
-    const all = await calls.list(AccountSid, filter);
-    const page = cutPage(all, paging, callKey);
+    const page = await calls.list(AccountSid, filter, paging);
     const meta = pageMeta(`${callsPath(AccountSid)}.json`, params, CALL_FILTER_PARAMS, paging, page, callKey);
     return { calls: page.items.map(callJson), ...meta };
   });

@@ -5,7 +5,7 @@ import { notFound } from './api-errors.js';
 import { callsPath, recordingsPath } from './api-paths.js';
 import type { RecordingRecord, RecordingService } from './call-service.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
-import { cutPage, pageMeta, parsePaging, type PageKey } from './paging.js';
+import { pageMeta, parsePaging, type PageKey } from './paging.js';
 import { recordingJson } from './recording-json.js';
 import { nonEmpty, toParams, type RequestParams } from './request-params.js';
 import { parseTimeWindow } from './time-filters.js';
@@ -24,12 +24,11 @@ export function registerRecordingRoutes(app: FastifyInstance, recordings: Record
   async function list(accountSid: string, params: RequestParams, path: string, callSid: string | undefined): Promise<object> {
     const window = parseTimeWindow(params, 'DateCreated');
     const paging = parsePaging(params);
-    const all = await recordings.list(accountSid, {
+    const page = await recordings.list(accountSid, {
       ...(callSid !== undefined ? { callSid } : {}),
       ...(window.after !== undefined ? { createdAfter: window.after } : {}),
       ...(window.before !== undefined ? { createdBefore: window.before } : {}),
-    });
-    const page = cutPage(all, paging, recordingKey);
+    }, paging);
     const meta = pageMeta(path, params, RECORDING_FILTER_PARAMS, paging, page, recordingKey);
     return { recordings: page.items.map((r) => recordingJson(r, publicUrl)), ...meta };
   }

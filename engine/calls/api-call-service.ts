@@ -5,22 +5,14 @@ import { newCallSid } from '../routing/call-sid.js';
 import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { startApiCall } from './api-call.js';
+import { publicRecord } from './call-store.js';
+import type { LiveCall } from './live-calls.js';
+import type { Page, PageRequest } from '../api/paging.js';
 
 /** Twilio's error 21220: the call is not in progress, it cannot be redirected. */
 const NOT_IN_PROGRESS = 21220;
 /** Twilio's error 21211: invalid 'To' phone number. */
 const INVALID_TO = 21211;
-
-function matches(call: CallSession, accountSid: string, f: CallFilter): boolean {
-  if (call.accountSid !== accountSid) return false;
-  if (f.to !== undefined && call.to !== f.to) return false;
-  if (f.from !== undefined && call.from !== f.from) return false;
-  if (f.status !== undefined && call.status !== f.status) return false;
-  if (f.parentCallSid !== undefined && call.parentCallSid !== f.parentCallSid) return false;
-  if (f.startedAfter !== undefined && call.startTime < f.startedAfter) return false;
-  if (f.startedBefore !== undefined && call.startTime >= f.startedBefore) return false;
-  return true;
-}
 
 /** The engine's side of the REST API for calls. */
 export class ApiCallService implements CallService {
@@ -47,41 +39,53 @@ export class ApiCallService implements CallService {
       status: 'queued',
     });
     const record = session.toRecord();
-    await this.deps.store.add(session);
+    this.deps.store.add(session);
     this.deps.live.add(startApiCall(this.deps, account, session, params));
     this.deps.log.info({ callSid: session.sid, to: params.to, from: params.from }, 'outbound call created');
     return record;
   }
 
   async get(accountSid: string, callSid: string): Promise<CallRecord | undefined> {
-    const call = await this.deps.store.get(callSid);
-    return call && call.accountSid === accountSid ? call.toRecord() : undefined;
+    const live = this.ownLive(accountSid, callSid);
+    if (live) return live.session.toRecord();
+    const call = await this.deps.store.get(accountSid, callSid);
+    return call && publicRecord(call);
   }
 
-  async list(accountSid: string, filter: CallFilter): Promise<CallRecord[]> {
-    const calls = (await this.deps.store.list()).filter((c) => matches(c, accountSid, filter));
-    calls.sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || (a.sid < b.sid ? 1 : a.sid > b.sid ? -1 : 0));
-    return calls.map((c) => c.toRecord());
+  async list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<CallRecord>> {
+    const found = await this.deps.store.list(accountSid, filter, page);
+    return { ...found, items: found.items.map((c) => this.ownLive(accountSid, c.sid)?.session.toRecord() ?? publicRecord(c)) };
   }
 
   async redirect(accountSid: string, callSid: string, to: CallRedirect): Promise<CallRecord | undefined> {
-    const call = await this.deps.store.get(callSid);
-    if (!call || call.accountSid !== accountSid) return undefined;
-    const live = this.deps.live.get(callSid);
-    if (!live || call.isFinal) throw new ApiError(400, NOT_IN_PROGRESS, 'Call is not in-progress. Cannot redirect.');
+    const live = this.ownLive(accountSid, callSid);
+    if (!live) return this.notLive(accountSid, callSid, 'Call is not in-progress. Cannot redirect.');
+    if (live.session.isFinal) throw new ApiError(400, NOT_IN_PROGRESS, 'Call is not in-progress. Cannot redirect.');
     if (!live.redirect(to)) throw new ApiError(400, NOT_IN_PROGRESS, 'This call runs no instructions (it is the called party of a Dial) and cannot be redirected.');
     this.deps.log.info({ callSid, to: 'url' in to ? to.url : 'inline document' }, 'call redirected');
-    return call.toRecord();
+    return live.session.toRecord();
   }
 
   async end(accountSid: string, callSid: string, status: 'completed' | 'canceled'): Promise<CallRecord | undefined> {
-    const call = await this.deps.store.get(callSid);
-    if (!call || call.accountSid !== accountSid) return undefined;
-    const live = this.deps.live.get(callSid);
-    if (live && !call.isFinal) {
+    const live = this.ownLive(accountSid, callSid);
+    if (!live) return this.get(accountSid, callSid);
+    if (!live.session.isFinal) {
       this.deps.log.info({ callSid, status }, 'call ended by a program');
       await live.end(status);
     }
-    return call.toRecord();
+    return live.session.toRecord();
+  }
+
+  /** A call of the account that runs in this engine. */
+  private ownLive(accountSid: string, callSid: string): LiveCall | undefined {
+    const live = this.deps.live.get(callSid);
+    return live && live.session.accountSid === accountSid ? live : undefined;
+  }
+
+  /** A call this engine does not run: unknown (undefined), or ended (ApiError 21220). */
+  private async notLive(accountSid: string, callSid: string, message: string): Promise<undefined> {
+    const call = await this.deps.store.get(accountSid, callSid);
+    if (call) throw new ApiError(400, NOT_IN_PROGRESS, message);
+    return undefined;
   }
 }

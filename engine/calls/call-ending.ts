@@ -24,5 +24,5 @@ export async function finishCall(
   }
   deps.status.send('completed', session, extra);
   deps.log.info({ status: session.status, duration: session.durationSeconds }, 'call ended');
-  await deps.store.ended(session);
+  deps.store.ended(session);
 }

@@ -50,6 +50,7 @@ export class CallSession {
   private currentStatus: CallStatus;
   private answered?: Date;
   private ended?: Date;
+  private readonly watchers: ((call: CallSession) => void)[] = [];
 
   constructor(init: CallSessionInit) {
     this.sid = init.sid;
@@ -98,7 +99,13 @@ export class CallSession {
     this.updated = at;
     if (next === 'in-progress') this.answered = at;
     if (isFinalStatus(next)) this.ended = at;
+    for (const watch of this.watchers) watch(this);
     return true;
+  }
+
+  /** Calls `watch` after every change of state. */
+  onChange(watch: (call: CallSession) => void): void {
+    this.watchers.push(watch);
   }
 
   /** Seconds between answer and end (0 for a call never answered), as CallDuration reports it. */

@@ -1,71 +1,47 @@
+import type { CallFilter, CallRecord } from '../api/call-service.js';
+import type { Page, PageRequest } from '../api/paging.js';
+import type { CallRecordStore, StoredCall } from '../store/types.js';
 import type { CallSession } from './call-session.js';
 
-/**
- * Where calls are kept, by CallSid: live calls, and ended ones for a while
- * so that the REST API can still show them. In memory for one engine
- * process; a shared store (Redis) implements the same interface for a
- * cluster.
- */
-export interface CallStore {
-  add(call: CallSession): Promise<void>;
-  get(callSid: string): Promise<CallSession | undefined>;
-  /** The call ended: it leaves the live calls and joins the history. */
-  ended(call: CallSession): Promise<void>;
-  remove(callSid: string): Promise<void>;
-  /** Live and remembered calls. */
-  list(): Promise<CallSession[]>;
-  /** Live calls. */
-  size(): Promise<number>;
+/** A session as the store keeps it. */
+export function storedCall(call: CallSession, engineId: string): StoredCall {
+  return { ...call.toRecord(), applicationId: call.applicationId, engineId, answerTime: call.answerTime };
 }
 
-/** Ended calls remembered by default. */
-export const DEFAULT_CALL_HISTORY = 10_000;
+/** The REST API's view of a stored call (without the engine's own fields). */
+export function publicRecord(call: StoredCall): CallRecord {
+  const { applicationId: _app, engineId: _engine, answerTime: _answer, ...record } = call;
+  return record;
+}
 
-export class MemoryCallStore implements CallStore {
-  private readonly live = new Map<string, CallSession>();
-  /** Ended calls, oldest first (Map keeps insertion order). */
-  private readonly history = new Map<string, CallSession>();
+/**
+ * The engine's calls in the store: a call is written when it starts, at
+ * every change of state, and when it ends, so that the REST API of any
+ * engine sharing the store reads it (engine/store/).
+ */
+export class CallStore {
+  constructor(
+    private readonly records: CallRecordStore,
+    readonly engineId: string,
+  ) {}
 
-  constructor(private readonly maxEnded = DEFAULT_CALL_HISTORY) {}
-
-  add(call: CallSession): Promise<void> {
-    this.live.set(call.sid, call);
-    return Promise.resolve();
+  /** A new call: written now and at each change until it ends. */
+  add(call: CallSession): void {
+    this.records.put(storedCall(call, this.engineId));
+    call.onChange((c) => this.records.put(storedCall(c, this.engineId)));
   }
 
-  get(callSid: string): Promise<CallSession | undefined> {
-    return Promise.resolve(this.live.get(callSid) ?? this.history.get(callSid));
+  /** The call ended: its last state (duration, SIP response code) is written. */
+  ended(call: CallSession): void {
+    this.records.put(storedCall(call, this.engineId));
   }
 
-  ended(call: CallSession): Promise<void> {
-    this.live.delete(call.sid);
-    if (this.maxEnded > 0) {
-      this.history.set(call.sid, call);
-      while (this.history.size > this.maxEnded) {
-        const oldest = this.history.keys().next().value;
-        if (oldest === undefined) break;
-        this.history.delete(oldest);
-      }
-    }
-    return Promise.resolve();
+  async get(accountSid: string, callSid: string): Promise<StoredCall | undefined> {
+    const call = await this.records.get(callSid);
+    return call && call.accountSid === accountSid ? call : undefined;
   }
 
-  remove(callSid: string): Promise<void> {
-    this.live.delete(callSid);
-    this.history.delete(callSid);
-    return Promise.resolve();
-  }
-
-  list(): Promise<CallSession[]> {
-    return Promise.resolve([...this.live.values(), ...this.history.values()]);
-  }
-
-  size(): Promise<number> {
-    return Promise.resolve(this.live.size);
-  }
-
-  /** Synchronous count of live calls, for stats. */
-  get count(): number {
-    return this.live.size;
+  list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<StoredCall>> {
+    return this.records.list(accountSid, filter, page);
   }
 }

@@ -58,11 +58,11 @@ export class LegDialer implements LegPlacer {
       { statusCallback: noun.statusCallback, statusCallbackMethod: noun.statusCallbackMethod, statusCallbackEvents: noun.statusCallbackEvent },
       account,
     );
-    await deps.store.add(session);
+    deps.store.add(session);
     const finish = async (extra: Record<string, string> = {}): Promise<void> => {
       const code = session.sipResponseCode;
       status.send('completed', session, code === undefined ? extra : { SipResponseCode: String(code), ...extra });
-      await deps.store.ended(session);
+      deps.store.ended(session);
     };
     const common = {
       session,

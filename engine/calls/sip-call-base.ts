@@ -20,7 +20,7 @@ import type { Endpoint, MediaServer } from '../../media/types.js';
 import type { RecordingRecord } from '../api/call-service.js';
 import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import { recordingPath } from '../http/recordings-route.js';
-import type { MemoryRecordingStore } from '../recordings/recording-store.js';
+import type { RecordingStore } from '../recordings/recording-store.js';
 import type { WebhookError } from '../webhooks/error-codes.js';
 import type { FetchInstructionsRequest, WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
@@ -35,7 +35,7 @@ export type CallDocumentSettings = Pick<FetchInstructionsRequest, 'fallbackUrl' 
 export interface RecordingSink {
   dir: string;
   baseUrl: string;
-  store: MemoryRecordingStore;
+  store: RecordingStore;
 }
 
 /** Places the called parties of a <Dial> for a call. */

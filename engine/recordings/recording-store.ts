@@ -1,48 +1,32 @@
-import type { RecordingRecord, RecordingService } from '../api/call-service.js';
+import type { RecordingFilter, RecordingRecord, RecordingService } from '../api/call-service.js';
+import type { Page, PageRequest } from '../api/paging.js';
 import { recordingPath } from '../http/recordings-route.js';
-
-/** Recordings remembered by default (their files stay on disk regardless). */
-export const DEFAULT_RECORDING_HISTORY = 10_000;
+import type { RecordingRecordStore } from '../store/types.js';
 
 /**
- * The recordings the engine made, newest last, for the REST API. In memory
- * for one process, like the call store; the files themselves live in the
- * recordings directory.
+ * The recordings the engine made, for the REST API: their records in the
+ * store (engine/store/), their audio in the recordings directory.
  */
-export class MemoryRecordingStore implements RecordingService {
-  private readonly recordings = new Map<string, RecordingRecord>();
-
+export class RecordingStore implements RecordingService {
   constructor(
     private readonly dir: string,
-    private readonly max = DEFAULT_RECORDING_HISTORY,
+    private readonly records: RecordingRecordStore,
   ) {}
 
   add(record: RecordingRecord): void {
-    this.recordings.set(record.sid, record);
-    while (this.recordings.size > this.max) {
-      const oldest = this.recordings.keys().next().value;
-      if (oldest === undefined) break;
-      this.recordings.delete(oldest);
-    }
+    this.records.put(record);
   }
 
-  list(accountSid: string, filter: { callSid?: string; createdAfter?: Date; createdBefore?: Date }): Promise<RecordingRecord[]> {
-    const out = [...this.recordings.values()].filter(
-      (r) =>
-        r.accountSid === accountSid &&
-        (filter.callSid === undefined || r.callSid === filter.callSid) &&
-        (filter.createdAfter === undefined || r.dateCreated >= filter.createdAfter) &&
-        (filter.createdBefore === undefined || r.dateCreated < filter.createdBefore),
-    );
-    return Promise.resolve(out.reverse());
+  list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>> {
+    return this.records.list(accountSid, filter, page);
   }
 
-  get(accountSid: string, recordingSid: string): Promise<RecordingRecord | undefined> {
-    const r = this.recordings.get(recordingSid);
-    return Promise.resolve(r && r.accountSid === accountSid ? r : undefined);
+  async get(accountSid: string, recordingSid: string): Promise<RecordingRecord | undefined> {
+    const r = await this.records.get(recordingSid);
+    return r && r.accountSid === accountSid ? r : undefined;
   }
 
-  audioPath(recordingSid: string): string | undefined {
-    return this.recordings.has(recordingSid) ? recordingPath(this.dir, recordingSid) : undefined;
+  audioPath(recordingSid: string): string {
+    return recordingPath(this.dir, recordingSid);
   }
 }

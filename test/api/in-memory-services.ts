@@ -11,9 +11,11 @@ import {
   type CallRedirect,
   type CallService,
   type CreateCallParams,
+  type RecordingFilter,
   type RecordingRecord,
   type RecordingService,
 } from '../../engine/api/call-service.js';
+import { cutPage, type Page, type PageKey, type PageRequest } from '../../engine/api/paging.js';
 
 export const ACCOUNT = 'AC' + '0123456789abcdef'.repeat(2);
 export const OTHER_ACCOUNT = 'AC' + 'fedcba9876543210'.repeat(2);
@@ -25,9 +27,8 @@ export function newSid(prefix: 'CA' | 'RE'): string {
   return prefix + counter.toString(16).padStart(32, '0');
 }
 
-function newestFirst<T extends { dateCreated: Date; sid: string }>(items: T[]): T[] {
-  return items.sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime() || (a.sid < b.sid ? 1 : a.sid > b.sid ? -1 : 0));
-}
+/** Lists run newest first, then by sid (engine/api/paging.ts). */
+const byCreation = (item: { dateCreated: Date; sid: string }): PageKey => ({ time: item.dateCreated.getTime(), sid: item.sid });
 
 export class InMemoryCallService implements CallService {
   readonly calls = new Map<string, CallRecord>();
@@ -72,7 +73,7 @@ export class InMemoryCallService implements CallService {
     return call && call.accountSid === accountSid ? call : undefined;
   }
 
-  async list(accountSid: string, filter: CallFilter): Promise<CallRecord[]> {
+  async list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<CallRecord>> {
     this.listed.push({ accountSid, filter });
     const matches = [...this.calls.values()].filter(
       (c) =>
@@ -84,7 +85,7 @@ export class InMemoryCallService implements CallService {
         (filter.startedAfter === undefined || (c.startTime !== undefined && c.startTime >= filter.startedAfter)) &&
         (filter.startedBefore === undefined || (c.startTime !== undefined && c.startTime < filter.startedBefore)),
     );
-    return newestFirst(matches);
+    return cutPage(matches, page, byCreation);
   }
 
   async redirect(accountSid: string, callSid: string, to: CallRedirect): Promise<CallRecord | undefined> {
@@ -138,7 +139,7 @@ export class InMemoryRecordingService implements RecordingService {
     return recording;
   }
 
-  async list(accountSid: string, filter: { callSid?: string; createdAfter?: Date; createdBefore?: Date }): Promise<RecordingRecord[]> {
+  async list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>> {
     this.listed.push({ accountSid, filter });
     const matches = [...this.recordings.values()].filter(
       (r) =>
@@ -147,7 +148,7 @@ export class InMemoryRecordingService implements RecordingService {
         (filter.createdAfter === undefined || r.dateCreated >= filter.createdAfter) &&
         (filter.createdBefore === undefined || r.dateCreated < filter.createdBefore),
     );
-    return newestFirst(matches);
+    return cutPage(matches, page, byCreation);
   }
 
   async get(accountSid: string, recordingSid: string): Promise<RecordingRecord | undefined> {

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { CallSession } from '../../engine/calls/call-session.js';
-import { MemoryCallStore } from '../../engine/calls/call-store.js';
+import { CallStore } from '../../engine/calls/call-store.js';
+import { StoreOptionsSchema } from '../../config/store-options.js';
+import { silentLogger } from '../../engine/logger.js';
+import { EmbeddedStore } from '../../engine/store/embedded/embedded-store.js';
 import { bareUri, displayName, sipCallParams } from '../../engine/calls/sip-call-params.js';
 
 const init = {
@@ -59,15 +62,20 @@ describe('CallSession', () => {
     });
   });
 
-  test('the memory store holds live calls by sid', async () => {
-    const store = new MemoryCallStore();
+  test('the call store writes a call when it starts and at every change of state', async () => {
+    const state = new EmbeddedStore(':memory:', StoreOptionsSchema.parse({}), silentLogger());
+    const store = new CallStore(state.calls, 'engine-1');
     const call = new CallSession(init);
-    await store.add(call);
-    expect(await store.get(init.sid)).toBe(call);
-    expect(await store.size()).toBe(1);
-    await store.remove(init.sid);
-    expect(await store.get(init.sid)).toBeUndefined();
-    expect(store.count).toBe(0);
+    store.add(call);
+    expect(await store.get(init.accountSid, init.sid)).toMatchObject({ sid: init.sid, status: 'ringing', engineId: 'engine-1', applicationId: init.applicationId });
+    call.setStatus('in-progress');
+    expect(await store.get(init.accountSid, init.sid)).toMatchObject({ status: 'in-progress', answerTime: call.answerTime });
+    call.setStatus('completed');
+    call.sipResponseCode = 200;
+    store.ended(call);
+    expect(await store.get(init.accountSid, init.sid)).toMatchObject({ status: 'completed', endTime: call.endTime, sipResponseCode: 200 });
+    expect(await store.get('AC' + '0'.repeat(32), init.sid)).toBeUndefined();
+    await state.close();
   });
 });
 

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { StoreOptions } from '../../../config/store-options.js';
+import type { StateStore } from '../types.js';
+import { openDatabase, type Db } from './sqlite-database.js';
+import { SqliteCallStore } from './sqlite-calls.js';
+import { SqliteRecordingStore } from './sqlite-recordings.js';
+import { WriteBehind } from './write-behind.js';
+
+/** The embedded store's file, under dataDir. */
+export const STATE_FILE = 'state.sqlite';
+/** How often records past the retention are deleted. */
+const PRUNE_INTERVAL_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The state of one engine in a database file under dataDir (nothing to
+ * install): call and recording records survive a restart. `dataDir` may
+ * be ':memory:' for a store that lives with the process.
+ */
+export class EmbeddedStore implements StateStore {
+  readonly kind = 'embedded';
+  readonly calls: SqliteCallStore;
+  readonly recordings: SqliteRecordingStore;
+  private readonly db: Db;
+  private readonly writes: WriteBehind;
+  private readonly pruneTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    dataDir: string,
+    private readonly options: Pick<StoreOptions, 'retention' | 'flushIntervalMs'>,
+    private readonly log: Logger,
+  ) {
+    const file = dataDir === ':memory:' ? dataDir : join(dataDir, STATE_FILE);
+    this.db = openDatabase(file);
+    this.writes = new WriteBehind(
+      this.db,
+      options.flushIntervalMs,
+      (err, pending) => log.error({ file, pending, reason: err.message }, 'the store cannot write: changes are kept and tried again'),
+      () => log.info({ file }, 'the store writes again'),
+    );
+    this.calls = new SqliteCallStore(this.db, this.writes);
+    this.recordings = new SqliteRecordingStore(this.db, this.writes);
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
+  }
+
+  /** Deletes ended calls and recordings past the retention; the number deleted. */
+  prune(now = Date.now()): number {
+    const { days, calls, recordings } = this.options.retention;
+    const before = now - days * DAY_MS;
+    try {
+      const deleted = this.calls.prune(before, calls) + this.recordings.prune(before, recordings);
+      if (deleted > 0) this.log.info({ deleted }, 'records past the retention deleted');
+      return deleted;
+    } catch (err) {
+      this.log.warn({ reason: (err as Error).message }, 'records past the retention could not be deleted');
+      return 0;
+    }
+  }
+
+  flush(): Promise<void> {
+    this.writes.flush();
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    clearInterval(this.pruneTimer);
+    if (!this.writes.flush()) this.log.error({ lost: this.writes.size }, 'the store could not write its last changes before closing');
+    this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * The embedded store's database: one SQLite file (better-sqlite3) under
+ * dataDir, in WAL mode so that a crash loses at most the last batch that
+ * had not been written, never the file. The schema is versioned with
+ * `user_version`; each step below runs once, in order.
+ */
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE calls (
+     sid TEXT PRIMARY KEY,
+     account_sid TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     final INTEGER NOT NULL,
+     to_address TEXT NOT NULL,
+     from_address TEXT NOT NULL,
+     parent_call_sid TEXT,
+     engine_id TEXT NOT NULL,
+     ended_ms INTEGER,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX calls_by_account ON calls (account_sid, created_ms, sid);
+   CREATE INDEX calls_unfinished ON calls (final, engine_id);
+   CREATE TABLE recordings (
+     sid TEXT PRIMARY KEY,
+     account_sid TEXT NOT NULL,
+     call_sid TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX recordings_by_account ON recordings (account_sid, created_ms, sid);`,
+];
+
+/** Opens (creating when missing) the database at `file`, ':memory:' for one that lives with the process. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // With WAL, NORMAL syncs at checkpoints only: a power cut may lose the last commits, never corrupt the file.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new Error(`${file} was written by a newer dialtone (schema ${version}, this one knows ${MIGRATIONS.length})`);
+  }
+  for (let step = version; step < MIGRATIONS.length; step++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[step] as string);
+      db.pragma(`user_version = ${step + 1}`);
+    })();
+  }
+  return db;
+}

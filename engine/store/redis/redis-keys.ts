@@ -1,0 +1,25 @@
+/**
+ * The Redis keys of the stores, all under one prefix (store.keyPrefix,
+ * `dialtone` by default). engine/store/README.md lists them.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  call(sid: string): string {
+    return `${this.prefix}:call:${sid}`;
+  }
+  /** Sorted set of an account's call sids by creation time. */
+  accountCalls(accountSid: string): string {
+    return `${this.prefix}:calls:${accountSid}`;
+  }
+  /** Set of the sids of calls not in a final state. */
+  unfinishedCalls(): string {
+    return `${this.prefix}:calls-unfinished`;
+  }
+  recording(sid: string): string {
+    return `${this.prefix}:recording:${sid}`;
+  }
+  accountRecordings(accountSid: string): string {
+    return `${this.prefix}:recordings:${accountSid}`;
+  }
+}

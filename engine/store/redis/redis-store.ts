@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { StoreOptions } from '../../../config/store-options.js';
+import type { StateStore } from '../types.js';
+import { RedisCallStore } from './redis-calls.js';
+import { closeRedis, connectRedis, type RedisClient } from './redis-connection.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisRecords } from './redis-records.js';
+import { RedisRecordingStore } from './redis-recordings.js';
+
+const DAY_MS = 86_400_000;
+
+/** The state of a cluster of engines in one Redis (store.redis or DIALTONE_REDIS_URL). */
+export class RedisStore implements StateStore {
+  readonly kind = 'redis';
+  readonly calls: RedisCallStore;
+  readonly recordings: RedisRecordingStore;
+  readonly keys: RedisKeys;
+  private readonly client: RedisClient;
+  private readonly callRecords: RedisRecords;
+
+  constructor(
+    options: StoreOptions & { redis: NonNullable<StoreOptions['redis']> },
+    private readonly log: Logger,
+  ) {
+    this.client = connectRedis(options.redis, log, 'store');
+    this.keys = new RedisKeys(options.keyPrefix);
+    const ms = options.retention.days * DAY_MS;
+    this.callRecords = new RedisRecords(this.client, log, { ms, count: options.retention.calls });
+    this.calls = new RedisCallStore(this.callRecords, this.keys);
+    this.recordings = new RedisRecordingStore(new RedisRecords(this.client, log, { ms, count: options.retention.recordings }), this.keys);
+  }
+
+  /** Every command sent before it has been answered once the PING is (one connection answers in order). */
+  async flush(): Promise<void> {
+    await this.callRecords.read('flush', () => this.client.ping());
+  }
+
+  /** Waits (within the read timeout) for what was written to be applied, then closes the connection. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (err) {
+      this.log.error({ reason: (err as Error).message }, 'closing the store before Redis confirmed the last changes: they may be lost');
+    }
+    await closeRedis(this.client);
+  }
+}
