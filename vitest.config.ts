@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFilesReporter from './test/support/slowest-files-reporter.js';
 
 export default defineConfig({
   test: {
@@ -6,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // vitest's own output, then the run's wall time and its slowest test files.
+    reporters: ['default', new SlowestFilesReporter()],
   },
 });

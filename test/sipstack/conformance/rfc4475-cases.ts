@@ -1,8 +1,8 @@
 /**
  * What the server (with the application of torture-app.ts behind it) must do
  * with each RFC 4475 message, per the README of the message set and the RFC
- * section named. The messages themselves are read from
- * ../shared/conformance/rfc4475 at test time.
+ * section named. The messages themselves, and that README, are in
+ * test/fixtures/rfc4475.
  *
  * Responses to a UDP request go where RFC 3261 §18.2.2 says: to the `received`
  * address (the packet's source, 127.0.0.1 here) and the sent-by port, or with

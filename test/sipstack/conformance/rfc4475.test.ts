@@ -6,16 +6,13 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RFC4475_DIR as TORTURE_DIR } from '../../support/fixtures.js';
 import { startServerWithApp, type RunningServer } from '../../support/sip-server-harness.js';
 import { isProbe, placeCall, probeOptions, sendAckForFailure } from '../../support/sip-test-calls.js';
 import { cseqMethod, header, openPeer, TcpPeer, type SipPeer, type WireMessage } from '../../support/sip-wire-peer.js';
 import { ANSWER_SDP, installTortureApp } from './torture-app.js';
 import { TORTURE_CASES, type TortureCase } from './rfc4475-cases.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const TORTURE_DIR = path.resolve(repoRoot, '../shared/conformance/rfc4475');
 
 /** Short timers so that an unabsorbed retransmission shows up quickly (RFC 3261 §17.2.1 timer G = T1). */
 const T1 = 100;

@@ -6,7 +6,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StreamFramer } from '../../../engine/sipstack/message/framer.js';
 import { parseMessage, type ParseOutcome } from '../../../engine/sipstack/message/parser.js';
@@ -16,10 +15,9 @@ import { parseUri } from '../../../engine/sipstack/message/uri.js';
 import { parseVia } from '../../../engine/sipstack/message/via.js';
 import { parseCSeq } from '../../../engine/sipstack/message/cseq.js';
 import { SipParseError } from '../../../engine/sipstack/message/errors.js';
+import { RFC4475_DIR as dir } from '../../support/fixtures.js';
 import { prng } from '../../support/prng.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dir = path.resolve(repoRoot, '../shared/conformance/rfc4475');
 const SEEDS = readdirSync(dir)
   .filter((f) => f.endsWith('.dat'))
   .sort()

@@ -1,5 +1,5 @@
 /**
- * RFC 4475 torture messages, read from ../shared/conformance/rfc4475, checked
+ * RFC 4475 torture messages, read from test/fixtures/rfc4475, checked
  * at the message layer: parsed as one UDP datagram, and fed as a TCP byte
  * stream through the framer. Responses that depend on the application
  * (416, 420, 415, 401, ...) are decided above this layer, so for those the
@@ -7,13 +7,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StreamFramer } from '../../../engine/sipstack/message/framer.js';
 import { parseMessage, type ParseOutcome } from '../../../engine/sipstack/message/parser.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dir = path.resolve(repoRoot, '../shared/conformance/rfc4475');
+import { RFC4475_DIR as dir } from '../../support/fixtures.js';
 
 type Expected = 'ok' | 'drop' | 400 | 501 | 505;
 

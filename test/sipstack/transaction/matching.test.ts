@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../engine/sipstack/message/parser.js';
 import { createResponse } from '../../../engine/sipstack/message/response.js';
 import { SipRequest } from '../../../engine/sipstack/message/sip-message.js';
+import { rfc4475File } from '../../support/fixtures.js';
 import { makeBench, parse, request, responseTo, source, target } from './harness.js';
 
-const TORTURE = '/work/shared/conformance/rfc4475';
-
 function torture(name: string): SipRequest {
-  const out = parseMessage(readFileSync(`${TORTURE}/${name}.dat`), { datagram: true });
+  const out = parseMessage(readFileSync(rfc4475File(name)), { datagram: true });
   if (!out.ok || !(out.message instanceof SipRequest)) throw new Error(`${name} does not parse as a request`);
   return out.message;
 }
