@@ -132,11 +132,16 @@ export async function startRouter(opts: {
   media?: EngineConfigInput['media'];
   /** The engine's logger (to read what it logs); by default DIALTONE_LOG_LEVEL's, silent. */
   logger?: Logger;
+  /** A data directory of the test's own (kept by stop()), e.g. to start a second engine on the first one's data. */
+  dataDir?: string;
+  /** More of the configuration (store, engineId, ...). */
+  config?: Partial<EngineConfigInput>;
 }): Promise<RouterHarness> {
   const app = opts.app ?? (await startAppServer());
-  const dataDir = await mkdtemp(join(tmpdir(), 'dialtone-router-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'dialtone-router-')));
   const base = {
     ...testConfig(app.baseUrl, dataDir, opts.applications),
+    ...opts.config,
     trunks: opts.trunks ?? [],
     ...(opts.users ? { users: opts.users } : {}),
     ...(opts.registrarOptions ? { registrar: opts.registrarOptions } : {}),
@@ -171,7 +176,7 @@ export async function startRouter(opts: {
       await sipp.stopAll();
       await engine.stop();
       if (!opts.app) await app.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
