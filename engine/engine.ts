@@ -12,6 +12,7 @@ import { ApiCallService } from './calls/api-call-service.js';
 import type { CallDeps } from './calls/call-deps.js';
 import { CallStore } from './calls/call-store.js';
 import { endOrphanedCalls } from './calls/orphaned-calls.js';
+import { CallCommands } from './cluster/call-commands.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
@@ -85,6 +86,7 @@ export class Engine {
   /** This engine's name in the store's records (config engineId, or a new one). */
   readonly engineId: string;
   private state: StateStore | undefined;
+  private commands: CallCommands | undefined;
   private readonly live = new LiveCalls();
   private sipServer: SipServer | undefined;
   private srf: Srf | undefined;
@@ -243,10 +245,15 @@ export class Engine {
       createRegisterHandler(registrar, this.log.child({ component: 'registrar' })),
     );
 
+    // Updates of calls that run here may come from the REST API of any engine sharing the store.
+    this.commands = new CallCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
+    const calls = new ApiCallService(deps, this.commands);
+    await this.commands.start((command) => calls.runCommand(command));
+
     let api: EngineInfo['api'];
     if (config.api.enabled) {
       this.api = createApiServer({
-        calls: new ApiCallService(deps),
+        calls,
         recordings: recordings.store,
         registrations: registrationService(registrar),
         accounts: config.accounts,
@@ -298,6 +305,8 @@ export class Engine {
     this.statusSender = undefined;
     this.webhooks = undefined;
     this.transport = undefined;
+    this.commands?.close();
+    this.commands = undefined;
     // Last, once the calls' final records are written.
     if (this.state && this.state !== this.opts.store) await this.state.close();
     this.state = undefined;

@@ -6,6 +6,9 @@ import type { CallDeps } from './call-deps.js';
 import { CallSession } from './call-session.js';
 import { startApiCall } from './api-call.js';
 import { publicRecord } from './call-store.js';
+import { isFinalStatus } from './call-status.js';
+import type { CallCommand, CallCommands } from '../cluster/call-commands.js';
+import type { StoredCall } from '../store/types.js';
 import type { LiveCall } from './live-calls.js';
 import type { Page, PageRequest } from '../api/paging.js';
 
@@ -16,7 +19,11 @@ const INVALID_TO = 21211;
 
 /** The engine's side of the REST API for calls. */
 export class ApiCallService implements CallService {
-  constructor(private readonly deps: CallDeps) {}
+  /** `commands`: how updates reach calls that other engines of a cluster run. */
+  constructor(
+    private readonly deps: CallDeps,
+    private readonly commands?: CallCommands,
+  ) {}
 
   async create(params: CreateCallParams): Promise<CallRecord> {
     const account = this.deps.accounts.find((a) => a.id === params.accountSid);
@@ -58,17 +65,44 @@ export class ApiCallService implements CallService {
   }
 
   async redirect(accountSid: string, callSid: string, to: CallRedirect): Promise<CallRecord | undefined> {
+    const here = this.redirectHere(accountSid, callSid, to);
+    if (here) return here;
+    const call = await this.deps.store.get(accountSid, callSid);
+    if (!call) return undefined;
+    const owner = this.remoteOwner(call);
+    const moved = owner === undefined ? undefined : await this.commands?.send(owner, { kind: 'redirect', accountSid, callSid, to });
+    if (!moved) throw new ApiError(400, NOT_IN_PROGRESS, 'Call is not in-progress. Cannot redirect.');
+    return moved;
+  }
+
+  async end(accountSid: string, callSid: string, status: 'completed' | 'canceled'): Promise<CallRecord | undefined> {
+    const here = await this.endHere(accountSid, callSid, status);
+    if (here) return here;
+    const call = await this.deps.store.get(accountSid, callSid);
+    if (!call) return undefined;
+    const owner = this.remoteOwner(call);
+    const ended = owner === undefined ? undefined : await this.commands?.send(owner, { kind: 'end', accountSid, callSid, status });
+    return ended ?? publicRecord((await this.deps.store.get(accountSid, callSid)) ?? call);
+  }
+
+  /** Runs a command from another engine on a call of this one (undefined when the call is not here). */
+  runCommand(command: CallCommand): Promise<CallRecord | undefined> {
+    if (command.kind === 'redirect') return Promise.resolve(this.redirectHere(command.accountSid, command.callSid, command.to));
+    return this.endHere(command.accountSid, command.callSid, command.status);
+  }
+
+  private redirectHere(accountSid: string, callSid: string, to: CallRedirect): CallRecord | undefined {
     const live = this.ownLive(accountSid, callSid);
-    if (!live) return this.notLive(accountSid, callSid, 'Call is not in-progress. Cannot redirect.');
+    if (!live) return undefined;
     if (live.session.isFinal) throw new ApiError(400, NOT_IN_PROGRESS, 'Call is not in-progress. Cannot redirect.');
     if (!live.redirect(to)) throw new ApiError(400, NOT_IN_PROGRESS, 'This call runs no instructions (it is the called party of a Dial) and cannot be redirected.');
     this.deps.log.info({ callSid, to: 'url' in to ? to.url : 'inline document' }, 'call redirected');
     return live.session.toRecord();
   }
 
-  async end(accountSid: string, callSid: string, status: 'completed' | 'canceled'): Promise<CallRecord | undefined> {
+  private async endHere(accountSid: string, callSid: string, status: 'completed' | 'canceled'): Promise<CallRecord | undefined> {
     const live = this.ownLive(accountSid, callSid);
-    if (!live) return this.get(accountSid, callSid);
+    if (!live) return undefined;
     if (!live.session.isFinal) {
       this.deps.log.info({ callSid, status }, 'call ended by a program');
       await live.end(status);
@@ -76,16 +110,15 @@ export class ApiCallService implements CallService {
     return live.session.toRecord();
   }
 
+  /** The engine that runs a stored call that is still going, when it is another one. */
+  private remoteOwner(call: StoredCall): string | undefined {
+    if (isFinalStatus(call.status) || call.engineId === this.deps.store.engineId) return undefined;
+    return call.engineId;
+  }
+
   /** A call of the account that runs in this engine. */
   private ownLive(accountSid: string, callSid: string): LiveCall | undefined {
     const live = this.deps.live.get(callSid);
     return live && live.session.accountSid === accountSid ? live : undefined;
-  }
-
-  /** A call this engine does not run: unknown (undefined), or ended (ApiError 21220). */
-  private async notLive(accountSid: string, callSid: string, message: string): Promise<undefined> {
-    const call = await this.deps.store.get(accountSid, callSid);
-    if (call) throw new ApiError(400, NOT_IN_PROGRESS, message);
-    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { CallFilter, RecordingRecord } from '../api/call-service.js';
+import type { CallFilter, CallRecord, RecordingRecord } from '../api/call-service.js';
 import type { RecordingFilter, StoredCall } from './types.js';
 
 /**
@@ -28,8 +28,10 @@ function decode<T>(text: string, dates: readonly string[]): T {
   return raw as T;
 }
 
-export const encodeCall = (call: StoredCall): string => encode(call, CALL_DATES);
+/** A call record (a StoredCall, or the REST API's CallRecord) as JSON. */
+export const encodeCall = (call: CallRecord): string => encode(call, CALL_DATES);
 export const decodeCall = (text: string): StoredCall => decode<StoredCall>(text, CALL_DATES);
+export const decodeCallRecord = (text: string): CallRecord => decode<CallRecord>(text, CALL_DATES);
 export const encodeRecording = (r: RecordingRecord): string => encode(r, RECORDING_DATES);
 export const decodeRecording = (text: string): RecordingRecord => decode<RecordingRecord>(text, RECORDING_DATES);
 

@@ -43,12 +43,24 @@ export interface RecordingRecordStore {
   list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>>;
 }
 
+/**
+ * Messages between the engines that share a store (fire and forget; a
+ * subscriber that is not listening when a message goes out does not get
+ * it). Channel names are the caller's; the store namespaces them.
+ */
+export interface MessageBus {
+  publish(channel: string, message: string): void;
+  /** Resolves once the subscription is in place; the function it gives ends it. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => void>;
+}
+
 /** Every kind of state, opened together from the configuration (engine/store/open-store.ts). */
 export interface StateStore {
   /** 'embedded' (a database under dataDir) or 'redis'. */
   readonly kind: 'embedded' | 'redis';
   readonly calls: CallRecordStore;
   readonly recordings: RecordingRecordStore;
+  readonly bus: MessageBus;
   /** Resolves once every write made so far has been applied. */
   flush(): Promise<void>;
   /** Flushes, then closes; the store is not used afterwards. */

@@ -23,6 +23,12 @@ export interface StoreKind {
 
 let prefixes = 0;
 
+/** A Redis store at `url` under `keyPrefix`, as an engine configured so would open it. */
+export function redisStoreAt(url: string, keyPrefix: string, options: Partial<StoreOptions> = {}): RedisStore {
+  const parsed = StoreOptionsSchema.parse({ ...options, redis: url, keyPrefix });
+  return new RedisStore({ ...parsed, redis: url }, silentLogger());
+}
+
 export function embeddedKind(): StoreKind {
   const dirs = new Map<StateStore, string>();
   const made: string[] = [];
@@ -49,7 +55,7 @@ export function redisKind(): StoreKind & { server(): RedisServer } {
   let server: RedisServer | undefined;
   const prefixOf = new Map<StateStore, string>();
   const at = (prefix: string, options: Partial<StoreOptions>): StateStore => {
-    const store = new RedisStore(StoreOptionsSchema.parse({ ...options, redis: server?.url, keyPrefix: prefix }) as StoreOptions & { redis: string }, silentLogger());
+    const store = redisStoreAt(server?.url ?? '', prefix, options);
     prefixOf.set(store, prefix);
     return store;
   };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StoreOptions } from '../../../config/store-options.js';
+import { LocalBus } from '../local-bus.js';
 import type { StateStore } from '../types.js';
 import { openDatabase, type Db } from './sqlite-database.js';
 import { SqliteCallStore } from './sqlite-calls.js';
@@ -22,6 +23,7 @@ export class EmbeddedStore implements StateStore {
   readonly kind = 'embedded';
   readonly calls: SqliteCallStore;
   readonly recordings: SqliteRecordingStore;
+  readonly bus = new LocalBus();
   private readonly db: Db;
   private readonly writes: WriteBehind;
   private readonly pruneTimer: NodeJS.Timeout;

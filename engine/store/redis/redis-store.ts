@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { StoreOptions } from '../../../config/store-options.js';
 import type { StateStore } from '../types.js';
+import { RedisBus } from './redis-bus.js';
 import { RedisCallStore } from './redis-calls.js';
 import { closeRedis, connectRedis, type RedisClient } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
@@ -14,6 +15,7 @@ export class RedisStore implements StateStore {
   readonly kind = 'redis';
   readonly calls: RedisCallStore;
   readonly recordings: RedisRecordingStore;
+  readonly bus: RedisBus;
   readonly keys: RedisKeys;
   private readonly client: RedisClient;
   private readonly callRecords: RedisRecords;
@@ -28,6 +30,7 @@ export class RedisStore implements StateStore {
     this.callRecords = new RedisRecords(this.client, log, { ms, count: options.retention.calls });
     this.calls = new RedisCallStore(this.callRecords, this.keys);
     this.recordings = new RedisRecordingStore(new RedisRecords(this.client, log, { ms, count: options.retention.recordings }), this.keys);
+    this.bus = new RedisBus(this.client, options.redis, options.keyPrefix, log);
   }
 
   /** Every command sent before it has been answered once the PING is (one connection answers in order). */
@@ -42,6 +45,6 @@ export class RedisStore implements StateStore {
     } catch (err) {
       this.log.error({ reason: (err as Error).message }, 'closing the store before Redis confirmed the last changes: they may be lost');
     }
-    await closeRedis(this.client);
+    await Promise.all([this.bus.close(), closeRedis(this.client)]);
   }
 }

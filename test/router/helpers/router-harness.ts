@@ -49,6 +49,8 @@ export interface RouterHarness {
   httpBase: string;
   /** http://host:port of the engine's REST API. */
   apiBase: string;
+  /** Where drachtio-srf applications (another engine) connect to this engine's SIP server. */
+  admin: { address: string; port: number };
   dataDir: string;
   sipp: SippSession;
   /** Places a call with one of the router caller scenarios; see `call`. */
@@ -161,6 +163,7 @@ export async function startRouter(opts: {
     sipTarget,
     httpBase: `http://${info.http.address}:${info.http.port}`,
     apiBase: info.api ? `http://${info.api.address}:${info.api.port}` : '',
+    admin: info.admin,
     dataDir,
     sipp,
     call: (c) =>
