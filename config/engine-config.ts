@@ -129,6 +129,13 @@ export const EngineConfigSchema = z
     dataDir: z.string().min(1).default('./data'),
     /** Where calls, recordings and registrations are kept: a database under dataDir, or Redis (config/store-options.ts). */
     store: StoreOptionsSchema.prefault({}),
+    /** Engines sharing a Redis store (engine/cluster/). */
+    cluster: z
+      .object({
+        /** How long an engine that stops renewing its lease is taken for alive; then another ends its calls. */
+        leaseMs: z.number().int().min(500).max(300_000).default(10_000),
+      })
+      .prefault({}),
     /** This engine's name in a cluster (in the store's records and its logs); a new one at each start when unset. */
     engineId: z
       .string()

@@ -11,7 +11,8 @@ import { createApiServer, type ApiServer } from './api/api-server.js';
 import { ApiCallService } from './calls/api-call-service.js';
 import type { CallDeps } from './calls/call-deps.js';
 import { CallStore } from './calls/call-store.js';
-import { endOrphanedCalls } from './calls/orphaned-calls.js';
+import { endLostCalls } from './calls/orphaned-calls.js';
+import { EngineLiveness } from './cluster/engine-liveness.js';
 import { CallCommands } from './cluster/call-commands.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
@@ -87,6 +88,7 @@ export class Engine {
   readonly engineId: string;
   private state: StateStore | undefined;
   private commands: CallCommands | undefined;
+  private liveness: EngineLiveness | undefined;
   private readonly live = new LiveCalls();
   private sipServer: SipServer | undefined;
   private srf: Srf | undefined;
@@ -127,9 +129,6 @@ export class Engine {
     await mkdir(recordingsDir, { recursive: true });
     const state = this.opts.store ?? openStore(config.store, dataDir, this.log);
     this.state = state;
-    // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
-    // In Redis, only calls under this engine's own (configured) id are known to be its.
-    await endOrphanedCalls(state.calls, state.kind === 'embedded' ? undefined : this.engineId, this.log, 'the engine restarted');
 
     let sip: SipServerInfo['sip'] = [];
     let admin: { address: string; port: number };
@@ -172,6 +171,14 @@ export class Engine {
     const webhookLog = this.log.child({ component: 'webhooks' });
     this.webhooks = new WebhookClient({ authToken, transport: this.transport, logger: webhookLog });
     this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog });
+    const lostCallDeps = { statusSender: this.statusSender, accounts: config.accounts, log: this.log };
+    // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
+    // In Redis, only calls under this engine's own (configured) id are known to be its; others' are the liveness watch's.
+    await endLostCalls(state.calls, state.kind === 'embedded' ? undefined : this.engineId, 'the engine restarted', lostCallDeps);
+    if (state.kind === 'redis') {
+      this.liveness = new EngineLiveness(state, this.engineId, config.cluster.leaseMs, { ...lostCallDeps, log: this.log.child({ component: 'cluster' }) });
+      await this.liveness.start();
+    }
     const signaling = createSignalingEvents(config, {
       transport: this.transport,
       logger: webhookLog,
@@ -285,6 +292,9 @@ export class Engine {
     const calls = this.live.values();
     await Promise.all(calls.map((call) => call.shutdown().catch(() => undefined)));
     if (calls.length > 0) await this.withinGrace(Promise.all(calls.map((call) => call.done)));
+    // This engine's calls have ended: it gives up its lease, and stops watching over the others.
+    await this.liveness?.stop();
+    this.liveness = undefined;
     this.srf?.disconnect();
     this.srf = undefined;
     await this.sipServer?.stop();

@@ -46,7 +46,7 @@ export class ApiCallService implements CallService {
       status: 'queued',
     });
     const record = session.toRecord();
-    this.deps.store.add(session);
+    this.deps.store.add(session, { statusCallback: params.statusCallback, statusCallbackMethod: params.statusCallbackMethod, statusCallbackEvents: params.statusCallbackEvents });
     this.deps.live.add(startApiCall(this.deps, account, session, params));
     this.deps.log.info({ callSid: session.sid, to: params.to, from: params.from }, 'outbound call created');
     return record;

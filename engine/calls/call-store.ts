@@ -2,15 +2,23 @@ import type { CallFilter, CallRecord } from '../api/call-service.js';
 import type { Page, PageRequest } from '../api/paging.js';
 import type { CallRecordStore, StoredCall } from '../store/types.js';
 import type { CallSession } from './call-session.js';
+import type { StatusCallbackSettings } from './status-events.js';
 
 /** A session as the store keeps it. */
-export function storedCall(call: CallSession, engineId: string): StoredCall {
-  return { ...call.toRecord(), applicationId: call.applicationId, engineId, answerTime: call.answerTime };
+export function storedCall(call: CallSession, engineId: string, callbacks?: StatusCallbackSettings): StoredCall {
+  const url = callbacks?.statusCallback;
+  return {
+    ...call.toRecord(),
+    applicationId: call.applicationId,
+    engineId,
+    answerTime: call.answerTime,
+    ...(url !== undefined && callbacks ? { statusCallback: { url, method: callbacks.statusCallbackMethod, events: [...callbacks.statusCallbackEvents] } } : {}),
+  };
 }
 
 /** The REST API's view of a stored call (without the engine's own fields). */
 export function publicRecord(call: StoredCall): CallRecord {
-  const { applicationId: _app, engineId: _engine, answerTime: _answer, ...record } = call;
+  const { applicationId: _app, engineId: _engine, answerTime: _answer, statusCallback: _callback, ...record } = call;
   return record;
 }
 
@@ -25,15 +33,22 @@ export class CallStore {
     readonly engineId: string,
   ) {}
 
-  /** A new call: written now and at each change until it ends. */
-  add(call: CallSession): void {
-    this.records.put(storedCall(call, this.engineId));
-    call.onChange((c) => this.records.put(storedCall(c, this.engineId)));
+  private readonly callbacks = new WeakMap<CallSession, StatusCallbackSettings>();
+
+  /** A new call, with where its status callbacks go: written now and at each change until it ends. */
+  add(call: CallSession, callbacks: StatusCallbackSettings): void {
+    this.callbacks.set(call, callbacks);
+    this.write(call);
+    call.onChange((c) => this.write(c));
   }
 
   /** The call ended: its last state (duration, SIP response code) is written. */
   ended(call: CallSession): void {
-    this.records.put(storedCall(call, this.engineId));
+    this.write(call);
+  }
+
+  private write(call: CallSession): void {
+    this.records.put(storedCall(call, this.engineId, this.callbacks.get(call)));
   }
 
   async get(accountSid: string, callSid: string): Promise<StoredCall | undefined> {

@@ -58,7 +58,7 @@ export class LegDialer implements LegPlacer {
       { statusCallback: noun.statusCallback, statusCallbackMethod: noun.statusCallbackMethod, statusCallbackEvents: noun.statusCallbackEvent },
       account,
     );
-    deps.store.add(session);
+    deps.store.add(session, status.settings);
     const finish = async (extra: Record<string, string> = {}): Promise<void> => {
       const code = session.sipResponseCode;
       status.send('completed', session, code === undefined ? extra : { SipResponseCode: String(code), ...extra });

@@ -67,7 +67,7 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
     log.info({ from: session.from, to: session.to, application: app.id, matchedBy: decision.matchedBy }, 'inbound call');
 
     const done = (async () => {
-      deps.store.add(session);
+      deps.store.add(session, status.settings);
       status.send('initiated', session);
       // RFC 3261 21.1.2 180 Ringing while the application is asked what to do.
       if (!res.finalResponseSent) res.send(180);

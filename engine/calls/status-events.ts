@@ -20,16 +20,17 @@ export interface StatusCallbackSettings {
 export class StatusEvents {
   constructor(
     private readonly sender: StatusCallbackSender,
-    private readonly app: StatusCallbackSettings,
+    /** Where this call's callbacks go. */
+    readonly settings: StatusCallbackSettings,
     private readonly account: Pick<Account, 'authToken'>,
   ) {}
 
   wants(event: StatusEvent): boolean {
-    return this.app.statusCallback !== undefined && this.app.statusCallbackEvents.includes(event);
+    return this.settings.statusCallback !== undefined && this.settings.statusCallbackEvents.includes(event);
   }
 
   send(event: StatusEvent, call: CallSession, extra: Readonly<Record<string, string>> = {}): void {
-    const url = this.app.statusCallback;
+    const url = this.settings.statusCallback;
     if (url === undefined || !this.wants(event)) {
       // The call's sequence numbering is forgotten at its end, whether or not completed is sent.
       if (event === 'completed') this.sender.end(call.sid);
@@ -45,7 +46,7 @@ export class StatusEvents {
     }
     this.sender.send(
       call.sid,
-      { url, method: this.app.statusCallbackMethod, params, authToken: this.account.authToken },
+      { url, method: this.settings.statusCallbackMethod, params, authToken: this.account.authToken },
       { last: event === 'completed' },
     );
   }

@@ -2,6 +2,8 @@ import type { CallFilter, CallRecord, RecordingFilter, RecordingRecord } from '.
 
 export type { RecordingFilter };
 import type { Page, PageRequest } from '../api/paging.js';
+import type { StatusEvent } from '../calls/status-events.js';
+import type { HttpMethod } from '../../instructions/attributes.js';
 
 /**
  * The engine's state, one asynchronous interface per kind, each with two
@@ -24,6 +26,11 @@ export interface StoredCall extends CallRecord {
   engineId: string;
   /** When the call was answered, for its duration once it ends. */
   answerTime?: Date;
+  /**
+   * Where the call's status callbacks go, so that another engine can send
+   * its completed callback when the one that ran it is lost.
+   */
+  statusCallback?: { url: string; method: HttpMethod; events: StatusEvent[] };
 }
 
 export interface CallRecordStore {
@@ -34,6 +41,10 @@ export interface CallRecordStore {
   list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<StoredCall>>;
   /** Calls not in a final state that `engineId` runs (or, for a store of one engine, ran before a restart). */
   unfinished(engineId?: string): Promise<StoredCall[]>;
+  /** The engines that may have unfinished calls. */
+  unfinishedEngines(): Promise<string[]>;
+  /** `engineId` has no unfinished calls left (it was lost and its calls ended). */
+  forgetEngine(engineId: string): void;
 }
 
 export interface RecordingRecordStore {
@@ -41,6 +52,28 @@ export interface RecordingRecordStore {
   get(recordingSid: string): Promise<RecordingRecord | undefined>;
   /** One page of the account's recordings matching `filter`, newest first. */
   list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>>;
+}
+
+/**
+ * Short-lived leases: a name held by one holder until its time runs out,
+ * unless renewed (an engine's liveness, the one engine that cleans up after
+ * a lost one, the owner of a conference room).
+ */
+export interface Leases {
+  /** Takes `name` for `holder` for `ttlMs` when it is free or lapsed, or renews it when `holder` has it; whether `holder` now has it. */
+  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Who has `name` now; undefined when nobody does. */
+  holder(name: string): Promise<string | undefined>;
+  /** Gives `name` up, when `holder` has it. */
+  release(name: string, holder: string): Promise<void>;
+}
+
+/** Counters that several engines increment at once (usage, limits). */
+export interface Counters {
+  /** Adds `by` (1 by default) and gives the new value. */
+  increment(name: string, by?: number): Promise<number>;
+  /** The value, 0 for a counter never incremented. */
+  get(name: string): Promise<number>;
 }
 
 /**
@@ -61,6 +94,8 @@ export interface StateStore {
   readonly calls: CallRecordStore;
   readonly recordings: RecordingRecordStore;
   readonly bus: MessageBus;
+  readonly leases: Leases;
+  readonly counters: Counters;
   /** Resolves once every write made so far has been applied. */
   flush(): Promise<void>;
   /** Flushes, then closes; the store is not used afterwards. */

@@ -80,11 +80,13 @@ export class StatusCallbackSender {
   /**
    * Queues a callback for `callSid`. `last: true` marks the call's final
    * callback (e.g. completed): the call's state is dropped once it is sent.
+   * `firstSequence`: the SequenceNumber of a call's first callback here, when
+   * earlier ones went out from elsewhere (another engine).
    */
-  send(callSid: string, cb: StatusCallback, opts: { last?: boolean } = {}): void {
+  send(callSid: string, cb: StatusCallback, opts: { last?: boolean; firstSequence?: number } = {}): void {
     let call = this.calls.get(callSid);
     if (!call) {
-      call = { nextSequence: 0, items: [], running: false, ended: false, idle: [] };
+      call = { nextSequence: opts.firstSequence ?? 0, items: [], running: false, ended: false, idle: [] };
       this.calls.set(callSid, call);
     }
     if (opts.last) call.ended = true;

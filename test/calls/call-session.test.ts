@@ -66,8 +66,14 @@ describe('CallSession', () => {
     const state = new EmbeddedStore(':memory:', StoreOptionsSchema.parse({}), silentLogger());
     const store = new CallStore(state.calls, 'engine-1');
     const call = new CallSession(init);
-    store.add(call);
-    expect(await store.get(init.accountSid, init.sid)).toMatchObject({ sid: init.sid, status: 'ringing', engineId: 'engine-1', applicationId: init.applicationId });
+    store.add(call, { statusCallback: 'http://127.0.0.1:3000/status', statusCallbackMethod: 'POST', statusCallbackEvents: ['completed'] });
+    expect(await store.get(init.accountSid, init.sid)).toMatchObject({
+      sid: init.sid,
+      status: 'ringing',
+      engineId: 'engine-1',
+      applicationId: init.applicationId,
+      statusCallback: { url: 'http://127.0.0.1:3000/status', method: 'POST', events: ['completed'] },
+    });
     call.setStatus('in-progress');
     expect(await store.get(init.accountSid, init.sid)).toMatchObject({ status: 'in-progress', answerTime: call.answerTime });
     call.setStatus('completed');

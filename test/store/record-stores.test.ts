@@ -4,6 +4,7 @@ import { cutPage, type Page, type PageKey, type PageRequest } from '../../engine
 import type { CallStatus } from '../../engine/calls/call-status.js';
 import { callMatches } from '../../engine/store/record-codec.js';
 import type { StateStore, StoredCall } from '../../engine/store/types.js';
+import { waitUntil } from '../support/ports.js';
 import { prng } from '../support/prng.js';
 import { embeddedKind, redisKind, type StoreKind } from './store-kinds.js';
 
@@ -160,6 +161,29 @@ describe.each(kinds)('$name store', (kind) => {
     expect((await s.calls.unfinished()).map((c) => c.sid).sort()).toEqual([a.sid, b.sid].sort());
     s.calls.put({ ...a, status: 'completed', endTime: new Date() });
     expect(await s.calls.unfinished('engine-a')).toEqual([]);
+  });
+
+  it('a lease has one holder at a time until it lapses or is released', async () => {
+    const s = await store();
+    expect(await s.leases.acquire('engine:a', 'a', 150)).toBe(true);
+    expect(await s.leases.acquire('engine:a', 'b', 150)).toBe(false);
+    expect(await s.leases.holder('engine:a')).toBe('a');
+    expect(await s.leases.acquire('engine:a', 'a', 150)).toBe(true);
+    await s.leases.release('engine:a', 'b');
+    expect(await s.leases.holder('engine:a')).toBe('a');
+    await waitUntil(async () => (await s.leases.holder('engine:a')) === undefined, 2000, 'the lease to lapse');
+    expect(await s.leases.acquire('engine:a', 'b', 5000)).toBe(true);
+    await s.leases.release('engine:a', 'b');
+    expect(await s.leases.holder('engine:a')).toBeUndefined();
+  });
+
+  it('counters add up increments made at once', async () => {
+    const s = await store();
+    const results = await Promise.all(Array.from({ length: 100 }, () => s.counters.increment('calls')));
+    expect(new Set(results).size).toBe(100);
+    expect(await s.counters.get('calls')).toBe(100);
+    expect(await s.counters.increment('minutes', 7)).toBe(7);
+    expect(await s.counters.get('never')).toBe(0);
   });
 
   it('keeps every write when closed at once, and reads it after reopening', async () => {

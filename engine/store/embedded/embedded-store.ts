@@ -6,6 +6,7 @@ import type { StateStore } from '../types.js';
 import { openDatabase, type Db } from './sqlite-database.js';
 import { SqliteCallStore } from './sqlite-calls.js';
 import { SqliteRecordingStore } from './sqlite-recordings.js';
+import { SqliteCounters, SqliteLeases } from './sqlite-leases.js';
 import { WriteBehind } from './write-behind.js';
 
 /** The embedded store's file, under dataDir. */
@@ -24,6 +25,8 @@ export class EmbeddedStore implements StateStore {
   readonly calls: SqliteCallStore;
   readonly recordings: SqliteRecordingStore;
   readonly bus = new LocalBus();
+  readonly leases: SqliteLeases;
+  readonly counters: SqliteCounters;
   private readonly db: Db;
   private readonly writes: WriteBehind;
   private readonly pruneTimer: NodeJS.Timeout;
@@ -44,6 +47,8 @@ export class EmbeddedStore implements StateStore {
     );
     this.calls = new SqliteCallStore(this.db, this.writes);
     this.recordings = new SqliteRecordingStore(this.db, this.writes);
+    this.leases = new SqliteLeases(this.db);
+    this.counters = new SqliteCounters(this.db);
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
   }

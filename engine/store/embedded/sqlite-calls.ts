@@ -63,6 +63,15 @@ export class SqliteCallStore implements CallRecordStore {
     return Promise.resolve(rows.map(decodeCall));
   }
 
+  unfinishedEngines(): Promise<string[]> {
+    this.writes.flush();
+    return Promise.resolve(this.statements.get('SELECT DISTINCT engine_id FROM calls WHERE final = 0').pluck().all() as string[]);
+  }
+
+  forgetEngine(): void {
+    // Rows are found by their state: there is nothing to forget.
+  }
+
   /** Ended calls beyond the retention (older than `before`, or past the newest `keep`) are deleted. */
   prune(before: number, keep: number): number {
     this.writes.flush();

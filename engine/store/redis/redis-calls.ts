@@ -11,7 +11,7 @@ import { getAll, scanIndex } from './redis-scan.js';
 /**
  * Call records in Redis: the record as JSON at `call:{sid}` (expiring after
  * the retention once the call has ended), its sid in the account's sorted
- * set `calls:{account}`, and in `calls-unfinished` while it runs.
+ * set `calls:{account}`, and in `calls-unfinished:{engine}` while it runs.
  */
 export class RedisCallStore implements CallRecordStore {
   constructor(
@@ -27,8 +27,12 @@ export class RedisCallStore implements CallRecordStore {
     const index = this.keys.accountCalls(call.accountSid);
     this.r.write(key, final ? client.set(key, data, 'PX', this.r.ttlMs) : client.set(key, data));
     this.r.write(index, client.zadd(index, call.dateCreated.getTime(), call.sid));
-    const unfinished = this.keys.unfinishedCalls();
-    this.r.write(unfinished, final ? client.srem(unfinished, call.sid) : client.sadd(unfinished, call.sid));
+    const unfinished = this.keys.unfinishedCalls(call.engineId);
+    if (final) this.r.write(unfinished, client.srem(unfinished, call.sid));
+    else {
+      this.r.write(unfinished, client.sadd(unfinished, call.sid));
+      this.r.write(this.keys.enginesWithCalls(), client.sadd(this.keys.enginesWithCalls(), call.engineId));
+    }
     if (final) this.r.maybePrune(index, (sid) => this.keys.call(sid));
   }
 
@@ -51,10 +55,29 @@ export class RedisCallStore implements CallRecordStore {
 
   unfinished(engineId?: string): Promise<StoredCall[]> {
     return this.r.read('unfinished calls', async () => {
-      const sids = await this.r.client.smembers(this.keys.unfinishedCalls());
-      const calls = (await this.fetch(sids)).filter((c): c is StoredCall => c !== undefined && !isFinalStatus(c.status));
-      return engineId === undefined ? calls : calls.filter((c) => c.engineId === engineId);
+      const engines = engineId === undefined ? await this.r.client.smembers(this.keys.enginesWithCalls()) : [engineId];
+      const calls: StoredCall[] = [];
+      for (const engine of engines) {
+        const index = this.keys.unfinishedCalls(engine);
+        const sids = await this.r.client.smembers(index);
+        const records = await this.fetch(sids);
+        const stale = sids.filter((_, i) => {
+          const call = records[i];
+          return call === undefined || isFinalStatus(call.status);
+        });
+        if (stale.length > 0) this.r.write(index, this.r.client.srem(index, ...stale));
+        for (const call of records) if (call !== undefined && !isFinalStatus(call.status)) calls.push(call);
+      }
+      return calls;
     });
+  }
+
+  unfinishedEngines(): Promise<string[]> {
+    return this.r.read('engines with calls', () => this.r.client.smembers(this.keys.enginesWithCalls()));
+  }
+
+  forgetEngine(engineId: string): void {
+    this.r.write(this.keys.enginesWithCalls(), this.r.client.srem(this.keys.enginesWithCalls(), engineId));
   }
 
   private async fetch(sids: readonly string[]): Promise<(StoredCall | undefined)[]> {

@@ -12,14 +12,24 @@ export class RedisKeys {
   accountCalls(accountSid: string): string {
     return `${this.prefix}:calls:${accountSid}`;
   }
-  /** Set of the sids of calls not in a final state. */
-  unfinishedCalls(): string {
-    return `${this.prefix}:calls-unfinished`;
+  /** Set of the sids of an engine's calls not in a final state. */
+  unfinishedCalls(engineId: string): string {
+    return `${this.prefix}:calls-unfinished:${engineId}`;
+  }
+  /** Set of the engines that have (or had) unfinished calls. */
+  enginesWithCalls(): string {
+    return `${this.prefix}:engines-with-calls`;
   }
   recording(sid: string): string {
     return `${this.prefix}:recording:${sid}`;
   }
   accountRecordings(accountSid: string): string {
     return `${this.prefix}:recordings:${accountSid}`;
+  }
+  lease(name: string): string {
+    return `${this.prefix}:lease:${name}`;
+  }
+  counter(name: string): string {
+    return `${this.prefix}:counter:${name}`;
   }
 }

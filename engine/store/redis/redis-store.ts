@@ -7,6 +7,7 @@ import { closeRedis, connectRedis, type RedisClient } from './redis-connection.j
 import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
 import { RedisRecordingStore } from './redis-recordings.js';
+import { RedisCounters, RedisLeases } from './redis-leases.js';
 
 const DAY_MS = 86_400_000;
 
@@ -16,6 +17,8 @@ export class RedisStore implements StateStore {
   readonly calls: RedisCallStore;
   readonly recordings: RedisRecordingStore;
   readonly bus: RedisBus;
+  readonly leases: RedisLeases;
+  readonly counters: RedisCounters;
   readonly keys: RedisKeys;
   private readonly client: RedisClient;
   private readonly callRecords: RedisRecords;
@@ -30,6 +33,8 @@ export class RedisStore implements StateStore {
     this.callRecords = new RedisRecords(this.client, log, { ms, count: options.retention.calls });
     this.calls = new RedisCallStore(this.callRecords, this.keys);
     this.recordings = new RedisRecordingStore(new RedisRecords(this.client, log, { ms, count: options.retention.recordings }), this.keys);
+    this.leases = new RedisLeases(this.callRecords, this.keys);
+    this.counters = new RedisCounters(this.callRecords, this.keys);
     this.bus = new RedisBus(this.client, options.redis, options.keyPrefix, log);
   }
 

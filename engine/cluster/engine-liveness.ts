@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import type { Account } from '../../config/engine-config.js';
+import { endLostCalls } from '../calls/orphaned-calls.js';
+import type { StateStore, StoredCall } from '../store/types.js';
+import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+
+/**
+ * Engines of a cluster watch over each other. Each holds a lease,
+ * `engine:{id}`, renewed three times per lease time. Every half lease time
+ * each engine looks for engines that have unfinished calls in the store but
+ * no lease: such an engine was lost (killed, its machine gone). One
+ * survivor, the one that takes the lease `reap:{id}`, ends the lost
+ * engine's calls in the store and sends their completed status callbacks,
+ * so each goes out once.
+ */
+export class EngineLiveness {
+  private renewTimer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watching: Promise<unknown> | undefined;
+  private holding = false;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly engineId: string,
+    private readonly leaseMs: number,
+    private readonly deps: { statusSender: StatusCallbackSender; accounts: readonly Account[]; log: Logger },
+  ) {}
+
+  /** Takes this engine's lease; refuses to start when a running engine already has this id. */
+  async start(): Promise<void> {
+    if (!(await this.store.leases.acquire(this.leaseName(this.engineId), this.engineId, this.leaseMs))) {
+      throw new Error(`another running engine has the id ${this.engineId} (its lease is held): give each engine its own engineId`);
+    }
+    this.holding = true;
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.leaseMs / 3))).unref();
+    this.watchTimer = setInterval(() => {
+      this.watching ??= this.watch().finally(() => (this.watching = undefined));
+    }, Math.max(100, Math.floor(this.leaseMs / 2))).unref();
+  }
+
+  /** Stops renewing and gives the lease up (a clean stop: this engine's calls have ended). */
+  async stop(): Promise<void> {
+    clearInterval(this.renewTimer);
+    clearInterval(this.watchTimer);
+    await this.watching;
+    if (this.holding) await this.store.leases.release(this.leaseName(this.engineId), this.engineId).catch(() => undefined);
+    this.holding = false;
+  }
+
+  /** Looks once for lost engines and ends the calls of those this engine is the one to clean up after. */
+  async watch(): Promise<StoredCall[]> {
+    const ended: StoredCall[] = [];
+    try {
+      for (const other of await this.store.calls.unfinishedEngines()) {
+        if (other === this.engineId || (await this.store.leases.holder(this.leaseName(other))) !== undefined) continue;
+        // Held until it lapses: a second survivor finds the calls already ended.
+        if (!(await this.store.leases.acquire(`reap:${other}`, this.engineId, 60_000))) continue;
+        const calls = await endLostCalls(this.store.calls, other, `engine ${other} was lost (no lease for ${this.leaseMs} ms)`, this.deps);
+        this.store.calls.forgetEngine(other);
+        if (calls.length > 0) this.deps.log.warn({ lostEngine: other, calls: calls.length }, 'ended the calls of a lost engine');
+        ended.push(...calls);
+      }
+    } catch (err) {
+      this.deps.log.warn({ reason: (err as Error).message }, 'could not look for lost engines');
+    }
+    return ended;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      if (!(await this.store.leases.acquire(this.leaseName(this.engineId), this.engineId, this.leaseMs))) {
+        this.deps.log.error({ engineId: this.engineId }, "this engine's lease is held by another: another engine may end its calls");
+      }
+    } catch (err) {
+      this.deps.log.warn({ reason: (err as Error).message }, "this engine's lease could not be renewed");
+    }
+  }
+
+  private leaseName(engineId: string): string {
+    return `engine:${engineId}`;
+  }
+}
