@@ -129,6 +129,12 @@ export const EngineConfigSchema = z
     dataDir: z.string().min(1).default('./data'),
     /** Where calls, recordings and registrations are kept: a database under dataDir, or Redis (config/store-options.ts). */
     store: StoreOptionsSchema.prefault({}),
+    /** What SIGTERM (or SIGINT) does: no new calls, calls in progress run up to drainSeconds, then are hung up. */
+    shutdown: z
+      .object({
+        drainSeconds: z.number().min(0).max(86_400).default(30),
+      })
+      .prefault({}),
     /** Engines sharing a Redis store (engine/cluster/). */
     cluster: z
       .object({

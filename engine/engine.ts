@@ -240,6 +240,11 @@ export class Engine {
     dialer.bind(deps);
     const handler = createInboundHandler(config, deps);
     srf.invite((req, res) => {
+      if (this.live.draining) {
+        // RFC 3261 §21.5.4: the engine is going away; a trunk tries another, or again later.
+        res.send(503, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(config.shutdown.drainSeconds))) } });
+        return;
+      }
       try {
         handler(req, res);
       } catch (err) {
@@ -283,6 +288,23 @@ export class Engine {
       'engine started',
     );
     return { sip, admin, http, api };
+  }
+
+  /**
+   * Takes no new calls (INVITEs get 503 with Retry-After, REST creates 503)
+   * and lets the calls in progress run until they end or `limitMs` passes;
+   * then stop() hangs up what is left and flushes the store.
+   */
+  async drain(limitMs = this.config.shutdown.drainSeconds * 1000): Promise<void> {
+    this.live.draining = true;
+    const running = this.live.size;
+    this.log.info({ calls: running, limitMs }, 'draining: no new calls; waiting for the calls in progress');
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'limit'>((resolve) => (timer = setTimeout(() => resolve('limit'), limitMs)));
+    const outcome = await Promise.race([this.live.whenEmpty().then(() => 'empty' as const), limit]);
+    clearTimeout(timer);
+    if (outcome === 'limit') this.log.warn({ calls: this.live.size }, 'drain limit reached: hanging up the calls still in progress');
+    await this.stop();
   }
 
   /** Hangs up the calls in progress, then stops every part; safe to call more than once. */

@@ -30,7 +30,7 @@ export async function startConfig(file: string | undefined, env: Env, log: Logge
   return config;
 }
 
-/** Runs the engine until SIGINT or SIGTERM. */
+/** Runs the engine until SIGINT or SIGTERM, then drains it (config shutdown.drainSeconds) and stops. */
 export async function runStart(config: EngineConfig, log: Logger): Promise<void> {
   const engine = new Engine(config, { logger: log });
   const info = await engine.start();
@@ -42,10 +42,18 @@ export async function runStart(config: EngineConfig, log: Logger): Promise<void>
     },
     'dialtone started: call it over SIP',
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  log.info('stopping');
-  await engine.stop();
+  // A second signal stops at once, hanging up what is left.
+  const now = (): void => {
+    log.warn('second signal: stopping now');
+    void engine.stop();
+  };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  log.info({ signal, drainSeconds: config.shutdown.drainSeconds }, 'stopping');
+  await engine.drain();
+  log.info('stopped');
 }

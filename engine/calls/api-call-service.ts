@@ -1,4 +1,5 @@
 import { clientName } from '../api/call-address.js';
+import { ErrorCode } from '../api/api-errors.js';
 import { ApiError, type CallFilter, type CallRecord, type CallRedirect, type CallService, type CreateCallParams } from '../api/call-service.js';
 import { DialTargetError, resolveDialTarget } from '../outbound/dial-target.js';
 import { newCallSid } from '../routing/call-sid.js';
@@ -26,6 +27,7 @@ export class ApiCallService implements CallService {
   ) {}
 
   async create(params: CreateCallParams): Promise<CallRecord> {
+    if (this.deps.live.draining) throw new ApiError(503, ErrorCode.ServiceUnavailable, 'This engine is shutting down and takes no new calls; try another');
     const account = this.deps.accounts.find((a) => a.id === params.accountSid);
     if (!account) throw new ApiError(404, 20404, `no account ${params.accountSid}`);
     const client = clientName(params.to);

@@ -18,6 +18,9 @@ export interface LiveCall {
 export class LiveCalls {
   private readonly calls = new Map<string, LiveCall>();
   private total = 0;
+  private emptied: (() => void)[] = [];
+  /** Set while the engine drains: no new calls are taken. */
+  draining = false;
 
   /** Tracks a call until its `done` settles. */
   add(call: LiveCall): void {
@@ -25,6 +28,7 @@ export class LiveCalls {
     this.calls.set(call.session.sid, call);
     void call.done.finally(() => {
       if (this.calls.get(call.session.sid) === call) this.calls.delete(call.session.sid);
+      if (this.calls.size === 0) for (const resolve of this.emptied.splice(0)) resolve();
     });
   }
 
@@ -34,6 +38,12 @@ export class LiveCalls {
 
   values(): LiveCall[] {
     return [...this.calls.values()];
+  }
+
+  /** Resolves once no call is in progress. */
+  whenEmpty(): Promise<void> {
+    if (this.calls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptied.push(resolve));
   }
 
   get size(): number {
