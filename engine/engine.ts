@@ -13,6 +13,7 @@ import type { CallDeps } from './calls/call-deps.js';
 import { CallStore } from './calls/call-store.js';
 import { endLostCalls } from './calls/orphaned-calls.js';
 import { EngineLiveness } from './cluster/engine-liveness.js';
+import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
@@ -89,6 +90,7 @@ export class Engine {
   private state: StateStore | undefined;
   private commands: CallCommands | undefined;
   private liveness: EngineLiveness | undefined;
+  private registrations: RegistrationSync | undefined;
   private readonly live = new LiveCalls();
   private sipServer: SipServer | undefined;
   private srf: Srf | undefined;
@@ -191,14 +193,23 @@ export class Engine {
     });
     this.signalingSender = signaling.sender;
 
+    const registrarLog = this.log.child({ component: 'registrar' });
+    const shared = new RegistrationSync(state, this.engineId, config.cluster.leaseMs, registrarLog);
+    this.registrations = shared;
     const registrar = new SipRegistrar({
       users: config.users,
       options: config.registrar,
       accounts: config.accounts,
       transport: this.transport,
-      log: this.log.child({ component: 'registrar' }),
+      log: registrarLog,
+      onUpdate: shared.changed,
+      reportsExpiry: shared.reportsExpiry,
+      // Engines of a cluster check each other's nonces; one engine alone keeps a key of its own per run
+      // (its nonce-counts live in memory, so a nonce from before a restart must not be taken again).
+      ...(state.kind === 'redis' ? { nonceCounts: state.nonceCounts, nonceSecret: await state.secrets.get('digest-nonce') } : {}),
     });
     this.sipRegistrar = registrar;
+    await shared.start(registrar);
 
     const srf = new Srf();
     this.srf = srf;
@@ -328,6 +339,8 @@ export class Engine {
     // The completed callbacks of the calls just ended still go out, within the grace period.
     if (this.statusSender) await this.withinGrace(this.statusSender.whenIdle());
     await this.statusSender?.close();
+    await this.registrations?.stop();
+    this.registrations = undefined;
     await this.sipRegistrar?.close();
     this.sipRegistrar = undefined;
     await this.signalingSender?.close();

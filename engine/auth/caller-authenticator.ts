@@ -3,7 +3,7 @@ import type { DigestOutcome, DigestRequest } from './digest-authenticator.js';
 /** Digest authentication of requests from SIP users (INVITE), as the call router asks for it. */
 export interface CallerAuthenticator {
   /** Checks the request's credentials against the SIP users. */
-  authenticate(req: DigestRequest): DigestOutcome;
+  authenticate(req: DigestRequest): Promise<DigestOutcome>;
   /** Challenge header values, one per algorithm. */
   challenges(stale: boolean): string[];
 }

@@ -32,12 +32,12 @@ function allowListOf(config: EngineConfig): SourceAllowList {
  *
  * Returns undefined when the INVITE has been answered here.
  */
-export function screenCaller(config: EngineConfig, registrar: Registrar, req: Srf.SrfRequest, res: Srf.SrfResponse, log: Logger): Caller | undefined {
+export async function screenCaller(config: EngineConfig, registrar: Registrar, req: Srf.SrfRequest, res: Srf.SrfResponse, log: Logger): Promise<Caller | undefined> {
   const callers = registrar.callers;
   if (!callers) return { kind: 'trusted' };
   if (config.allowedSources.length > 0 && allowListOf(config).allows(req.source_address)) return { kind: 'trusted' };
   const authorization = req.has('Proxy-Authorization') ? req.get('Proxy-Authorization') : undefined;
-  const outcome = callers.authenticate({ method: 'INVITE', authorization });
+  const outcome = await callers.authenticate({ method: 'INVITE', authorization });
   const callId = req.get('Call-ID');
   switch (outcome.kind) {
     case 'ok': {

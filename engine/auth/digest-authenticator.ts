@@ -1,7 +1,7 @@
 import type { DigestAlgorithmName } from '../../config/sip-users.js';
 import { DIGEST_HEX_LENGTH, digestHash, expectedResponse, ha1Of, sameDigest } from './digest-hash.js';
 import { DigestHeaderError, parseCredentials, quote, type Credentials } from './digest-header.js';
-import { NonceCounts } from './nonce-counts.js';
+import { LocalNonceCounts, NonceCounts, type NonceCountStore } from './nonce-counts.js';
 import { NonceIssuer } from './nonce.js';
 
 /** What the authenticator needs to know of a user: a password, or precomputed H(A1) per algorithm. */
@@ -20,6 +20,10 @@ export interface DigestOptions {
   nonceTtlSeconds: number;
   /** Nonces whose nonce-count is tracked; the least recently used is evicted beyond it. */
   maxTrackedNonces?: number;
+  /** Where nonce-counts are checked instead of in this process (a cluster's shared store). */
+  nonceCounts?: NonceCountStore;
+  /** The key nonces are signed with, shared by the engines of a cluster; a new one per process by default. */
+  nonceSecret?: Buffer;
   now?: () => number;
 }
 
@@ -59,7 +63,7 @@ export class DigestAuthenticator {
   readonly realm: string;
   private readonly algorithms: readonly DigestAlgorithmName[];
   private readonly nonces: NonceIssuer;
-  private readonly counts: NonceCounts;
+  private readonly counts: NonceCountStore;
   private readonly now: () => number;
   private readonly ttlMs: number;
 
@@ -68,8 +72,8 @@ export class DigestAuthenticator {
     this.algorithms = opts.algorithms;
     this.now = opts.now ?? Date.now;
     this.ttlMs = opts.nonceTtlSeconds * 1000;
-    this.nonces = new NonceIssuer(this.ttlMs, this.now);
-    this.counts = new NonceCounts(opts.maxTrackedNonces ?? 10_000);
+    this.nonces = new NonceIssuer(this.ttlMs, this.now, opts.nonceSecret);
+    this.counts = opts.nonceCounts ?? new LocalNonceCounts(new NonceCounts(opts.maxTrackedNonces ?? 10_000));
   }
 
   /**
@@ -93,7 +97,7 @@ export class DigestAuthenticator {
     this.counts.dropIssuedBefore(this.now() - this.ttlMs);
   }
 
-  authenticate(req: DigestRequest, secretsOf: (username: string) => UserSecrets | undefined): DigestOutcome {
+  async authenticate(req: DigestRequest, secretsOf: (username: string) => UserSecrets | undefined): Promise<DigestOutcome> {
     if (req.authorization === undefined || req.authorization.trim() === '') return { kind: 'challenge', stale: false, why: 'no credentials' };
     let all: Credentials[];
     try {
@@ -158,7 +162,7 @@ export class DigestAuthenticator {
     if (!matches) return { kind: 'forbidden', username, why: 'wrong password' };
 
     // Only a correct response counts against the nonce, so a stranger cannot use up a user's nonce.
-    const use = this.counts.use(nonce, nonceState.issuedAt, nc);
+    const use = await this.counts.use(nonce, nonceState.issuedAt, nc, this.nonces.expiresAt(nonceState.issuedAt));
     // A replay (or a request that lost a race for its nonce) carries a right digest: stale=true (RFC 7616 §3.3),
     // so the client retries with the fresh nonce instead of giving up on its password.
     if (use === 'replay') return { kind: 'challenge', stale: true, why: qop === undefined ? 'nonce already used' : `nonce-count ${nc} not above the last one` };

@@ -19,6 +19,37 @@ interface Entry {
 
 export type CountCheck = 'fresh' | 'replay' | 'evicted';
 
+/**
+ * Where nonce-counts are checked: in the process (NonceCounts), or in the
+ * store shared by a cluster's engines, so that a request replayed to
+ * another engine is caught too.
+ */
+export interface NonceCountStore {
+  /** As NonceCounts.use; `expiresAt`: when the nonce goes stale, after which its count is not needed. */
+  use(nonce: string, issuedAt: number, nc: number, expiresAt: number): Promise<CountCheck>;
+  /** Nonces tracked in this process (0 for a shared store). */
+  readonly size: number;
+  /** Forgets nonces issued before `issuedBefore`. */
+  dropIssuedBefore(issuedBefore: number): void;
+}
+
+/** NonceCounts behind the asynchronous interface, for an engine of its own. */
+export class LocalNonceCounts implements NonceCountStore {
+  constructor(private readonly counts: NonceCounts) {}
+
+  use(nonce: string, issuedAt: number, nc: number): Promise<CountCheck> {
+    return Promise.resolve(this.counts.use(nonce, issuedAt, nc));
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  dropIssuedBefore(issuedBefore: number): void {
+    this.counts.dropIssuedBefore(issuedBefore);
+  }
+}
+
 export class NonceCounts {
   private readonly entries = new Map<string, Entry>();
   /** Greatest issue time among evicted nonces. */

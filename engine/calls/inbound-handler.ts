@@ -2,7 +2,7 @@ import type Srf from 'drachtio-srf';
 import type { EngineConfig } from '../../config/engine-config.js';
 import { runInstructions } from '../../instructions/runtime/interpreter.js';
 import { RedirectChannel } from '../../instructions/runtime/redirect-channel.js';
-import { screenCaller } from '../auth/caller-screen.js';
+import { screenCaller, type Caller } from '../auth/caller-screen.js';
 import { newCallSid } from '../routing/call-sid.js';
 import { routeCall } from '../routing/route-to-user.js';
 import type { CallDeps } from './call-deps.js';
@@ -22,10 +22,20 @@ import { StatusEvents } from './status-events.js';
  */
 export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req: Srf.SrfRequest, res: Srf.SrfResponse) => void {
   return (req, res) => {
-    const callId = req.get('Call-ID');
     // With SIP users configured, a caller outside allowedSources authenticates first (407, 403).
-    const caller = screenCaller(config, deps.registrar, req, res, deps.log);
-    if (!caller) return;
+    screenCaller(config, deps.registrar, req, res, deps.log).then(
+      (caller) => {
+        if (caller) takeCall(req, res, caller);
+      },
+      (err: unknown) => {
+        deps.log.error({ err, callId: req.get('Call-ID') }, 'the caller could not be authenticated');
+        if (!res.finalResponseSent) res.send(500);
+      },
+    );
+  };
+
+  function takeCall(req: Srf.SrfRequest, res: Srf.SrfResponse, caller: Caller): void {
+    const callId = req.get('Call-ID');
     const decision = routeCall(config, deps.registrar, {
       requestUri: req.uri,
       to: req.get('To'),
@@ -97,5 +107,5 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
       },
       shutdown: () => control.shutdown(),
     });
-  };
+  }
 }

@@ -45,16 +45,14 @@ function send(res: Srf.SrfResponse, status: number, reason: string | undefined, 
 export function createRegisterHandler(registrar: SipRegistrar, log: Logger): (req: Srf.SrfRequest, res: Srf.SrfResponse) => void {
   return (req, res) => {
     const callId = headerOf(req, 'Call-ID') ?? '';
-    try {
-      handle(registrar, req, res, log.child({ callId }));
-    } catch (err) {
+    handle(registrar, req, res, log.child({ callId })).catch((err: unknown) => {
       log.error({ err, callId }, 'REGISTER could not be handled');
-      send(res, 500, undefined, {}, log);
-    }
+      if (!res.finalResponseSent) send(res, 500, undefined, {}, log);
+    });
   };
 }
 
-function handle(registrar: SipRegistrar, req: Srf.SrfRequest, res: Srf.SrfResponse, log: Logger): void {
+async function handle(registrar: SipRegistrar, req: Srf.SrfRequest, res: Srf.SrfResponse, log: Logger): Promise<void> {
   if (!registrar.active) {
     send(res, 405, undefined, { Allow: ALLOW }, log);
     return;
@@ -72,7 +70,7 @@ function handle(registrar: SipRegistrar, req: Srf.SrfRequest, res: Srf.SrfRespon
   }
   const source = { protocol: flowProtocol(req.protocol), address: req.source_address, port: Number(req.source_port) || 0 };
   // RFC 3261 §10.3 step 3: the registrar authenticates the UAC (§22: 401 and WWW-Authenticate).
-  const auth = registrar.authenticate({ method: 'REGISTER', authorization: headerOf(req, 'Authorization') });
+  const auth = await registrar.authenticate({ method: 'REGISTER', authorization: headerOf(req, 'Authorization') });
   switch (auth.kind) {
     case 'challenge':
       log.debug({ why: auth.why, stale: auth.stale, source }, 'REGISTER challenged');

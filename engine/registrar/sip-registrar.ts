@@ -3,6 +3,7 @@ import type { Account } from '../../config/engine-config.js';
 import type { RegistrarOptions, SipUserConfig } from '../../config/sip-users.js';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { DigestAuthenticator, type DigestOutcome, type DigestRequest } from '../auth/digest-authenticator.js';
+import type { NonceCountStore } from '../auth/nonce-counts.js';
 import type { WebhookTransport } from '../webhooks/http-transport.js';
 import { MemoryBindingStore, type BindingStore } from './binding-store.js';
 import { applyRegister, type RegisterUpdate, type UpdateResult } from './binding-update.js';
@@ -23,6 +24,13 @@ export interface SipRegistrarOptions {
   sweepIntervalMs?: number;
   /** Nonces whose nonce-count is tracked (replay protection); 10,000 by default. */
   maxTrackedNonces?: number;
+  /** Nonce-counts and the nonce key shared with the other engines of a cluster. */
+  nonceCounts?: NonceCountStore;
+  nonceSecret?: Buffer;
+  /** Told of every change a REGISTER made to a user's bindings (to share it with other engines). */
+  onUpdate?: (username: string, bindings: readonly Binding[]) => void;
+  /** Whether this engine reports expired registrations to the presence callback (one engine of a cluster does). */
+  reportsExpiry?: () => boolean;
   now?: () => number;
 }
 
@@ -48,8 +56,12 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: Logger;
+  private readonly onUpdate: SipRegistrarOptions['onUpdate'];
+  private readonly reportsExpiry: () => boolean;
 
   constructor(opts: SipRegistrarOptions) {
+    this.onUpdate = opts.onUpdate;
+    this.reportsExpiry = opts.reportsExpiry ?? (() => true);
     this.options = opts.options;
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
@@ -60,6 +72,8 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
       algorithms: opts.options.algorithms,
       nonceTtlSeconds: opts.options.nonceTtlSeconds,
       maxTrackedNonces: opts.maxTrackedNonces,
+      ...(opts.nonceCounts ? { nonceCounts: opts.nonceCounts } : {}),
+      ...(opts.nonceSecret ? { nonceSecret: opts.nonceSecret } : {}),
       now: this.now,
     });
     const tokens = new Map(opts.accounts.map((a) => [a.id, a.authToken]));
@@ -104,7 +118,7 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
       .reverse();
   }
 
-  authenticate(req: DigestRequest): DigestOutcome {
+  authenticate(req: DigestRequest): Promise<DigestOutcome> {
     return this.auth.authenticate(req, (username) => this.directory.get(username)?.secrets);
   }
 
@@ -122,6 +136,7 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
     const changed = result.added.length + result.refreshed.length + result.removed.length > 0;
     if (!changed) return result;
     this.store.replace(req.username, result.bindings);
+    this.onUpdate?.(req.username, result.bindings);
     const event: PresenceEvent = result.added.length > 0 ? 'registered' : result.removed.length > 0 ? 'unregistered' : 'refreshed';
     const about = event === 'registered' ? result.added : event === 'unregistered' ? result.removed : result.refreshed;
     this.report(user.accountSid, req.username, event, result.bindings, about);
@@ -139,6 +154,12 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
     return this.directory.list(accountSid).map((u) => ({ user: this.user(u.username) as SipUser, bindings: this.contactsOf(u.username) }));
   }
 
+  /** A user's bindings as another engine of the cluster changed them (no report: that engine made it). */
+  applyShared(username: string, bindings: readonly Binding[]): void {
+    if (!this.directory.get(username)) return;
+    this.store.replace(username, bindings);
+  }
+
   /** Drops lapsed bindings (reported as `expired`) and stale nonce counts. */
   sweep(): void {
     const now = this.now();
@@ -152,6 +173,8 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
     if (lapsed.length === 0) return;
     const kept = all.filter((b) => b.expiresAt > now);
     this.store.replace(username, kept);
+    // Every engine of a cluster drops lapsed bindings by itself; one of them reports it.
+    if (!this.reportsExpiry()) return;
     const accountSid = this.directory.get(username)?.accountSid ?? '';
     this.log.info({ username, contacts: lapsed.map((b) => b.contactUri) }, 'registration expired');
     this.report(accountSid, username, 'expired', kept, lapsed);

@@ -4,6 +4,8 @@ export type { RecordingFilter };
 import type { Page, PageRequest } from '../api/paging.js';
 import type { StatusEvent } from '../calls/status-events.js';
 import type { HttpMethod } from '../../instructions/attributes.js';
+import type { NonceCountStore } from '../auth/nonce-counts.js';
+import type { Binding } from '../registrar/registrar.js';
 
 /**
  * The engine's state, one asynchronous interface per kind, each with two
@@ -87,6 +89,21 @@ export interface MessageBus {
   subscribe(channel: string, handler: (message: string) => void): Promise<() => void>;
 }
 
+/** Registered contacts (RFC 3261 §10.3's location service), by SIP user, shared by a cluster's engines. */
+export interface RegistrationStore {
+  /** Every user's bindings as last written (lapsed ones may be among them). */
+  all(): Promise<Map<string, Binding[]>>;
+  get(username: string): Promise<Binding[]>;
+  /** Writes the user's whole set of bindings (empty removes the user). */
+  put(username: string, bindings: readonly Binding[]): void;
+}
+
+/** Values made once and then the same for every engine (the key nonces are signed with). */
+export interface SharedSecrets {
+  /** The secret called `name`: made now (32 random bytes) when there is none yet. */
+  get(name: string): Promise<Buffer>;
+}
+
 /** Every kind of state, opened together from the configuration (engine/store/open-store.ts). */
 export interface StateStore {
   /** 'embedded' (a database under dataDir) or 'redis'. */
@@ -96,6 +113,9 @@ export interface StateStore {
   readonly bus: MessageBus;
   readonly leases: Leases;
   readonly counters: Counters;
+  readonly registrations: RegistrationStore;
+  readonly nonceCounts: NonceCountStore;
+  readonly secrets: SharedSecrets;
   /** Resolves once every write made so far has been applied. */
   flush(): Promise<void>;
   /** Flushes, then closes; the store is not used afterwards. */

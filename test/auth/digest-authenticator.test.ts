@@ -78,33 +78,33 @@ describe('DigestAuthenticator', () => {
     return `Digest username="${username}", realm="dialtone", nonce="${nonce}", uri="sip:registrar", response="${response}", algorithm=${algorithm}, qop=auth, nc=${ncHex}, cnonce="cn"`;
   }
 
-  it('checks passwords and precomputed ha1 / ha1Sha256 alike', () => {
+  it('checks passwords and precomputed ha1 / ha1Sha256 alike', async () => {
     const auth = new DigestAuthenticator({ realm: 'dialtone', algorithms: ['SHA-256', 'MD5'], nonceTtlSeconds: 60 });
     const [sha, md] = auth.challenges();
     expect(sha).toMatch(/^Digest realm="dialtone", nonce="[^"]+", algorithm=SHA-256, qop="auth"$/);
     expect(md).toMatch(/algorithm=MD5/);
     const nonce = nonceOf(sha ?? '');
-    const check = (header: string): string => auth.authenticate({ method: 'REGISTER', authorization: header }, secretsOf).kind;
-    expect(check(authorization('alice', 'pw', nonce, 'SHA-256', 1))).toBe('ok');
+    const check = async (header: string): Promise<string> => (await auth.authenticate({ method: 'REGISTER', authorization: header }, secretsOf)).kind;
+    expect(await check(authorization('alice', 'pw', nonce, 'SHA-256', 1))).toBe('ok');
     // The nonce-count belongs to the nonce: each request on it counts up.
-    expect(check(authorization('hashed', 'secret', nonce, 'SHA-256', 2))).toBe('ok');
-    expect(check(authorization('hashed', 'secret', nonce, 'MD5', 3))).toBe('ok');
-    expect(check(authorization('hashed', 'secret', nonce, 'MD5', 3))).toBe('challenge');
-    expect(check(authorization('alice', 'nope', nonce, 'MD5', 4))).toBe('forbidden');
-    expect(check(authorization('nobody', 'pw', nonce, 'MD5', 4))).toBe('forbidden');
+    expect(await check(authorization('hashed', 'secret', nonce, 'SHA-256', 2))).toBe('ok');
+    expect(await check(authorization('hashed', 'secret', nonce, 'MD5', 3))).toBe('ok');
+    expect(await check(authorization('hashed', 'secret', nonce, 'MD5', 3))).toBe('challenge');
+    expect(await check(authorization('alice', 'nope', nonce, 'MD5', 4))).toBe('forbidden');
+    expect(await check(authorization('nobody', 'pw', nonce, 'MD5', 4))).toBe('forbidden');
   });
 
-  it('keeps its replay map bounded under a flood of valid requests with fresh nonces', () => {
+  it('keeps its replay map bounded under a flood of valid requests with fresh nonces', async () => {
     const auth = new DigestAuthenticator({ realm: 'dialtone', algorithms: ['MD5'], nonceTtlSeconds: 60, maxTrackedNonces: 50 });
     const used: string[] = [];
     for (let i = 0; i < 2000; i++) {
       const nonce = nonceOf(auth.challenges()[0] ?? '');
       used.push(nonce);
-      expect(auth.authenticate({ method: 'REGISTER', authorization: authorization('alice', 'pw', nonce, 'MD5', 1) }, secretsOf).kind).toBe('ok');
+      expect((await auth.authenticate({ method: 'REGISTER', authorization: authorization('alice', 'pw', nonce, 'MD5', 1) }, secretsOf)).kind).toBe('ok');
     }
     expect(auth.trackedNonces).toBe(50);
     // The first nonce's history was evicted: replaying its request is challenged (stale), not accepted.
-    const replay = auth.authenticate({ method: 'REGISTER', authorization: authorization('alice', 'pw', used[0] ?? '', 'MD5', 1) }, secretsOf);
+    const replay = await auth.authenticate({ method: 'REGISTER', authorization: authorization('alice', 'pw', used[0] ?? '', 'MD5', 1) }, secretsOf);
     expect(replay).toMatchObject({ kind: 'challenge', stale: true });
   });
 });

@@ -186,6 +186,27 @@ describe.each(kinds)('$name store', (kind) => {
     expect(await s.counters.get('never')).toBe(0);
   });
 
+  it('keeps registrations by user, and one secret per name', async () => {
+    const s = await store();
+    const binding = {
+      username: 'alice',
+      contactUri: 'sip:alice@192.0.2.10:5060',
+      source: { protocol: 'udp' as const, address: '127.0.0.1', port: 5062 },
+      expiresAt: Date.now() + 60_000,
+      callId: 'reg-1',
+      cseq: 2,
+    };
+    s.registrations.put('alice', [binding]);
+    s.registrations.put('bob', [{ ...binding, username: 'bob' }]);
+    s.registrations.put('bob', []);
+    expect(await s.registrations.get('alice')).toEqual([binding]);
+    expect([...(await s.registrations.all()).keys()]).toEqual(['alice']);
+    const secret = await s.secrets.get('digest-nonce');
+    expect(secret.length).toBe(32);
+    expect(await s.secrets.get('digest-nonce')).toEqual(secret);
+    expect(await s.secrets.get('other')).not.toEqual(secret);
+  });
+
   it('keeps every write when closed at once, and reads it after reopening', async () => {
     const s = await kind.open();
     const calls = Array.from({ length: 200 }, (_, i) => call({ dateCreated: new Date(BASE + i), status: 'completed', endTime: new Date() }));
@@ -196,6 +217,21 @@ describe.each(kinds)('$name store', (kind) => {
     const page = await again.calls.list(ACCOUNT, {}, { pageSize: 1000, page: 0 });
     expect(page.items.length).toBe(200);
     expect(await again.calls.get(calls[17]?.sid as string)).toEqual(calls[17]);
+  });
+});
+
+describe('a cluster on one Redis', () => {
+  it('shares nonce-counts: a count used through one engine is a replay through another', async () => {
+    const kind = kinds[1] as ReturnType<typeof redisKind>;
+    const one = await kind.open();
+    const two = await kind.reopen(one);
+    const expires = Date.now() + 60_000;
+    expect(await one.nonceCounts.use('n1', Date.now(), 1, expires)).toBe('fresh');
+    expect(await two.nonceCounts.use('n1', Date.now(), 1, expires)).toBe('replay');
+    expect(await two.nonceCounts.use('n1', Date.now(), 2, expires)).toBe('fresh');
+    expect(await one.nonceCounts.use('n1', Date.now(), 2, expires)).toBe('replay');
+    expect(await one.secrets.get('digest-nonce')).toEqual(await two.secrets.get('digest-nonce'));
+    await Promise.all([one.close(), two.close()]);
   });
 });
 

@@ -7,6 +7,8 @@ import { openDatabase, type Db } from './sqlite-database.js';
 import { SqliteCallStore } from './sqlite-calls.js';
 import { SqliteRecordingStore } from './sqlite-recordings.js';
 import { SqliteCounters, SqliteLeases } from './sqlite-leases.js';
+import { SqliteRegistrations, SqliteSecrets } from './sqlite-registrations.js';
+import { LocalNonceCounts, NonceCounts } from '../../auth/nonce-counts.js';
 import { WriteBehind } from './write-behind.js';
 
 /** The embedded store's file, under dataDir. */
@@ -27,6 +29,10 @@ export class EmbeddedStore implements StateStore {
   readonly bus = new LocalBus();
   readonly leases: SqliteLeases;
   readonly counters: SqliteCounters;
+  readonly registrations: SqliteRegistrations;
+  /** One engine checks nonce-counts in its own memory. */
+  readonly nonceCounts = new LocalNonceCounts(new NonceCounts());
+  readonly secrets: SqliteSecrets;
   private readonly db: Db;
   private readonly writes: WriteBehind;
   private readonly pruneTimer: NodeJS.Timeout;
@@ -49,6 +55,8 @@ export class EmbeddedStore implements StateStore {
     this.recordings = new SqliteRecordingStore(this.db, this.writes);
     this.leases = new SqliteLeases(this.db);
     this.counters = new SqliteCounters(this.db);
+    this.registrations = new SqliteRegistrations(this.db, this.writes);
+    this.secrets = new SqliteSecrets(this.db);
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
   }

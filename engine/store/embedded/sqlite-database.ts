@@ -37,6 +37,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX recordings_by_account ON recordings (account_sid, created_ms, sid);`,
   `CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms INTEGER NOT NULL);
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
+  `CREATE TABLE registrations (username TEXT PRIMARY KEY, data TEXT NOT NULL);
+   CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);`,
 ];
 
 /** Opens (creating when missing) the database at `file`, ':memory:' for one that lives with the process. */

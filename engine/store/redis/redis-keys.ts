@@ -32,4 +32,17 @@ export class RedisKeys {
   counter(name: string): string {
     return `${this.prefix}:counter:${name}`;
   }
+  registration(username: string): string {
+    return `${this.prefix}:registration:${username}`;
+  }
+  /** Set of the users with bindings. */
+  registrationUsers(): string {
+    return `${this.prefix}:registrations`;
+  }
+  nonce(nonce: string): string {
+    return `${this.prefix}:nonce:${nonce}`;
+  }
+  secret(name: string): string {
+    return `${this.prefix}:secret:${name}`;
+  }
 }

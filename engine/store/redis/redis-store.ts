@@ -8,6 +8,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
 import { RedisRecordingStore } from './redis-recordings.js';
 import { RedisCounters, RedisLeases } from './redis-leases.js';
+import { RedisNonceCounts, RedisRegistrations, RedisSecrets } from './redis-registrations.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,6 +20,9 @@ export class RedisStore implements StateStore {
   readonly bus: RedisBus;
   readonly leases: RedisLeases;
   readonly counters: RedisCounters;
+  readonly registrations: RedisRegistrations;
+  readonly nonceCounts: RedisNonceCounts;
+  readonly secrets: RedisSecrets;
   readonly keys: RedisKeys;
   private readonly client: RedisClient;
   private readonly callRecords: RedisRecords;
@@ -35,6 +39,9 @@ export class RedisStore implements StateStore {
     this.recordings = new RedisRecordingStore(new RedisRecords(this.client, log, { ms, count: options.retention.recordings }), this.keys);
     this.leases = new RedisLeases(this.callRecords, this.keys);
     this.counters = new RedisCounters(this.callRecords, this.keys);
+    this.registrations = new RedisRegistrations(this.callRecords, this.keys);
+    this.nonceCounts = new RedisNonceCounts(this.callRecords, this.keys);
+    this.secrets = new RedisSecrets(this.callRecords, this.keys);
     this.bus = new RedisBus(this.client, options.redis, options.keyPrefix, log);
   }
 
