@@ -19,10 +19,13 @@
  *
  * Reports the highest clean rate and, per rate, the post-answer delay to the
  * first audio packet (p50, p90, p99, max). Target: 200 cps, p99 <= 20 ms.
+ * All of it once per store (the embedded one, then Redis on a redis-server
+ * of the round's own); with Redis, then the latency of a REST update made
+ * on a second engine for a call the first one runs (bench/cross-engine-updates.ts).
  * Writes bench/results/router.json.
  *   npm run bench:router -- [--levels 50,100,200] [--seconds 10] [--prompt "Hello."]
+ *     [--stores embedded,redis] [--update-calls 100]
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -32,27 +35,39 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSipp, type SippResult } from '../test/support/sipp.js';
 import type { SippMessage } from '../test/support/sipp-trace.js';
+import { EngineProcess, type EngineUsage } from './bench-engine-process.js';
+import { measureCrossEngineUpdates, type UpdateLatency } from './cross-engine-updates.js';
+import { startRedis } from '../test/support/redis-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SCENARIO = path.join(here, '..', 'test', 'scenarios', 'router-uac-answered.xml');
 const ACCOUNT_SID = 'AC' + 'b'.repeat(32);
+const AUTH_TOKEN = 'router-bench-token';
 const TARGET_CPS = 200;
 const TARGET_P99_MS = 20;
+
+type StoreKind = 'embedded' | 'redis';
 
 interface Options {
   levels: number[];
   seconds: number;
   prompt: string;
+  /** The engine's store in each round, one after another. */
+  stores: StoreKind[];
+  /** Calls held up for the cross-engine REST update latency (0: that part is left out). */
+  updateCalls: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { levels: [50, 100, 200, 300, 400, 500, 600], seconds: 10, prompt: 'Hello, and goodbye.' };
+  const opts: Options = { levels: [50, 100, 200, 300, 400, 500, 600], seconds: 10, prompt: 'Hello, and goodbye.', stores: ['embedded', 'redis'], updateCalls: 100 };
   for (let i = 0; i < argv.length; i++) {
     const [flag = '', inline] = (argv[i] ?? '').split('=', 2);
     const value = inline ?? argv[++i] ?? '';
     if (flag === '--levels') opts.levels = value.split(',').map(Number).filter((n) => n > 0);
     else if (flag === '--seconds') opts.seconds = Number(value);
     else if (flag === '--prompt') opts.prompt = value;
+    else if (flag === '--stores') opts.stores = value.split(',').map((k) => k.trim()).filter((k): k is StoreKind => k === 'embedded' || k === 'redis');
+    else if (flag === '--update-calls') opts.updateCalls = Number(value);
     else throw new Error(`unknown option ${flag}`);
   }
   return opts;
@@ -61,16 +76,17 @@ function parseArgs(argv: string[]): Options {
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable with SIPp's log timestamps. */
 const wallNow = (): number => performance.timeOrigin + performance.now();
 
-/** The application: every request to /voice gets the same document. */
+/** The application: every request to /voice gets the same document; /hold keeps the call up. */
 async function startApp(prompt: string): Promise<{ server: Server; url: string; requests: () => number }> {
   let requests = 0;
   const doc = `<?xml version="1.0" encoding="UTF-8"?><Response><Say>${prompt}</Say><Hangup/></Response>`;
+  const hold = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="60"/></Response>';
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       requests++;
       res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(doc);
+      res.end(req.url?.startsWith('/hold') ? hold : doc);
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -112,61 +128,6 @@ class RtpReceiver {
   clear(): void {
     this.arrivals.clear();
     this.packets = 0;
-  }
-}
-
-interface EngineInfo {
-  sip: Array<{ protocol: string; local: { address: string; port: number } }>;
-}
-
-interface EngineUsage {
-  memory: NodeJS.MemoryUsage;
-  cpu: NodeJS.CpuUsage;
-  stats: unknown;
-}
-
-/** The engine in its child process. */
-class EngineProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly info: EngineInfo,
-  ) {}
-
-  static async start(config: Record<string, unknown>): Promise<EngineProcess> {
-    const child = fork(path.join(here, 'router-bench-engine.ts'), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const info = await new Promise<EngineInfo>((resolve, reject) => {
-      child.on('message', (m: { type?: string; info?: EngineInfo; message?: string }) => {
-        if (m.type === 'ready' && m.info) resolve(m.info);
-        else if (m.type === 'error') reject(new Error(`engine: ${m.message}`));
-      });
-      child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)));
-      child.send({ type: 'start', config });
-    });
-    return new EngineProcess(child, info);
-  }
-
-  usage(opts: { gc?: boolean } = {}): Promise<EngineUsage> {
-    return new Promise((resolve) => {
-      const onMessage = (m: { type?: string } & EngineUsage): void => {
-        if (m.type !== 'stats') return;
-        this.child.off('message', onMessage);
-        resolve(m);
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ type: 'stats', gc: opts.gc ?? false });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ type: 'stop' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
   }
 }
 
@@ -311,17 +272,29 @@ async function drain(engine: EngineProcess, limitMs: number): Promise<{ waitedMs
   };
 }
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dialtone-router-bench-'));
-  const app = await startApp(opts.prompt);
-  const rtp = await RtpReceiver.open();
-  const config = {
-    accounts: [{ id: ACCOUNT_SID, authToken: 'router-bench-token' }],
-    applications: [{ id: 'bench', voiceUrl: app.url }],
-    routes: { default: 'bench' },
+interface Round {
+  store: StoreKind;
+  /** Highest rate with every call successful and heard, and no retransmission. */
+  sustainableCps: number;
+  /** Calls per second achieved at that rate. */
+  achievedCps: number;
+  metTarget: boolean;
+  levels: LevelResult[];
+  afterRun: Awaited<ReturnType<typeof drain>>;
+  crossEngineUpdates?: UpdateLatency;
+}
+
+function engineConfig(appUrl: string, dataDir: string, store: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    accounts: [{ id: ACCOUNT_SID, authToken: AUTH_TOKEN }],
+    applications: [
+      { id: 'bench', voiceUrl: appUrl },
+      { id: 'hold', voiceUrl: appUrl.replace(/\/voice$/, '/hold') },
+    ],
+    routes: { default: 'bench', users: { hold: 'hold' } },
     allowedSources: ['127.0.0.1'],
     dataDir,
+    store,
     http: { address: '127.0.0.1', port: 0 },
     api: { address: '127.0.0.1', port: 0 },
     sipServer: {
@@ -329,58 +302,114 @@ async function main(): Promise<void> {
       admin: { address: '127.0.0.1', port: 0, secret: 'router-bench' },
     },
     media: { rtpPortMin: 0, rtpPortMax: 0, bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', codecs: ['PCMU'] },
+    ...extra,
   };
-  const engine = await EngineProcess.start(config);
-  const results: LevelResult[] = [];
+}
+
+/** One round: an engine on `store`, the priming call, a warm-up, the rates; with Redis, the cross-engine updates. */
+async function runRound(kind: StoreKind, opts: Options, app: Awaited<ReturnType<typeof startApp>>, rtp: RtpReceiver): Promise<Round> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dialtone-router-bench-'));
+  const redis = kind === 'redis' ? await startRedis() : undefined;
+  const store = redis ? { redis: redis.url, keyPrefix: 'bench' } : {};
+  const engine = await EngineProcess.start(engineConfig(app.url, dataDir, store, { engineId: 'bench-1' }));
   try {
     const udp = engine.info.sip.find((s) => s.protocol === 'udp') ?? engine.info.sip[0];
     if (!udp) throw new Error('the engine reports no SIP listener');
     const target = `${udp.local.address}:${udp.local.port}`;
-    console.log(`router benchmark against ${target} (${os.cpus().length} cores, node ${process.version}); prompt "${opts.prompt}"`);
+    console.log(`\n${kind} store: router benchmark against ${target}`);
     console.log('priming the TTS cache');
     const prime = await runLevel(engine, target, rtp, app, 1, 1);
     if (!prime.clean) throw new Error('the priming call failed; see the line above');
     console.log('warm-up');
     await runLevel(engine, target, rtp, app, 20, 100);
     console.log('rates');
+    const levels: LevelResult[] = [];
     for (const rate of opts.levels) {
       const r = await runLevel(engine, target, rtp, app, rate, Math.max(1, Math.round(rate * opts.seconds)));
-      results.push(r);
+      levels.push(r);
       if (!r.clean) break;
     }
-    const drained = await drain(engine, 90_000);
-    console.log(`after the run (${Math.round(drained.waitedMs / 1000)} s for SIP transactions to expire, then gc): ${JSON.stringify(drained.stats)}, rss ${drained.rssMB} MB, heap ${drained.heapUsedMB} MB`);
-    const best = results.filter((r) => r.clean).reduce<LevelResult | undefined>((m, r) => (m && m.rate >= r.rate ? m : r), undefined);
-    const atTarget = results.find((r) => r.rate === TARGET_CPS);
+    const afterRun = await drain(engine, 90_000);
+    console.log(`after the run (${Math.round(afterRun.waitedMs / 1000)} s for SIP transactions to expire, then gc): ${JSON.stringify(afterRun.stats)}, rss ${afterRun.rssMB} MB, heap ${afterRun.heapUsedMB} MB`);
+    let crossEngineUpdates: UpdateLatency | undefined;
+    if (redis && opts.updateCalls > 0) {
+      const second = await EngineProcess.start(
+        engineConfig(app.url, dataDir, store, { engineId: 'bench-2', drachtio: { host: engine.info.admin.address, port: engine.info.admin.port, secret: 'router-bench' } }),
+      );
+      try {
+        crossEngineUpdates = await measureCrossEngineUpdates({
+          first: engine,
+          second,
+          target,
+          rtpPort: rtp.port,
+          scenario: SCENARIO,
+          redisUrl: redis.url,
+          keyPrefix: 'bench',
+          account: { sid: ACCOUNT_SID, token: AUTH_TOKEN },
+          calls: opts.updateCalls,
+        });
+        const { crossEngine: c, local: l } = crossEngineUpdates;
+        console.log(`REST hang-up through engine 2: of a call on engine 1 p50 ${c.p50Ms} ms p99 ${c.p99Ms} ms (${c.requests}, ${c.failed} failed); of its own p50 ${l.p50Ms} ms p99 ${l.p99Ms} ms (${l.requests})`);
+      } finally {
+        await second.stop();
+      }
+    }
+    const best = levels.filter((r) => r.clean).reduce<LevelResult | undefined>((m, r) => (m && m.rate >= r.rate ? m : r), undefined);
+    const atTarget = levels.find((r) => r.rate === TARGET_CPS);
+    return {
+      store: kind,
+      sustainableCps: best?.rate ?? 0,
+      achievedCps: best?.achievedCps ?? 0,
+      metTarget: atTarget !== undefined && atTarget.clean && atTarget.postAnswerDelayMs.p99 <= TARGET_P99_MS,
+      levels,
+      afterRun,
+      ...(crossEngineUpdates ? { crossEngineUpdates } : {}),
+    };
+  } finally {
+    await engine.stop();
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const app = await startApp(opts.prompt);
+  const rtp = await RtpReceiver.open();
+  console.log(`router benchmark (${os.cpus().length} cores, ${os.cpus()[0]?.model}, node ${process.version}); prompt "${opts.prompt}"; stores ${opts.stores.join(', ')}`);
+  try {
+    const rounds: Round[] = [];
+    for (const kind of opts.stores) rounds.push(await runRound(kind, opts, app, rtp));
     const report = {
       benchmark: 'router',
       date: new Date().toISOString(),
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() },
       setup:
-        'engine (embedded SIP server, media engine, call router) in a child process; application server and RTP receiver ' +
-        'in the benchmark process; SIPp router-uac-answered.xml over UDP; document <Say>prompt</Say><Hangup/>, prompt cached',
+        'engine (embedded SIP server, media engine, call router) in a child process, on the embedded store or on a redis-server of its own; ' +
+        'application server and RTP receiver in the benchmark process; SIPp router-uac-answered.xml over UDP; document <Say>prompt</Say><Hangup/>, prompt cached',
       prompt: opts.prompt,
-      /** Highest rate with every call successful and heard, and no retransmission. */
-      sustainableCps: best?.rate ?? 0,
       target: { cps: TARGET_CPS, firstAudioP99Ms: TARGET_P99_MS },
-      metTarget: atTarget !== undefined && atTarget.clean && atTarget.postAnswerDelayMs.p99 <= TARGET_P99_MS,
       delayMethod: "SIPp's -trace_msg timestamp of the received 200 OK to the first RTP packet from the engine port in that 200 OK's SDP",
-      levels: results,
-      afterRun: drained,
+      rounds,
     };
     await mkdir(path.join(here, 'results'), { recursive: true });
     const file = path.join(here, 'results', 'router.json');
     await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nsustainable rate (every call ok and heard, no retransmission): ${report.sustainableCps} cps (target ${TARGET_CPS})`);
-    if (atTarget) console.log(`first audio at ${TARGET_CPS} cps: p50 ${atTarget.postAnswerDelayMs.p50} ms, p99 ${atTarget.postAnswerDelayMs.p99} ms (target p99 <= ${TARGET_P99_MS} ms)`);
-    if (best && best !== atTarget) console.log(`first audio at ${best.rate} cps: p50 ${best.postAnswerDelayMs.p50} ms, p99 ${best.postAnswerDelayMs.p99} ms (target p99 <= ${TARGET_P99_MS} ms)`);
+    console.log('');
+    for (const r of rounds) {
+      const best = r.levels.find((l) => l.rate === r.sustainableCps);
+      console.log(
+        `${r.store}: sustainable rate ${r.sustainableCps} cps offered, ${r.achievedCps} achieved (every call ok and heard, no retransmission); ` +
+          (best ? `first audio p50 ${best.postAnswerDelayMs.p50} ms, p99 ${best.postAnswerDelayMs.p99} ms` : 'no clean rate'),
+      );
+      const atTarget = r.levels.find((l) => l.rate === TARGET_CPS);
+      if (atTarget) console.log(`  at ${TARGET_CPS} cps: ${atTarget.achievedCps} achieved, first audio p99 ${atTarget.postAnswerDelayMs.p99} ms (target ${TARGET_P99_MS} ms)`);
+    }
     console.log(`written to ${path.relative(process.cwd(), file)}`);
   } finally {
-    await engine.stop();
     rtp.socket.close();
     app.server.closeAllConnections();
     app.server.close();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

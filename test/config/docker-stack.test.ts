@@ -35,6 +35,24 @@ describe('the docker/ stack', () => {
     expect(config.applications[0]!.voiceUrl).toBe('http://127.0.0.1:3000/voice');
   });
 
+  it('runs two engines on the Redis service, each with its own id and ports, on the same drachtio-server and recordings', async () => {
+    const { services } = await compose();
+    const first = await loadEngineConfig(fileURLToPath(new URL('dialtone.json', dockerDir)), {});
+    const mounted = services['dialtone-2']!.volumes!.find((v) => v.includes(':/config/dialtone.json'))!.split(':')[0]!;
+    const second = await loadEngineConfig(fileURLToPath(new URL(mounted, dockerDir)), {});
+    const redisPort = services.redis!.command![services.redis!.command!.indexOf('--port') + 1];
+    for (const config of [first, second]) {
+      expect(config.store.redis).toBe(`redis://127.0.0.1:${redisPort}/0`);
+      expect(config.drachtio).toEqual(first.drachtio);
+    }
+    expect(services.redis!.command).toContain('--appendonly');
+    expect(second.engineId).not.toBe(first.engineId);
+    expect([second.api.port, second.http.port, second.media.freeswitch?.listenPort]).not.toEqual(
+      expect.arrayContaining([first.api.port, first.http.port, first.media.freeswitch?.listenPort]),
+    );
+    expect(services['dialtone-2']!.volumes).toEqual(expect.arrayContaining(services.dialtone!.volumes!.filter((v) => !v.includes('/config/'))));
+  });
+
   it('names the images the production shape needs, and every file it mounts or builds exists', async () => {
     const { services } = await compose();
     expect(services.drachtio!.image).toMatch(/^drachtio\/drachtio-server:/);
