@@ -16,12 +16,15 @@ export async function loadTlsFiles(files: TlsFiles): Promise<{ cert: Buffer; key
       throw new Error(`cannot read TLS ${what} file ${path}: ${(err as Error).message}`, { cause: err });
     }
   };
-  const [cert, key, chain] = await Promise.all([
+  const [cert, key, chain] = await Promise.allSettled([
     read(files.certFile, 'certificate'),
     read(files.keyFile, 'key'),
     files.chainFile ? read(files.chainFile, 'chain') : Promise.resolve(undefined),
   ]);
-  return { cert, key, chain };
+  // The first file in that order that cannot be read is the one named, whichever read failed first.
+  for (const outcome of [cert, key, chain]) if (outcome.status === 'rejected') throw outcome.reason;
+  const value = <T>(o: PromiseSettledResult<T>): T => (o as PromiseFulfilledResult<T>).value;
+  return { cert: value(cert), key: value(key), chain: value(chain) };
 }
 
 /** PEM trust anchors for verifying peers' certificates; an unreadable file is an error naming it. */
