@@ -320,42 +320,55 @@ export class Engine {
 
   /** Hangs up the calls in progress, then stops every part; safe to call more than once. */
   async stop(): Promise<void> {
-    await this.api?.close();
+    const step = (name: string, work: Promise<unknown> | undefined): Promise<void> => this.stopStep(name, work);
+    await step('REST API', this.api?.close());
     this.api = undefined;
     const calls = this.live.values();
-    await Promise.all(calls.map((call) => call.shutdown().catch(() => undefined)));
+    await step('hanging up calls', Promise.all(calls.map((call) => call.shutdown().catch(() => undefined))));
     if (calls.length > 0) await this.withinGrace(Promise.all(calls.map((call) => call.done)));
     // This engine's calls have ended: it gives up its lease, and stops watching over the others.
-    await this.liveness?.stop();
+    await step('cluster lease', this.liveness?.stop());
     this.liveness = undefined;
     this.srf?.disconnect();
     this.srf = undefined;
-    await this.sipServer?.stop();
+    await step('SIP server', this.sipServer?.stop());
     this.sipServer = undefined;
-    if (this.ownsMedia) await this.media?.close();
+    if (this.ownsMedia) await step('media', this.media?.close());
     this.media = undefined;
-    await this.http?.stop();
+    await step('HTTP server', this.http?.stop());
     this.http = undefined;
     // The completed callbacks of the calls just ended still go out, within the grace period.
     if (this.statusSender) await this.withinGrace(this.statusSender.whenIdle());
-    await this.statusSender?.close();
-    await this.registrations?.stop();
+    await step('status callbacks', this.statusSender?.close());
+    await step('registrations', this.registrations?.stop());
     this.registrations = undefined;
-    await this.sipRegistrar?.close();
+    await step('registrar', this.sipRegistrar?.close());
     this.sipRegistrar = undefined;
-    await this.signalingSender?.close();
+    await step('signaling events', this.signalingSender?.close());
     this.signalingSender = undefined;
-    await this.webhooks?.close();
-    await this.transport?.close();
+    await step('webhooks', this.webhooks?.close());
+    await step('webhook transport', this.transport?.close());
     this.statusSender = undefined;
     this.webhooks = undefined;
     this.transport = undefined;
     this.commands?.close();
     this.commands = undefined;
     // Last, once the calls' final records are written.
-    if (this.state && this.state !== this.opts.store) await this.state.close();
+    if (this.state && this.state !== this.opts.store) await step('store', this.state.close());
     this.state = undefined;
     this.started = false;
+  }
+
+  /** One part's stop, with a warning naming it when it takes long (a stop that hangs says where). */
+  private async stopStep(name: string, work: Promise<unknown> | undefined): Promise<void> {
+    if (!work) return;
+    const started = Date.now();
+    const slow = setTimeout(() => this.log.warn({ part: name, waitedMs: Date.now() - started }, 'stopping: a part is slow to stop'), 5000);
+    try {
+      await work;
+    } finally {
+      clearTimeout(slow);
+    }
   }
 
   private async withinGrace(work: Promise<unknown>): Promise<void> {

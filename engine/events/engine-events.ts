@@ -1,0 +1,80 @@
+import type { HttpMethod } from '../../instructions/attributes.js';
+import type { CallRecord, RecordingRecord } from '../api/call-service.js';
+import type { StatusCallbackSettings, StatusEvent } from '../calls/status-events.js';
+import type { PresenceEvent } from '../registrar/presence-notifier.js';
+
+/**
+ * The engine's domain events: one typed stream (event-stream.ts) that the
+ * call code publishes to and that status callbacks, usage metering, event
+ * sinks, the console and metrics read. Every event names its account, and
+ * its application and call where it has them. A new consumer is a new
+ * subscriber; a new event is one more member of EngineEvent.
+ */
+
+interface EventBase {
+  at: Date;
+  accountSid: string;
+  applicationId?: string;
+  callSid?: string;
+}
+
+/** A call's progress, as Twilio's status callbacks report it (initiated, ringing, answered, completed). */
+export interface CallProgressEvent extends EventBase {
+  type: `call.${StatusEvent}`;
+  callSid: string;
+  /** The call as the REST API shows it at that moment. */
+  call: CallRecord;
+  /** The parameters of every request about the call (CallSid, From, To, SipCallId, ...) at that moment. */
+  params: Readonly<Record<string, string>>;
+  /** More parameters of this event (SipResponseCode, ErrorCode, ErrorUrl of a completed call). */
+  extra: Readonly<Record<string, string>>;
+  /** Where the call's status callbacks go. */
+  callbacks: StatusCallbackSettings;
+  /** Callbacks already sent for the call elsewhere (by an engine that was lost), when this engine reports its end. */
+  callbacksBefore?: number;
+}
+
+/** The engine asked an application for instructions. */
+export interface WebhookRequestedEvent extends EventBase {
+  type: 'webhook.requested';
+  url: string;
+  method: HttpMethod;
+  params: Readonly<Record<string, string>>;
+}
+
+/** The application answered (or did not: `error`). */
+export interface WebhookAnsweredEvent extends EventBase {
+  type: 'webhook.answered';
+  url: string;
+  method: HttpMethod;
+  latencyMs: number;
+  /** HTTP status, when a response came. */
+  status?: number;
+  /** What was wrong, with Twilio's error code, when the answer was no document. */
+  error?: { code: number; message: string };
+}
+
+/** A verb of a document began to run on a call. */
+export interface VerbStartedEvent extends EventBase {
+  type: 'verb.started';
+  callSid: string;
+  verb: string;
+  /** The document it belongs to. */
+  documentUrl: string;
+}
+
+export interface RecordingCompletedEvent extends EventBase {
+  type: 'recording.completed';
+  recording: RecordingRecord;
+}
+
+/** A SIP user's registrations changed (registered, refreshed, unregistered, expired). */
+export interface RegistrationChangedEvent extends EventBase {
+  type: 'registration.changed';
+  username: string;
+  change: PresenceEvent;
+  contacts: number;
+}
+
+export type EngineEvent = CallProgressEvent | WebhookRequestedEvent | WebhookAnsweredEvent | VerbStartedEvent | RecordingCompletedEvent | RegistrationChangedEvent;
+export type EngineEventType = EngineEvent['type'];
