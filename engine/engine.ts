@@ -13,6 +13,8 @@ import type { CallDeps } from './calls/call-deps.js';
 import { CallStore } from './calls/call-store.js';
 import { endLostCalls } from './calls/orphaned-calls.js';
 import { EngineLiveness } from './cluster/engine-liveness.js';
+import { EventStream } from './events/event-stream.js';
+import { sendStatusCallbacks } from './webhooks/status-callback-subscriber.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
 import { LegDialer } from './calls/dial-legs.js';
@@ -87,10 +89,14 @@ export class Engine {
   private readonly log: Logger;
   /** This engine's name in the store's records (config engineId, or a new one). */
   readonly engineId: string;
+  /** The engine's domain events: subscribe to see calls progress, webhooks, verbs, recordings, registrations. */
+  readonly events: EventStream;
   private state: StateStore | undefined;
   private commands: CallCommands | undefined;
   private liveness: EngineLiveness | undefined;
   private registrations: RegistrationSync | undefined;
+  /** Subscriptions of the engine's own parts to its event stream, ended at stop. */
+  private readonly unsubscribers: (() => void)[] = [];
   private readonly live = new LiveCalls();
   private sipServer: SipServer | undefined;
   private srf: Srf | undefined;
@@ -111,6 +117,7 @@ export class Engine {
   ) {
     this.log = opts.logger ?? silentLogger();
     this.engineId = config.engineId ?? `engine-${randomBytes(6).toString('hex')}`;
+    this.events = new EventStream(this.log.child({ component: 'events' }));
   }
 
   async start(): Promise<EngineInfo> {
@@ -171,9 +178,11 @@ export class Engine {
     const authToken = firstAccount?.authToken ?? '';
     this.transport = new WebhookTransport();
     const webhookLog = this.log.child({ component: 'webhooks' });
-    this.webhooks = new WebhookClient({ authToken, transport: this.transport, logger: webhookLog });
+    this.webhooks = new WebhookClient({ authToken, transport: this.transport, logger: webhookLog, events: this.events });
     this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog });
-    const lostCallDeps = { statusSender: this.statusSender, accounts: config.accounts, log: this.log };
+    const tokens = new Map(config.accounts.map((a) => [a.id, a.authToken]));
+    this.unsubscribers.push(sendStatusCallbacks(this.events, this.statusSender, (sid) => tokens.get(sid)));
+    const lostCallDeps = { events: this.events, log: this.log };
     // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
     // In Redis, only calls under this engine's own (configured) id are known to be its; others' are the liveness watch's.
     await endLostCalls(state.calls, state.kind === 'embedded' ? undefined : this.engineId, 'the engine restarted', lostCallDeps);
@@ -204,6 +213,7 @@ export class Engine {
       log: registrarLog,
       onUpdate: shared.changed,
       reportsExpiry: shared.reportsExpiry,
+      events: this.events,
       // Engines of a cluster check each other's nonces; one engine alone keeps a key of its own per run
       // (its nonce-counts live in memory, so a nonce from before a restart must not be taken again).
       ...(state.kind === 'redis' ? { nonceCounts: state.nonceCounts, nonceSecret: await state.secrets.get('digest-nonce') } : {}),
@@ -238,6 +248,7 @@ export class Engine {
       media: this.media,
       webhooks: this.webhooks,
       statusSender: this.statusSender,
+      events: this.events,
       store: new CallStore(state.calls, this.engineId),
       recordings,
       live: this.live,
@@ -353,6 +364,7 @@ export class Engine {
     this.transport = undefined;
     this.commands?.close();
     this.commands = undefined;
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     // Last, once the calls' final records are written.
     if (this.state && this.state !== this.opts.store) await step('store', this.state.close());
     this.state = undefined;

@@ -11,6 +11,7 @@ import { attemptOutbound, fromUser } from './outbound-attempt.js';
 import { OutboundCallControl } from './outbound-call-control.js';
 import { finishCall } from './call-ending.js';
 import { StatusEvents } from './status-events.js';
+import { publishVerbs } from './verb-events.js';
 
 /**
  * Runs a call created over the REST API: places it, and once answered runs
@@ -20,11 +21,11 @@ import { StatusEvents } from './status-events.js';
  */
 export function startApiCall(deps: CallDeps, account: Account, session: CallSession, params: CreateCallParams): LiveCall {
   const log = deps.log.child({ callSid: session.sid });
-  const status = new StatusEvents(
-    deps.statusSender,
-    { statusCallback: params.statusCallback, statusCallbackMethod: params.statusCallbackMethod, statusCallbackEvents: params.statusCallbackEvents },
-    account,
-  );
+  const status = new StatusEvents(deps.events, {
+    statusCallback: params.statusCallback,
+    statusCallbackMethod: params.statusCallbackMethod,
+    statusCallbackEvents: params.statusCallbackEvents,
+  });
   const cancel = new AbortController();
   const redirects = new RedirectChannel();
   let control: OutboundCallControl | undefined;
@@ -52,7 +53,7 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
       attempt.answered.endpoint,
     );
     const recording = params.record ? recordCalledParty(control, log) : undefined;
-    const result = await runInstructions(control, first, { redirects });
+    const result = await runInstructions(control, first, { redirects, onVerb: publishVerbs(deps.events, session) });
     log.info({ end: result.end, documents: result.documents }, 'instructions ended');
     await control.release();
     await recording?.();

@@ -7,6 +7,7 @@ import type { Registrar } from '../registrar/registrar.js';
 import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import type { WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { EventStream } from '../events/event-stream.js';
 import type { CallStore } from './call-store.js';
 import type { LiveCalls } from './live-calls.js';
 import type { LegPlacer, RecordingSink } from './sip-call-base.js';
@@ -17,6 +18,8 @@ export interface CallDeps {
   media: MediaServer;
   webhooks: WebhookClient;
   statusSender: StatusCallbackSender;
+  /** The engine's domain events (engine/events/): call progress, webhooks, verbs, recordings. */
+  events: EventStream;
   store: CallStore;
   recordings: RecordingSink;
   live: LiveCalls;

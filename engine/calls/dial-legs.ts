@@ -53,11 +53,11 @@ export class LegDialer implements LegPlacer {
     });
     const log = parentLog.child({ dialCallSid: session.sid });
     const { noun } = req;
-    const status = new StatusEvents(
-      deps.statusSender,
-      { statusCallback: noun.statusCallback, statusCallbackMethod: noun.statusCallbackMethod, statusCallbackEvents: noun.statusCallbackEvent },
-      account,
-    );
+    const status = new StatusEvents(deps.events, {
+      statusCallback: noun.statusCallback,
+      statusCallbackMethod: noun.statusCallbackMethod,
+      statusCallbackEvents: noun.statusCallbackEvent,
+    });
     deps.store.add(session, status.settings);
     const finish = async (extra: Record<string, string> = {}): Promise<void> => {
       const code = session.sipResponseCode;

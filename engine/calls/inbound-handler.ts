@@ -11,6 +11,7 @@ import { InboundCallControl } from './inbound-call-control.js';
 import { bareUri, sipCallParams } from './sip-call-params.js';
 import { finishCall } from './call-ending.js';
 import { StatusEvents } from './status-events.js';
+import { publishVerbs } from './verb-events.js';
 
 /**
  * The srf.invite handler: routes the INVITE (403/404 when refused), makes
@@ -70,7 +71,7 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
       status: 'ringing',
     });
     const log = deps.log.child({ callSid: session.sid, callId });
-    const status = new StatusEvents(deps.statusSender, app, account);
+    const status = new StatusEvents(deps.events, app);
     const control = new InboundCallControl({ ...deps, req, res, session, documents: app, account, status, log });
     const redirects = new RedirectChannel();
     req.on('cancel', () => control.partyGone('canceled'));
@@ -84,7 +85,7 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
       status.send('ringing', session);
       // A call to a registered user's address runs <Dial><Client> instead of an application's document.
       const first = 'first' in decision ? decision.first : { url: app.voiceUrl, method: app.voiceMethod };
-      const result = await runInstructions(control, first, { redirects });
+      const result = await runInstructions(control, first, { redirects, onVerb: publishVerbs(deps.events, session) });
       log.info({ end: result.end, documents: result.documents }, 'instructions ended');
     })()
       .catch((err: unknown) => log.error({ err }, 'call failed'))

@@ -19,6 +19,7 @@ import { mixWavFiles } from '../../media/embedded/audio/mix.js';
 import type { Endpoint, MediaServer } from '../../media/types.js';
 import type { RecordingRecord } from '../api/call-service.js';
 import type { SignalingEvents } from '../signaling-events/call-signaling.js';
+import type { EventStream } from '../events/event-stream.js';
 import { recordingPath } from '../http/recordings-route.js';
 import type { RecordingStore } from '../recordings/recording-store.js';
 import type { WebhookError } from '../webhooks/error-codes.js';
@@ -52,6 +53,7 @@ export interface SipCallBaseDeps {
   media: MediaServer;
   webhooks: WebhookClient;
   statusSender: StatusCallbackSender;
+  events: EventStream;
   status: StatusEvents;
   recordings: RecordingSink;
   dialer: LegPlacer;
@@ -243,7 +245,7 @@ export abstract class SipCallBase implements CallControl {
 
   recordingSaved(target: RecordingTarget, info: { durationMs: number; channels: 1 | 2; source: RecordingRecord['source'] }): void {
     const now = new Date();
-    this.deps.recordings.store.add({
+    const record: RecordingRecord = {
       sid: target.sid,
       accountSid: this.deps.session.accountSid,
       callSid: this.callSid,
@@ -255,7 +257,10 @@ export abstract class SipCallBase implements CallControl {
       source: info.source,
       status: 'completed',
       mediaUrl: target.url,
-    });
+    };
+    this.deps.recordings.store.add(record);
+    const { session } = this.deps;
+    this.deps.events.publish({ type: 'recording.completed', at: now, accountSid: session.accountSid, applicationId: session.applicationId, callSid: this.callSid, recording: record });
   }
 
   async saveMixedRecording(

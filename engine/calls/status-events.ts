@@ -1,6 +1,5 @@
-import type { Account } from '../../config/engine-config.js';
 import type { HttpMethod } from '../../instructions/attributes.js';
-import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { EventStream } from '../events/event-stream.js';
 import type { CallSession } from './call-session.js';
 
 export type StatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
@@ -13,41 +12,29 @@ export interface StatusCallbackSettings {
 }
 
 /**
- * Sends a call's status callbacks (initiated, ringing, answered, completed)
- * to the application's statusCallback, for the events it asked for. Never
- * waits: the sender queues them in order per call.
+ * A call's progress (initiated, ringing, answered, completed) published on
+ * the engine's event stream, with where the call's status callbacks go;
+ * the status callbacks are one subscriber of it
+ * (engine/webhooks/status-callback-subscriber.ts). Never waits.
  */
 export class StatusEvents {
   constructor(
-    private readonly sender: StatusCallbackSender,
+    private readonly stream: EventStream,
     /** Where this call's callbacks go. */
     readonly settings: StatusCallbackSettings,
-    private readonly account: Pick<Account, 'authToken'>,
   ) {}
 
-  wants(event: StatusEvent): boolean {
-    return this.settings.statusCallback !== undefined && this.settings.statusCallbackEvents.includes(event);
-  }
-
   send(event: StatusEvent, call: CallSession, extra: Readonly<Record<string, string>> = {}): void {
-    const url = this.settings.statusCallback;
-    if (url === undefined || !this.wants(event)) {
-      // The call's sequence numbering is forgotten at its end, whether or not completed is sent.
-      if (event === 'completed') this.sender.end(call.sid);
-      return;
-    }
-    const base = call.webhookParams();
-    // CallStatus names the event for the first two; then the call's own state.
-    const status = event === 'initiated' ? 'initiated' : event === 'ringing' ? 'ringing' : base.CallStatus;
-    const params: Record<string, string> = { ...base, CallStatus: status ?? call.status, CallbackSource: 'call-progress-events', ...extra };
-    if (event === 'completed') {
-      params.CallDuration = String(call.durationSeconds);
-      params.Duration = String(Math.ceil(call.durationSeconds / 60));
-    }
-    this.sender.send(
-      call.sid,
-      { url, method: this.settings.statusCallbackMethod, params, authToken: this.account.authToken },
-      { last: event === 'completed' },
-    );
+    this.stream.publish({
+      type: `call.${event}`,
+      at: new Date(),
+      accountSid: call.accountSid,
+      applicationId: call.applicationId,
+      callSid: call.sid,
+      call: call.toRecord(),
+      params: call.webhookParams(),
+      extra,
+      callbacks: this.settings,
+    });
   }
 }

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Account } from '../../config/engine-config.js';
 import { endLostCalls } from '../calls/orphaned-calls.js';
 import type { StateStore, StoredCall } from '../store/types.js';
-import type { StatusCallbackSender } from '../webhooks/status-callback.js';
+import type { EventStream } from '../events/event-stream.js';
 
 /** How often an engine looks for lost ones: a lost engine is ended within lease time + two looks (at most 5 s). */
 export function watchIntervalMs(leaseMs: number): number {
@@ -33,7 +32,7 @@ export class EngineLiveness {
     private readonly store: StateStore,
     private readonly engineId: string,
     private readonly leaseMs: number,
-    private readonly deps: { statusSender: StatusCallbackSender; accounts: readonly Account[]; log: Logger },
+    private readonly deps: { events: EventStream; log: Logger },
   ) {}
 
   /** Takes this engine's lease; refuses to start when a running engine already has this id. */

@@ -4,6 +4,7 @@ import type { RegistrarOptions, SipUserConfig } from '../../config/sip-users.js'
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { DigestAuthenticator, type DigestOutcome, type DigestRequest } from '../auth/digest-authenticator.js';
 import type { NonceCountStore } from '../auth/nonce-counts.js';
+import type { EventStream } from '../events/event-stream.js';
 import type { WebhookTransport } from '../webhooks/http-transport.js';
 import { MemoryBindingStore, type BindingStore } from './binding-store.js';
 import { applyRegister, type RegisterUpdate, type UpdateResult } from './binding-update.js';
@@ -31,6 +32,8 @@ export interface SipRegistrarOptions {
   onUpdate?: (username: string, bindings: readonly Binding[]) => void;
   /** Whether this engine reports expired registrations to the presence callback (one engine of a cluster does). */
   reportsExpiry?: () => boolean;
+  /** Where registration changes are published (registration.changed). */
+  events?: EventStream;
   now?: () => number;
 }
 
@@ -58,8 +61,10 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
   private readonly log: Logger;
   private readonly onUpdate: SipRegistrarOptions['onUpdate'];
   private readonly reportsExpiry: () => boolean;
+  private readonly events: EventStream | undefined;
 
   constructor(opts: SipRegistrarOptions) {
+    this.events = opts.events;
     this.onUpdate = opts.onUpdate;
     this.reportsExpiry = opts.reportsExpiry ?? (() => true);
     this.options = opts.options;
@@ -196,6 +201,7 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
   }
 
   private report(accountSid: string, username: string, event: PresenceEvent, bindings: readonly Binding[], changed: readonly Binding[]): void {
+    this.events?.publish({ type: 'registration.changed', at: new Date(this.now()), accountSid, username, change: event, contacts: bindings.length });
     this.presence?.notify({ accountSid, username, event, bindings: [...bindings].reverse(), changed, at: this.now() });
   }
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { EventStream } from '../events/event-stream.js';
 import { InstructionError, parseInstructions, type HttpMethod, type InstructionDocument } from '../../instructions/index.js';
 import { silentLogger } from '../logger.js';
 import { decodeBody, isInstructionsContentType } from './content-type.js';
@@ -39,6 +40,8 @@ export interface WebhookClientOptions extends WebhookTransportOptions {
   /** Share a transport (and its connection pools), e.g. with a StatusCallbackSender; one is made otherwise. */
   transport?: WebhookTransport;
   logger?: Logger;
+  /** Where each request and its answer are published (webhook.requested, webhook.answered). */
+  events?: EventStream;
 }
 
 /**
@@ -52,8 +55,10 @@ export class WebhookClient {
   private readonly ownsTransport: boolean;
   private readonly authToken: string;
   private readonly log: Logger;
+  private readonly events: EventStream | undefined;
 
   constructor(opts: WebhookClientOptions) {
+    this.events = opts.events;
     this.ownsTransport = opts.transport === undefined;
     this.transport = opts.transport ?? new WebhookTransport(opts);
     this.authToken = opts.authToken;
@@ -99,12 +104,26 @@ export class WebhookClient {
     signal: AbortSignal | undefined,
   ): Promise<{ document: InstructionDocument; url: string } | { error: WebhookError }> {
     const method = req.method ?? 'POST';
+    const about = { accountSid: req.params.AccountSid ?? '', ...(req.params.CallSid !== undefined ? { callSid: req.params.CallSid } : {}), url: req.url, method };
+    this.events?.publish({ type: 'webhook.requested', at: new Date(), ...about, params: req.params });
+    const started = performance.now();
     const outcome = await this.transport.send(
       { url: req.url, method, params: req.params, authToken: req.authToken ?? this.authToken },
       { timeouts: req.timeouts, signal },
     );
-    if ('error' in outcome) return outcome;
-    return readInstructions(outcome.response, req.url);
+    const result = 'error' in outcome ? outcome : readInstructions(outcome.response, req.url);
+    if (this.events) {
+      const status = 'response' in outcome ? outcome.response.status : 'error' in result ? result.error.status : undefined;
+      this.events.publish({
+        type: 'webhook.answered',
+        at: new Date(),
+        ...about,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(status !== undefined ? { status } : {}),
+        ...('error' in result ? { error: { code: result.error.code, message: result.error.message } } : {}),
+      });
+    }
+    return result;
   }
 
   /** Closes the connection pools, unless the transport was given by the caller. */

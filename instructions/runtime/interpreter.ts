@@ -40,6 +40,8 @@ export interface RunOptions {
    * whisper document run on a called party leaves it up for the bridge.
    */
   hangupAtEnd?: boolean;
+  /** Told as each verb starts, with the URL of its document. */
+  onVerb?: (verb: string, documentUrl: string) => void;
 }
 
 /** The signal a verb runs under: the call's hangup, and a redirect when there is a channel. */
@@ -84,6 +86,7 @@ export async function runInstructions(control: CallControl, first: DocumentSourc
     for (const verb of document.verbs) {
       if (hangup.aborted) return { end: 'caller-hangup', documents };
       log.debug({ verb: verb.verb, url: fetched.url }, 'verb');
+      opts.onVerb?.(verb.verb, fetched.url);
       const result = await executeVerb(verb, { control, log, signal: verbSignal(control, redirects) });
       if (hangup.aborted) return { end: 'caller-hangup', documents };
       // A redirect wins over whatever the interrupted verb wanted next.

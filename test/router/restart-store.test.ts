@@ -7,35 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import twilio from 'twilio';
 import { describe, it } from 'vitest';
-import { describeSipp } from '../support/sipp.js';
 import { startRedis } from '../support/redis-server.js';
 import { twilioClientFor } from '../support/twilio-client.js';
-import { twiml } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { recordOneCall } from './helpers/record-call.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
 import type { EngineConfigInput } from '../../config/engine-config.js';
-
-const { VoiceResponse } = twilio.twiml;
-
-/** One call that leaves a message: a tone after the beep, then '#'. */
-async function recordOneCall(h: RouterHarness, media: CallerMedia): Promise<{ recordingSid: string }> {
-  const doc = new VoiceResponse();
-  doc.record({ action: '/recorded', finishOnKey: '#', maxLength: 20, timeout: 10, playBeep: true });
-  h.app.on('/voice', twiml(doc.toString()));
-  const done = new VoiceResponse();
-  done.hangup();
-  h.app.on('/recorded', twiml(done.toString()));
-  const caller = await h.call({ scenario: 'answered', user: 'voicemail', media });
-  await media.waitForToneEnd(1000, 15_000);
-  await media.sendTone(440, 1200);
-  await media.sendDigits('#');
-  const action = await h.app.waitFor((r) => r.pathname === '/recorded', 10_000, 'the Record action request');
-  const result = await caller.done;
-  if (result.exitCode !== 0) throw new Error(describeSipp(result));
-  return { recordingSid: action.params.RecordingSid ?? '' };
-}
 
 describe.each<{ kind: 'embedded' | 'redis' }>([{ kind: 'embedded' }, { kind: 'redis' }])('$kind store across a restart', ({ kind }) => {
   it('a new engine lists the ended call and its recording, and serves the audio', async ({ expect, onTestFinished }) => {
