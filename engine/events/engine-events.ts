@@ -2,6 +2,7 @@ import type { HttpMethod } from '../../instructions/attributes.js';
 import type { CallRecord, RecordingRecord } from '../api/call-service.js';
 import type { StatusCallbackSettings, StatusEvent } from '../calls/status-events.js';
 import type { PresenceEvent } from '../registrar/presence-notifier.js';
+import type { Binding } from '../registrar/registrar.js';
 
 /**
  * The engine's domain events: one typed stream (event-stream.ts) that the
@@ -73,7 +74,10 @@ export interface RegistrationChangedEvent extends EventBase {
   type: 'registration.changed';
   username: string;
   change: PresenceEvent;
-  contacts: number;
+  /** The user's bindings after the change, most recent first. */
+  bindings: readonly Binding[];
+  /** The bindings the change is about (added, refreshed, removed or lapsed). */
+  changed: readonly Binding[];
 }
 
 export type EngineEvent = CallProgressEvent | WebhookRequestedEvent | WebhookAnsweredEvent | VerbStartedEvent | RecordingCompletedEvent | RegistrationChangedEvent;

@@ -4,7 +4,7 @@ import type { RegistrarOptions, SipUserConfig } from '../../config/sip-users.js'
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { DigestAuthenticator, type DigestOutcome, type DigestRequest } from '../auth/digest-authenticator.js';
 import type { NonceCountStore } from '../auth/nonce-counts.js';
-import type { EventStream } from '../events/event-stream.js';
+import { EventStream } from '../events/event-stream.js';
 import type { WebhookTransport } from '../webhooks/http-transport.js';
 import { MemoryBindingStore, type BindingStore } from './binding-store.js';
 import { applyRegister, type RegisterUpdate, type UpdateResult } from './binding-update.js';
@@ -61,10 +61,11 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
   private readonly log: Logger;
   private readonly onUpdate: SipRegistrarOptions['onUpdate'];
   private readonly reportsExpiry: () => boolean;
-  private readonly events: EventStream | undefined;
+  private readonly events: EventStream;
+  private readonly unsubscribePresence: (() => void) | undefined;
 
   constructor(opts: SipRegistrarOptions) {
-    this.events = opts.events;
+    this.events = opts.events ?? new EventStream(opts.log);
     this.onUpdate = opts.onUpdate;
     this.reportsExpiry = opts.reportsExpiry ?? (() => true);
     this.options = opts.options;
@@ -83,12 +84,18 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
     });
     const tokens = new Map(opts.accounts.map((a) => [a.id, a.authToken]));
     if (opts.options.presenceCallback !== undefined && opts.transport) {
-      this.presence = new PresenceNotifier({
+      const presence = new PresenceNotifier({
         url: opts.options.presenceCallback,
         method: opts.options.presenceCallbackMethod,
         transport: opts.transport,
         authTokenOf: (sid) => tokens.get(sid),
         log: opts.log,
+      });
+      this.presence = presence;
+      // Presence callbacks are a subscriber of the registration events.
+      this.unsubscribePresence = this.events.subscribe((e) => {
+        if (e.type !== 'registration.changed') return;
+        presence.notify({ accountSid: e.accountSid, username: e.username, event: e.change, bindings: e.bindings, changed: e.changed, at: e.at.getTime() });
       });
     }
     this.sweeper = setInterval(() => this.sweep(), opts.sweepIntervalMs ?? 1000);
@@ -197,11 +204,11 @@ export class SipRegistrar implements Registrar, CallerAuthenticator {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.unsubscribePresence?.();
     await this.presence?.close();
   }
 
   private report(accountSid: string, username: string, event: PresenceEvent, bindings: readonly Binding[], changed: readonly Binding[]): void {
-    this.events?.publish({ type: 'registration.changed', at: new Date(this.now()), accountSid, username, change: event, contacts: bindings.length });
-    this.presence?.notify({ accountSid, username, event, bindings: [...bindings].reverse(), changed, at: this.now() });
+    this.events.publish({ type: 'registration.changed', at: new Date(this.now()), accountSid, username, change: event, bindings: [...bindings].reverse(), changed });
   }
 }

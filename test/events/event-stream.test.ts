@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../engine/events/engine-events.js';
 import { EventStream } from '../../engine/events/event-stream.js';
 
-const event = (username: string): EngineEvent => ({ type: 'registration.changed', at: new Date(), accountSid: 'AC' + '1'.repeat(32), username, change: 'registered', contacts: 1 });
+const event = (username: string): EngineEvent => ({ type: 'registration.changed', at: new Date(), accountSid: 'AC' + '1'.repeat(32), username, change: 'registered', bindings: [], changed: [] });
 
 describe('EventStream', () => {
   it('gives each event to every subscriber in order; one that throws does not keep it from the others', () => {
