@@ -138,6 +138,8 @@ export class Engine {
     await mkdir(recordingsDir, { recursive: true });
     const state = this.opts.store ?? openStore(config.store, dataDir, this.log);
     this.state = state;
+    // Redis: no call is taken before the shared state can be read (the log says while it waits).
+    await state.ready();
 
     let sip: SipServerInfo['sip'] = [];
     let admin: { address: string; port: number };

@@ -116,6 +116,8 @@ export interface StateStore {
   readonly registrations: RegistrationStore;
   readonly nonceCounts: NonceCountStore;
   readonly secrets: SharedSecrets;
+  /** Resolves once the store can be used (Redis reached: the engine waits for it at start). */
+  ready(): Promise<void>;
   /** Resolves once every write made so far has been applied. */
   flush(): Promise<void>;
   /** Flushes, then closes; the store is not used afterwards. */

@@ -6,7 +6,8 @@ import { callMatches } from '../../engine/store/record-codec.js';
 import type { StateStore, StoredCall } from '../../engine/store/types.js';
 import { waitUntil } from '../support/ports.js';
 import { prng } from '../support/prng.js';
-import { embeddedKind, redisKind, type StoreKind } from './store-kinds.js';
+import { startRedis } from '../support/redis-server.js';
+import { embeddedKind, redisKind, redisStoreAt, type StoreKind } from './store-kinds.js';
 
 const ACCOUNT = 'AC' + 'a'.repeat(32);
 const OTHER = 'AC' + 'b'.repeat(32);
@@ -232,6 +233,25 @@ describe('a cluster on one Redis', () => {
     expect(await one.nonceCounts.use('n1', Date.now(), 2, expires)).toBe('replay');
     expect(await one.secrets.get('digest-nonce')).toEqual(await two.secrets.get('digest-nonce'));
     await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('Redis not there yet', () => {
+  it('ready() waits for it, and the writes made meanwhile are applied once it is up', async () => {
+    const redis = await startRedis();
+    await redis.kill();
+    const store = redisStoreAt(redis.url, 'late');
+    const c = call({ status: 'completed', endTime: new Date() });
+    store.calls.put(c);
+    let ready = false;
+    const waiting = store.ready().then(() => (ready = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ready).toBe(false);
+    await redis.restart();
+    await waiting;
+    expect(await store.calls.get(c.sid)).toEqual(c);
+    await store.close();
+    await redis.stop();
   });
 });
 

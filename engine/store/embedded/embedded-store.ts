@@ -75,6 +75,10 @@ export class EmbeddedStore implements StateStore {
     }
   }
 
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   flush(): Promise<void> {
     this.writes.flush();
     return Promise.resolve();

@@ -45,6 +45,26 @@ export class RedisStore implements StateStore {
     this.bus = new RedisBus(this.client, options.redis, options.keyPrefix, log);
   }
 
+  /** Waits until Redis is reached, saying so in the log every 10 s. */
+  async ready(): Promise<void> {
+    const client = this.client;
+    while (client.status !== 'ready') {
+      if (client.status === 'end') throw new Error('the connection to Redis was closed');
+      const reached = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          client.off('ready', onReady);
+          resolve(false);
+        }, 10_000);
+        const onReady = (): void => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        client.once('ready', onReady);
+      });
+      if (!reached) this.log.warn({ status: client.status }, 'waiting for Redis before taking calls');
+    }
+  }
+
   /** Every command sent before it has been answered once the PING is (one connection answers in order). */
   async flush(): Promise<void> {
     await this.callRecords.read('flush', () => this.client.ping());
