@@ -1,4 +1,11 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { StoreOptionsSchema } from '../../config/store-options.js';
+import { silentLogger } from '../../engine/logger.js';
+import { EmbeddedStore, STATE_FILE } from '../../engine/store/embedded/embedded-store.js';
 import type { CallFilter, RecordingRecord } from '../../engine/api/call-service.js';
 import { cutPage, type Page, type PageKey, type PageRequest } from '../../engine/api/paging.js';
 import type { CallStatus } from '../../engine/calls/call-status.js';
@@ -271,5 +278,21 @@ describe('retention', () => {
     expect(left).toEqual([recent[0]?.sid, recent[1]?.sid, recent[2]?.sid, running.sid]);
     expect((await s.recordings.list(ACCOUNT, {}, { pageSize: 50, page: 0 })).items.length).toBe(2);
     await s.close();
+  });
+});
+
+describe('the embedded store file', () => {
+  it('has its write-ahead log copied into the database off the event loop, and none left once closed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dialtone-wal-'));
+    const s = new EmbeddedStore(dir, StoreOptionsSchema.parse({}), silentLogger());
+    const file = join(dir, STATE_FILE);
+    const before = statSync(file).size;
+    for (let i = 0; i < 2000; i++) s.calls.put(call({ status: 'completed', endTime: new Date() }));
+    await s.flush();
+    // The engine's own connection never checkpoints: the database file grows only through the worker's.
+    await waitUntil(() => statSync(file).size > before, 10_000, 'a checkpoint into the database file');
+    await s.close();
+    expect(existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0).toBe(0);
+    await rm(dir, { recursive: true, force: true });
   });
 });

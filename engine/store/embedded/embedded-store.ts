@@ -10,12 +10,15 @@ import { SqliteCounters, SqliteLeases } from './sqlite-leases.js';
 import { SqliteRegistrations, SqliteSecrets } from './sqlite-registrations.js';
 import { LocalNonceCounts, NonceCounts } from '../../auth/nonce-counts.js';
 import { WriteBehind } from './write-behind.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /** The embedded store's file, under dataDir. */
 export const STATE_FILE = 'state.sqlite';
 /** How often records past the retention are deleted. */
 const PRUNE_INTERVAL_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** How often the write-ahead log is copied into the database file (off the event loop). */
+const CHECKPOINT_INTERVAL_MS = 2000;
 
 /**
  * The state of one engine in a database file under dataDir (nothing to
@@ -36,6 +39,7 @@ export class EmbeddedStore implements StateStore {
   private readonly db: Db;
   private readonly writes: WriteBehind;
   private readonly pruneTimer: NodeJS.Timeout;
+  private readonly checkpointer: Checkpointer | undefined;
   private closed = false;
 
   constructor(
@@ -45,6 +49,10 @@ export class EmbeddedStore implements StateStore {
   ) {
     const file = dataDir === ':memory:' ? dataDir : join(dataDir, STATE_FILE);
     this.db = openDatabase(file);
+    if (file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = startCheckpointer(file, CHECKPOINT_INTERVAL_MS, (reason) => log.warn({ file, reason }, 'the store could not checkpoint its log'));
+    }
     this.writes = new WriteBehind(
       this.db,
       options.flushIntervalMs,
@@ -84,12 +92,12 @@ export class EmbeddedStore implements StateStore {
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.pruneTimer);
     if (!this.writes.flush()) this.log.error({ lost: this.writes.size }, 'the store could not write its last changes before closing');
+    await this.checkpointer?.stop();
     this.db.close();
-    return Promise.resolve();
   }
 }

@@ -29,20 +29,22 @@ export class SqliteCallStore implements CallRecordStore {
   }
 
   put(call: StoredCall): void {
-    const row = {
-      sid: call.sid,
-      account: call.accountSid,
-      created: call.dateCreated.getTime(),
-      status: call.status,
-      final: isFinalStatus(call.status) ? 1 : 0,
-      to: call.to,
-      from: call.from,
-      parent: call.parentCallSid ?? null,
-      engine: call.engineId,
-      ended: call.endTime?.getTime() ?? null,
-      data: encodeCall(call),
-    };
-    this.writes.add(`call:${call.sid}`, () => this.upsert.run(row));
+    // The row is made when the batch is written: of a call's changes within one batch only the last is encoded.
+    this.writes.add(`call:${call.sid}`, () =>
+      this.upsert.run({
+        sid: call.sid,
+        account: call.accountSid,
+        created: call.dateCreated.getTime(),
+        status: call.status,
+        final: isFinalStatus(call.status) ? 1 : 0,
+        to: call.to,
+        from: call.from,
+        parent: call.parentCallSid ?? null,
+        engine: call.engineId,
+        ended: call.endTime?.getTime() ?? null,
+        data: encodeCall(call),
+      }),
+    );
   }
 
   get(callSid: string): Promise<StoredCall | undefined> {

@@ -26,8 +26,7 @@ export class SqliteRecordingStore implements RecordingRecordStore {
   }
 
   put(r: RecordingRecord): void {
-    const row = { sid: r.sid, account: r.accountSid, call: r.callSid, created: r.dateCreated.getTime(), data: encodeRecording(r) };
-    this.writes.add(`recording:${r.sid}`, () => this.upsert.run(row));
+    this.writes.add(`recording:${r.sid}`, () => this.upsert.run({ sid: r.sid, account: r.accountSid, call: r.callSid, created: r.dateCreated.getTime(), data: encodeRecording(r) }));
   }
 
   get(recordingSid: string): Promise<RecordingRecord | undefined> {

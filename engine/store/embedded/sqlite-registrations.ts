@@ -34,8 +34,7 @@ export class SqliteRegistrations implements RegistrationStore {
   }
 
   put(username: string, bindings: readonly Binding[]): void {
-    const data = JSON.stringify(bindings);
-    this.writes.add(`registration:${username}`, () => (bindings.length === 0 ? this.remove.run(username) : this.upsert.run(username, data)));
+    this.writes.add(`registration:${username}`, () => (bindings.length === 0 ? this.remove.run(username) : this.upsert.run(username, JSON.stringify(bindings))));
   }
 }
 
