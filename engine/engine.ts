@@ -373,15 +373,25 @@ export class Engine {
     this.started = false;
   }
 
-  /** One part's stop, with a warning naming it when it takes long (a stop that hangs says where). */
+  /**
+   * One part's stop, with a warning naming it when it takes over 5 s; after
+   * 10 s the engine goes on without it (logged), so a part that hangs never
+   * keeps the process from stopping.
+   */
   private async stopStep(name: string, work: Promise<unknown> | undefined): Promise<void> {
     if (!work) return;
     const started = Date.now();
     const slow = setTimeout(() => this.log.warn({ part: name, waitedMs: Date.now() - started }, 'stopping: a part is slow to stop'), 5000);
+    let limit: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'gave up'>((resolve) => (limit = setTimeout(() => resolve('gave up'), 10_000)));
     try {
-      await work;
+      const outcome = await Promise.race([work.then(() => 'stopped' as const), gaveUp]);
+      if (outcome === 'gave up') this.log.error({ part: name, waitedMs: Date.now() - started }, 'stopping: a part did not stop in 10 s; going on without it');
+    } catch (err) {
+      this.log.warn({ part: name, reason: (err as Error).message }, 'stopping: a part failed to stop');
     } finally {
       clearTimeout(slow);
+      clearTimeout(limit);
     }
   }
 

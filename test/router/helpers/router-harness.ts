@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { parseEngineConfig } from '../../../config/load-engine-config.js';
 import type { EngineConfigInput } from '../../../config/engine-config.js';
 import { Engine } from '../../../engine/engine.js';
@@ -119,6 +119,15 @@ export function testConfig(appBase: string, dataDir: string, applications: TestA
   };
 }
 
+/** Silent, but for the engine's warnings about a part that is slow to stop: those go to stderr, so a run shows them. */
+function stopProblemsLogger(): Logger {
+  return pino({ level: 'warn' }, {
+    write: (line: string) => {
+      if (line.includes('"msg":"stopping:')) process.stderr.write(`router-test engine: ${line}`);
+    },
+  });
+}
+
 export async function startRouter(opts: {
   applications: TestApplication[];
   app?: AppServer;
@@ -150,7 +159,7 @@ export async function startRouter(opts: {
     ...(opts.media ? { media: opts.media } : {}),
   };
   const config = parseEngineConfig(opts.signalingEventDelivery ? { ...base, signalingEventDelivery: opts.signalingEventDelivery } : base, { env: {} });
-  const logger = opts.logger ?? createLogger({ level: process.env.DIALTONE_LOG_LEVEL ?? 'silent', name: 'router-test' });
+  const logger = opts.logger ?? (process.env.DIALTONE_LOG_LEVEL ? createLogger({ level: process.env.DIALTONE_LOG_LEVEL, name: 'router-test' }) : stopProblemsLogger());
   const engine = new Engine(config, { logger, ...(opts.registrar ? { registrar: opts.registrar } : {}) });
   const info = await engine.start();
   const udp = info.sip.find((s) => s.protocol === 'udp') ?? info.sip[0];
