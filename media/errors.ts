@@ -8,6 +8,7 @@ export type MediaErrorCode =
   | 'no-ports' // the RTP port range is exhausted
   | 'destroyed' // the endpoint was destroyed
   | 'unavailable' // no media server can take the call now (FreeSWITCH unreachable): the call router answers 503
+  | 'unsupported' // this media server cannot do what was asked (a feature it lacks)
   | 'io'; // a file could not be read or written
 
 export class MediaError extends Error {

@@ -185,9 +185,66 @@ export interface Endpoint {
   off<K extends keyof EndpointEvents>(event: K, listener: (...args: EndpointEvents[K]) => void): this;
 }
 
+/** How a member takes part in a conference room; update() changes only what it names. */
+export interface ConferenceMemberOptions {
+  /** The others do not hear this member. */
+  muted?: boolean;
+  /**
+   * Out of the room both ways: the member neither hears the room nor is
+   * heard (on hold, or waiting for the conference to start). What the
+   * member's own endpoint plays meanwhile (hold music) is up to the caller.
+   */
+  hold?: boolean;
+  /** A coach: only this member hears it (null: heard by everyone again). */
+  coaching?: ConferenceMember | null;
+}
+
+export interface ConferenceMember {
+  readonly endpoint: Endpoint;
+  readonly muted: boolean;
+  readonly hold: boolean;
+  update(opts: ConferenceMemberOptions): void;
+  /** Takes the member out of the room; its endpoint lives on. */
+  leave(): Promise<void>;
+}
+
+export interface ConferenceRoomEvents {
+  /** A member started (true) or stopped (false) talking. */
+  speaking: [ConferenceMember, boolean];
+}
+
+export type ConferenceTone = 'enter' | 'exit';
+
+/**
+ * A conference room on one media server: each member hears the mix of the
+ * others (and never itself), plus what is played to the room.
+ */
+export interface MediaConference {
+  readonly name: string;
+  readonly destroyed: boolean;
+  readonly size: number;
+  join(endpoint: Endpoint, opts?: ConferenceMemberOptions): Promise<ConferenceMember>;
+  /** Plays audio to every member who hears the room (an announcement). */
+  play(sources: string | string[], opts?: PlayOptions): Promise<PlayOutcome>;
+  say(text: string, opts?: SayOptions): Promise<PlayOutcome>;
+  /** The short tone of a member entering or leaving, to the room. */
+  tone(kind: ConferenceTone): void;
+  /** Records the room's mix (everyone heard, announcements included) until the signal or destroy. */
+  record(opts: { path: string; signal?: AbortSignal }): Promise<RecordOutcome>;
+  /** Every member leaves; a recording ends ('hangup'). */
+  destroy(): Promise<void>;
+  on<K extends keyof ConferenceRoomEvents>(event: K, listener: (...args: ConferenceRoomEvents[K]) => void): this;
+  off<K extends keyof ConferenceRoomEvents>(event: K, listener: (...args: ConferenceRoomEvents[K]) => void): this;
+}
+
 export interface MediaServer {
   /** Rejects with MediaError('incompatible-codecs') when an offer has no codec in common. */
   createEndpoint(opts?: CreateEndpointOptions): Promise<Endpoint>;
+  /**
+   * A conference room. `near`: an endpoint that will join it; a media server
+   * made of several hosts puts the room on that endpoint's host.
+   */
+  createConference(opts: { name: string; near?: Endpoint }): Promise<MediaConference>;
   /** Destroys every endpoint and releases the server's resources. */
   close(): Promise<void>;
 }

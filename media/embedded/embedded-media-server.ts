@@ -10,7 +10,8 @@ import { MediaCache } from '../cache.js';
 import { CachedTts } from './tts/tts-cache.js';
 import { EspeakProvider } from './tts/espeak-provider.js';
 import type { TtsProvider } from './tts/tts-provider.js';
-import type { CreateEndpointOptions, Endpoint, MediaServer } from '../types.js';
+import type { CreateEndpointOptions, Endpoint, MediaConference, MediaServer } from '../types.js';
+import { EmbeddedConferenceRoom } from './conference/conference-room.js';
 
 /** Streams are spread over four 5 ms phases of the 20 ms clock (see MediaClock). */
 export const MEDIA_CLOCK_PHASES = 4;
@@ -46,6 +47,7 @@ export class EmbeddedMediaServer implements MediaServer {
   private readonly ports: PortAllocator;
   private readonly ctx: EndpointContext;
   private readonly endpoints = new Set<EmbeddedEndpoint>();
+  private readonly rooms = new Set<EmbeddedConferenceRoom>();
 
   constructor(readonly config: EmbeddedMediaServerConfig) {
     this.clock = config.clock ?? new MediaClock({ phases: MEDIA_CLOCK_PHASES });
@@ -92,7 +94,14 @@ export class EmbeddedMediaServer implements MediaServer {
     return ep;
   }
 
+  async createConference(opts: { name: string }): Promise<MediaConference> {
+    const room = new EmbeddedConferenceRoom(opts.name, this.ctx, () => this.rooms.delete(room));
+    this.rooms.add(room);
+    return room;
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.rooms].map((r) => r.destroy()));
     await Promise.all([...this.endpoints].map((e) => e.destroy()));
   }
 }

@@ -1,7 +1,7 @@
 import Mrf from 'drachtio-fsmrf';
 import type Srf from 'drachtio-srf';
 import { MediaError } from '../errors.js';
-import type { CreateEndpointOptions, Endpoint, MediaServer } from '../types.js';
+import type { CreateEndpointOptions, Endpoint, MediaConference, MediaServer } from '../types.js';
 import { FreeSwitchEndpoint, type FsEndpointContext } from './freeswitch-endpoint.js';
 import { FreeSwitchNode, type FreeSwitchLog } from './freeswitch-node.js';
 import type { RecordingPlaces } from './fs-recording-file.js';
@@ -91,6 +91,11 @@ export class FreeSwitchMediaServer implements MediaServer {
 
   get size(): number {
     return this.endpoints.size;
+  }
+
+  /** Conference rooms on FreeSWITCH (mod_conference) are not driven yet: the call router hears a clear error. */
+  async createConference(opts: { name: string }): Promise<MediaConference> {
+    throw new MediaError('unsupported', `conference "${opts.name}": conferences are not yet supported with FreeSWITCH media; use the embedded media engine`);
   }
 
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<Endpoint> {

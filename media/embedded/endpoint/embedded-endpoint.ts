@@ -173,6 +173,22 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
     other.stream.bridgeQueue.length = 0;
   }
 
+  /**
+   * For a conference room of the same engine: from now on the endpoint's
+   * decoded audio goes to `input` (undefined: nowhere), and the room sends
+   * its mix with feedRoomAudio. A bridge ends first.
+   */
+  async attachRoom(input: ((frame: Int16Array) => void) | undefined): Promise<void> {
+    if (input) await this.unbridge();
+    this.stream.roomInput = input;
+    if (!input) this.stream.bridgeQueue.length = 0;
+  }
+
+  feedRoomAudio(frame: Int16Array): void {
+    if (!this.stream.busy) this.ctx.clock.hurry(this.stream);
+    this.stream.feed(frame);
+  }
+
   stats(): EndpointStats {
     const s = this.stream.session;
     const rate = s.clockRates.values().next().value ?? 8000;

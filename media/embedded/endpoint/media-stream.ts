@@ -53,6 +53,8 @@ export class MediaStream implements ClockListener {
   /** Frames received by the bridged peer, waiting to be sent by this stream. */
   readonly bridgeQueue: Int16Array[] = [];
   bridgePeer: MediaStream | undefined;
+  /** Where decoded frames also go: the conference room this stream is in. */
+  roomInput: ((frame: Int16Array) => void) | undefined;
 
   constructor(
     readonly session: RtpSession,
@@ -218,7 +220,7 @@ export class MediaStream implements ClockListener {
       return;
     }
     if (!this.receiving) return;
-    if (!this.inband && !this.recording?.active && !this.bridgePeer) return;
+    if (!this.inband && !this.recording?.active && !this.bridgePeer && !this.roomInput) return;
     const codec = this.decoders.get(pt);
     if (!codec) return;
     let pcm: Int16Array;
@@ -250,11 +252,14 @@ export class MediaStream implements ClockListener {
   private onFrame(frame: Int16Array): void {
     if (this.inband) for (const d of this.inband.push(frame)) this.onDigit(d, 'inband');
     this.recording?.onAudio(frame);
-    const peer = this.bridgePeer;
-    if (peer) {
-      peer.bridgeQueue.push(frame);
-      if (peer.bridgeQueue.length > BRIDGE_QUEUE_FRAMES) peer.bridgeQueue.shift();
-    }
+    this.bridgePeer?.feed(frame);
+    this.roomInput?.(frame);
+  }
+
+  /** Queues a frame to send (from the bridged peer or a conference room); the oldest goes when the queue is full. */
+  feed(frame: Int16Array): void {
+    this.bridgeQueue.push(frame);
+    if (this.bridgeQueue.length > BRIDGE_QUEUE_FRAMES) this.bridgeQueue.shift();
   }
 
   close(): void {
