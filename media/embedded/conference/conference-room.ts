@@ -233,7 +233,13 @@ export class EmbeddedConferenceRoom extends EventEmitter implements MediaConfere
       const own = m.coaching ? undefined : frames[k];
       let sources = heard - (own ? 1 : 0);
       let coached = false;
-      if (coaches) for (const c of coaches) if (members[c]!.coaching === m) (coached = true), sources++;
+      if (coaches) {
+        for (const c of coaches) {
+          if (members[c]!.coaching !== m) continue;
+          coached = true;
+          sources++;
+        }
+      }
       if (sources === 0) continue;
       const out = new Int16Array(FRAME_SAMPLES);
       if (!coached) {
