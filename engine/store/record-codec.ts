@@ -1,4 +1,5 @@
 import type { CallFilter, CallRecord, RecordingRecord } from '../api/call-service.js';
+import type { ConferenceRecord } from '../conferences/conference-record.js';
 import type { RecordingFilter, StoredCall } from './types.js';
 
 /**
@@ -9,6 +10,7 @@ import type { RecordingFilter, StoredCall } from './types.js';
 
 const CALL_DATES = ['dateCreated', 'dateUpdated', 'startTime', 'endTime', 'answerTime'] as const;
 const RECORDING_DATES = ['dateCreated', 'dateUpdated', 'startTime'] as const;
+const CONFERENCE_DATES = ['dateCreated', 'dateUpdated'] as const;
 
 function encode(record: object, dates: readonly string[]): string {
   const out: Record<string, unknown> = { ...record };
@@ -34,6 +36,8 @@ export const decodeCall = (text: string): StoredCall => decode<StoredCall>(text,
 export const decodeCallRecord = (text: string): CallRecord => decode<CallRecord>(text, CALL_DATES);
 export const encodeRecording = (r: RecordingRecord): string => encode(r, RECORDING_DATES);
 export const decodeRecording = (text: string): RecordingRecord => decode<RecordingRecord>(text, RECORDING_DATES);
+export const encodeConference = (c: ConferenceRecord): string => encode(c, CONFERENCE_DATES);
+export const decodeConference = (text: string): ConferenceRecord => decode<ConferenceRecord>(text, CONFERENCE_DATES);
 
 /** Whether `call` is one of the account's calls that `filter` asks for (the REST API's Calls list). */
 export function callMatches(call: StoredCall, accountSid: string, f: CallFilter): boolean {

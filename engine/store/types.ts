@@ -6,6 +6,7 @@ import type { StatusEvent } from '../calls/status-events.js';
 import type { HttpMethod } from '../../instructions/attributes.js';
 import type { NonceCountStore } from '../auth/nonce-counts.js';
 import type { Binding } from '../registrar/registrar.js';
+import type { ConferenceFilter, ConferenceRecord } from '../conferences/conference-record.js';
 
 /**
  * The engine's state, one asynchronous interface per kind, each with two
@@ -54,6 +55,14 @@ export interface RecordingRecordStore {
   get(recordingSid: string): Promise<RecordingRecord | undefined>;
   /** One page of the account's recordings matching `filter`, newest first. */
   list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>>;
+}
+
+/** Conference records, live and ended (the participants of a live one are with the engine that holds its room). */
+export interface ConferenceRecordStore {
+  put(conference: ConferenceRecord): void;
+  get(conferenceSid: string): Promise<ConferenceRecord | undefined>;
+  /** One page of the account's conferences matching `filter`, newest first. */
+  list(accountSid: string, filter: ConferenceFilter, page: PageRequest): Promise<Page<ConferenceRecord>>;
 }
 
 /**
@@ -110,6 +119,7 @@ export interface StateStore {
   readonly kind: 'embedded' | 'redis';
   readonly calls: CallRecordStore;
   readonly recordings: RecordingRecordStore;
+  readonly conferences: ConferenceRecordStore;
   readonly bus: MessageBus;
   readonly leases: Leases;
   readonly counters: Counters;

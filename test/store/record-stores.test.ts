@@ -9,6 +9,7 @@ import { EmbeddedStore, STATE_FILE } from '../../engine/store/embedded/embedded-
 import type { CallFilter, RecordingRecord } from '../../engine/api/call-service.js';
 import { cutPage, type Page, type PageKey, type PageRequest } from '../../engine/api/paging.js';
 import type { CallStatus } from '../../engine/calls/call-status.js';
+import type { ConferenceFilter, ConferenceRecord } from '../../engine/conferences/conference-record.js';
 import { callMatches } from '../../engine/store/record-codec.js';
 import type { StateStore, StoredCall } from '../../engine/store/types.js';
 import { waitUntil } from '../support/ports.js';
@@ -157,6 +158,35 @@ describe.each(kinds)('$name store', (kind) => {
     expect(sids(page)).toEqual([mine[2]?.sid, mine[1]?.sid]);
     expect(page.hasNext).toBe(true);
     expect((await s.recordings.list(OTHER, {}, { pageSize: 50, page: 0 })).items).toEqual([]);
+  });
+
+  it('keeps conferences: the latest state wins; lists filter by status, name and update time, newest first', async () => {
+    const s = await store();
+    const conf = (fields: Partial<ConferenceRecord>): ConferenceRecord => ({
+      sid: sid('CF'),
+      accountSid: ACCOUNT,
+      friendlyName: 'Room',
+      status: 'in-progress',
+      dateCreated: new Date(BASE),
+      dateUpdated: new Date(BASE),
+      region: 'us1',
+      engineId: 'engine-a',
+      ...fields,
+    });
+    const first = conf({ friendlyName: 'Sales', status: 'init' });
+    const second = conf({ friendlyName: 'Sales', dateCreated: new Date(BASE + 1000), dateUpdated: new Date(BASE + 1000) });
+    const support = conf({ friendlyName: 'Support', dateCreated: new Date(BASE + 2000), dateUpdated: new Date(BASE + 2000) });
+    for (const c of [first, second, support, conf({ accountSid: OTHER })]) s.conferences.put(c);
+    const ended = { ...first, status: 'completed' as const, dateUpdated: new Date(BASE + 5000), reasonConferenceEnded: 'last-participant-left' as const, callSidEndingConference: 'CA' + '3'.repeat(32) };
+    s.conferences.put(ended);
+    expect(await s.conferences.get(first.sid)).toEqual(ended);
+    const list = async (filter: ConferenceFilter): Promise<string[]> => sids(await s.conferences.list(ACCOUNT, filter, { pageSize: 50, page: 0 }));
+    expect(await list({})).toEqual([support.sid, second.sid, first.sid]);
+    expect(await list({ friendlyName: 'Sales' })).toEqual([second.sid, first.sid]);
+    expect(await list({ status: 'completed' })).toEqual([first.sid]);
+    expect(await list({ status: 'in-progress', friendlyName: 'Sales' })).toEqual([second.sid]);
+    expect(await list({ updatedAfter: new Date(BASE + 1500) })).toEqual([support.sid, first.sid]);
+    expect(await list({ createdBefore: new Date(BASE + 1000) })).toEqual([first.sid]);
   });
 
   it('knows the calls an engine has not finished', async () => {

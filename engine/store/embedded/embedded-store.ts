@@ -6,6 +6,7 @@ import type { StateStore } from '../types.js';
 import { openDatabase, type Db } from './sqlite-database.js';
 import { SqliteCallStore } from './sqlite-calls.js';
 import { SqliteRecordingStore } from './sqlite-recordings.js';
+import { SqliteConferenceStore } from './sqlite-conferences.js';
 import { SqliteCounters, SqliteLeases } from './sqlite-leases.js';
 import { SqliteRegistrations, SqliteSecrets } from './sqlite-registrations.js';
 import { LocalNonceCounts, NonceCounts } from '../../auth/nonce-counts.js';
@@ -29,6 +30,7 @@ export class EmbeddedStore implements StateStore {
   readonly kind = 'embedded';
   readonly calls: SqliteCallStore;
   readonly recordings: SqliteRecordingStore;
+  readonly conferences: SqliteConferenceStore;
   readonly bus = new LocalBus();
   readonly leases: SqliteLeases;
   readonly counters: SqliteCounters;
@@ -61,6 +63,7 @@ export class EmbeddedStore implements StateStore {
     );
     this.calls = new SqliteCallStore(this.db, this.writes);
     this.recordings = new SqliteRecordingStore(this.db, this.writes);
+    this.conferences = new SqliteConferenceStore(this.db, this.writes);
     this.leases = new SqliteLeases(this.db);
     this.counters = new SqliteCounters(this.db);
     this.registrations = new SqliteRegistrations(this.db, this.writes);
@@ -69,12 +72,12 @@ export class EmbeddedStore implements StateStore {
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
   }
 
-  /** Deletes ended calls and recordings past the retention; the number deleted. */
+  /** Deletes ended calls, recordings and ended conferences past the retention (conferences count against the calls' number); the number deleted. */
   prune(now = Date.now()): number {
     const { days, calls, recordings } = this.options.retention;
     const before = now - days * DAY_MS;
     try {
-      const deleted = this.calls.prune(before, calls) + this.recordings.prune(before, recordings);
+      const deleted = this.calls.prune(before, calls) + this.recordings.prune(before, recordings) + this.conferences.prune(before, calls);
       if (deleted > 0) this.log.info({ deleted }, 'records past the retention deleted');
       return deleted;
     } catch (err) {

@@ -39,6 +39,16 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);`,
   `CREATE TABLE registrations (username TEXT PRIMARY KEY, data TEXT NOT NULL);
    CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);`,
+  `CREATE TABLE conferences (
+     sid TEXT PRIMARY KEY,
+     account_sid TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     updated_ms INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     friendly_name TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX conferences_by_account ON conferences (account_sid, created_ms, sid);`,
 ];
 
 /** Opens (creating when missing) the database at `file`, ':memory:' for one that lives with the process. */

@@ -26,6 +26,12 @@ export class RedisKeys {
   accountRecordings(accountSid: string): string {
     return `${this.prefix}:recordings:${accountSid}`;
   }
+  conference(sid: string): string {
+    return `${this.prefix}:conference:${sid}`;
+  }
+  accountConferences(accountSid: string): string {
+    return `${this.prefix}:conferences:${accountSid}`;
+  }
   lease(name: string): string {
     return `${this.prefix}:lease:${name}`;
   }

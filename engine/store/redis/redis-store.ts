@@ -7,6 +7,7 @@ import { closeRedis, connectRedis, type RedisClient } from './redis-connection.j
 import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
 import { RedisRecordingStore } from './redis-recordings.js';
+import { RedisConferenceStore } from './redis-conferences.js';
 import { RedisCounters, RedisLeases } from './redis-leases.js';
 import { RedisNonceCounts, RedisRegistrations, RedisSecrets } from './redis-registrations.js';
 
@@ -17,6 +18,7 @@ export class RedisStore implements StateStore {
   readonly kind = 'redis';
   readonly calls: RedisCallStore;
   readonly recordings: RedisRecordingStore;
+  readonly conferences: RedisConferenceStore;
   readonly bus: RedisBus;
   readonly leases: RedisLeases;
   readonly counters: RedisCounters;
@@ -37,6 +39,7 @@ export class RedisStore implements StateStore {
     this.callRecords = new RedisRecords(this.client, log, { ms, count: options.retention.calls });
     this.calls = new RedisCallStore(this.callRecords, this.keys);
     this.recordings = new RedisRecordingStore(new RedisRecords(this.client, log, { ms, count: options.retention.recordings }), this.keys);
+    this.conferences = new RedisConferenceStore(new RedisRecords(this.client, log, { ms, count: options.retention.calls }), this.keys);
     this.leases = new RedisLeases(this.callRecords, this.keys);
     this.counters = new RedisCounters(this.callRecords, this.keys);
     this.registrations = new RedisRegistrations(this.callRecords, this.keys);
