@@ -15,6 +15,9 @@ import { endLostCalls } from './calls/orphaned-calls.js';
 import { EngineLiveness } from './cluster/engine-liveness.js';
 import { EventStream } from './events/event-stream.js';
 import { sendStatusCallbacks } from './webhooks/status-callback-subscriber.js';
+import { sendConferenceCallbacks } from './conferences/conference-callbacks.js';
+import { ConferenceService } from './conferences/conference-service.js';
+import { HOLD_MUSIC_PATH } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
 import { LegDialer } from './calls/dial-legs.js';
@@ -108,6 +111,7 @@ export class Engine {
   private statusSender: StatusCallbackSender | undefined;
   private sipRegistrar: SipRegistrar | undefined;
   private signalingSender: SignalingEventSender | undefined;
+  private conferences: ConferenceService | undefined;
   private webhooks: WebhookClient | undefined;
   private started = false;
 
@@ -184,6 +188,7 @@ export class Engine {
     this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog });
     const tokens = new Map(config.accounts.map((a) => [a.id, a.authToken]));
     this.unsubscribers.push(sendStatusCallbacks(this.events, this.statusSender, (sid) => tokens.get(sid)));
+    this.unsubscribers.push(sendConferenceCallbacks(this.events, this.statusSender, (sid) => tokens.get(sid)));
     const lostCallDeps = { events: this.events, log: this.log };
     // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
     // In Redis, only calls under this engine's own (configured) id are known to be its; others' are the liveness watch's.
@@ -245,6 +250,17 @@ export class Engine {
     if (!this.media) throw new Error('no media driver');
     const dialer = new LegDialer();
     const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new RecordingStore(recordingsDir, state.recordings) };
+    this.conferences = new ConferenceService({
+      media: this.media,
+      store: state.conferences,
+      events: this.events,
+      webhooks: this.webhooks,
+      engineId: this.engineId,
+      holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH,
+      recordings: { ...recordings, statusSender: this.statusSender },
+      authTokenOf: (sid) => tokens.get(sid),
+      log: this.log.child({ component: 'conferences' }),
+    });
     const deps: CallDeps = {
       srf,
       media: this.media,
@@ -257,6 +273,7 @@ export class Engine {
       accounts: config.accounts,
       trunks: config.trunks,
       dialer,
+      conferences: this.conferences,
       registrar: this.opts.registrar ?? (registrar.active ? registrar : NO_REGISTRAR),
       signaling: signaling.events,
       log: this.log,
@@ -291,6 +308,7 @@ export class Engine {
       this.api = createApiServer({
         calls,
         recordings: recordings.store,
+        conferences: this.conferences,
         registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,
@@ -346,6 +364,8 @@ export class Engine {
     this.srf = undefined;
     await step('SIP server', this.sipServer?.stop());
     this.sipServer = undefined;
+    await step('conferences', this.conferences?.close());
+    this.conferences = undefined;
     if (this.ownsMedia) await step('media', this.media?.close());
     this.media = undefined;
     await step('HTTP server', this.http?.stop());

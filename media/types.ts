@@ -230,7 +230,7 @@ export interface MediaConference {
   /** The short tone of a member entering or leaving, to the room. */
   tone(kind: ConferenceTone): void;
   /** Records the room's mix (everyone heard, announcements included) until the signal or destroy. */
-  record(opts: { path: string; signal?: AbortSignal }): Promise<RecordOutcome>;
+  record(opts: { path: string; signal?: AbortSignal; trim?: boolean }): Promise<RecordOutcome>;
   /** Every member leaves; a recording ends ('hangup'). */
   destroy(): Promise<void>;
   on<K extends keyof ConferenceRoomEvents>(event: K, listener: (...args: ConferenceRoomEvents[K]) => void): this;

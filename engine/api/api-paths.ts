@@ -12,3 +12,7 @@ export function callsPath(accountSid: string): string {
 export function recordingsPath(accountSid: string): string {
   return `${accountPath(accountSid)}/Recordings`;
 }
+
+export function conferencesPath(accountSid: string): string {
+  return `${accountPath(accountSid)}/Conferences`;
+}

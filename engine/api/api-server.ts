@@ -6,6 +6,8 @@ import { StoreUnavailableError } from '../store/types.js';
 import { badParameter, errorBody, ErrorCode } from './api-errors.js';
 import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
 import { registerCallRoutes } from './calls-routes.js';
+import { registerConferenceRoutes } from './conferences-routes.js';
+import type { ConferenceService } from '../conferences/conference-service.js';
 import { ApiError, type CallService, type RecordingService } from './call-service.js';
 import { registerRecordingRoutes } from './recordings-routes.js';
 import { registerRegistrationRoutes, type RegistrationService } from './registrations-routes.js';
@@ -15,6 +17,8 @@ import { malformedQuery, parseFormBody, parseQueryString } from './request-param
 export interface ApiServerOptions {
   calls: CallService;
   recordings: RecordingService;
+  /** Conferences and their participants; without it the resources are absent. */
+  conferences?: ConferenceService;
   /** SIP users' registrations (presence); without it the resource is absent. */
   registrations?: RegistrationService;
   /** Who may use the API: HTTP Basic user = account id, password = auth token. */
@@ -109,6 +113,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   registerCallRoutes(app, opts.calls);
   registerRecordingRoutes(app, opts.recordings, opts.publicUrl);
   if (opts.registrations) registerRegistrationRoutes(app, opts.registrations);
+  if (opts.conferences) registerConferenceRoutes(app, opts.conferences, opts.calls);
 
   return {
     async listen(port: number, address: string) {

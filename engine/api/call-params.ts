@@ -1,9 +1,9 @@
-import type { HttpMethod } from '../../instructions/attributes.js';
 import { CALL_STATUSES, type CallStatus } from '../calls/call-status.js';
 import type { StatusEvent } from '../calls/status-events.js';
 import { badParameter, ErrorCode } from './api-errors.js';
-import { isHttpUrl, normalizeFrom, normalizeTo } from './call-address.js';
+import { normalizeFrom, normalizeTo } from './call-address.js';
 import type { CallFilter, CallRedirect, CreateCallParams } from './call-service.js';
+import { bool, httpUrl, method } from './param-readers.js';
 import { every, nonEmpty, single, type RequestParams } from './request-params.js';
 import { parseTimeWindow } from './time-filters.js';
 
@@ -15,20 +15,6 @@ import { parseTimeWindow } from './time-filters.js';
 const STATUS_EVENTS: readonly StatusEvent[] = ['initiated', 'ringing', 'answered', 'completed'];
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const MAX_TIMEOUT_SECONDS = 600;
-
-function method(params: RequestParams, name: string): HttpMethod {
-  const value = nonEmpty(params, name);
-  if (value === undefined) return 'POST';
-  const upper = value.toUpperCase();
-  if (upper !== 'GET' && upper !== 'POST') throw badParameter(`${name} must be GET or POST, not "${value.slice(0, 20)}"`);
-  return upper;
-}
-
-function httpUrl(params: RequestParams, name: string, code: number = ErrorCode.InvalidParameter): string | undefined {
-  const value = nonEmpty(params, name);
-  if (value !== undefined && !isHttpUrl(value)) throw badParameter(`${name} is not a valid http or https URL: ${value.slice(0, 100)}`, code);
-  return value;
-}
 
 /** StatusCallbackEvent: repeated, and each value may also hold several events separated by spaces. */
 function statusEvents(params: RequestParams): StatusEvent[] {
@@ -51,14 +37,6 @@ function timeout(params: RequestParams): number {
   const seconds = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
   if (!(seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) throw badParameter(`Timeout must be an integer from 1 to ${MAX_TIMEOUT_SECONDS}`);
   return seconds;
-}
-
-function bool(params: RequestParams, name: string): boolean {
-  const value = nonEmpty(params, name);
-  if (value === undefined) return false;
-  const lower = value.toLowerCase();
-  if (lower !== 'true' && lower !== 'false') throw badParameter(`${name} must be true or false`);
-  return lower === 'true';
 }
 
 /** Url or Twiml, exactly one. */

@@ -80,7 +80,9 @@ export interface RecordingRecord {
   startTime: Date;
   durationSeconds: number;
   channels: 1 | 2;
-  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI';
+  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'Conference';
+  /** The conference whose mix it is (source Conference). */
+  conferenceSid?: string;
   status: 'in-progress' | 'completed' | 'absent' | 'failed';
   /** Where the audio is fetched (the RecordingUrl given to applications; add .wav). */
   mediaUrl: string;
@@ -125,6 +127,7 @@ export interface CallService {
 
 export interface RecordingFilter {
   callSid?: string;
+  conferenceSid?: string;
   /** Created on or after / before (exclusive) these instants. */
   createdAfter?: Date;
   createdBefore?: Date;

@@ -7,7 +7,7 @@ export interface RecordingJson {
   sid: string;
   account_sid: string;
   call_sid: string;
-  conference_sid: null;
+  conference_sid: string | null;
   date_created: string | null;
   date_updated: string | null;
   start_time: string | null;
@@ -37,7 +37,7 @@ export function recordingJson(recording: RecordingRecord, publicUrl?: string): R
     sid: recording.sid,
     account_sid: recording.accountSid,
     call_sid: recording.callSid,
-    conference_sid: null,
+    conference_sid: recording.conferenceSid ?? null,
     date_created: toRfc2822(recording.dateCreated),
     date_updated: toRfc2822(recording.dateUpdated),
     start_time: toRfc2822(recording.startTime),

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from './api-errors.js';
-import { callsPath, recordingsPath } from './api-paths.js';
+import { accountPath, callsPath, recordingsPath } from './api-paths.js';
 import type { RecordingRecord, RecordingService } from './call-service.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { pageMeta, parsePaging, type PageKey } from './paging.js';
@@ -15,17 +15,18 @@ type CallRequest = FastifyRequest<{ Params: { AccountSid: string; CallSid: strin
 type RecordingRequest = FastifyRequest<{ Params: { AccountSid: string; Sid: string } }>;
 
 const recordingKey = (r: RecordingRecord): PageKey => ({ time: r.dateCreated.getTime(), sid: r.sid });
-const RECORDING_FILTER_PARAMS = ['CallSid', 'DateCreated', 'DateCreated<', 'DateCreated>'] as const;
+const RECORDING_FILTER_PARAMS = ['CallSid', 'ConferenceSid', 'DateCreated', 'DateCreated<', 'DateCreated>'] as const;
 
 /** The Recordings resource: list (all, or one call's), fetch, and the audio. */
 export function registerRecordingRoutes(app: FastifyInstance, recordings: RecordingService, publicUrl: string | undefined): void {
   const base = '/2010-04-01/Accounts/:AccountSid';
 
-  async function list(accountSid: string, params: RequestParams, path: string, callSid: string | undefined): Promise<object> {
+  async function list(accountSid: string, params: RequestParams, path: string, callSid: string | undefined, conferenceSid?: string): Promise<object> {
     const window = parseTimeWindow(params, 'DateCreated');
     const paging = parsePaging(params);
     const page = await recordings.list(accountSid, {
       ...(callSid !== undefined ? { callSid } : {}),
+      ...(conferenceSid !== undefined ? { conferenceSid } : {}),
       ...(window.after !== undefined ? { createdAfter: window.after } : {}),
       ...(window.before !== undefined ? { createdBefore: window.before } : {}),
     }, paging);
@@ -36,7 +37,13 @@ export function registerRecordingRoutes(app: FastifyInstance, recordings: Record
   app.get(base + '/Recordings.json', async (req: AccountRequest) => {
     const { AccountSid } = req.params;
     const params = toParams(req.query);
-    return list(AccountSid, params, `${recordingsPath(AccountSid)}.json`, nonEmpty(params, 'CallSid'));
+    return list(AccountSid, params, `${recordingsPath(AccountSid)}.json`, nonEmpty(params, 'CallSid'), nonEmpty(params, 'ConferenceSid'));
+  });
+
+  app.get(base + '/Conferences/:ConferenceSid/Recordings.json', async (req: FastifyRequest<{ Params: { AccountSid: string; ConferenceSid: string } }>) => {
+    const { AccountSid, ConferenceSid } = req.params;
+    const path = `${accountPath(AccountSid)}/Conferences/${encodeURIComponent(ConferenceSid)}/Recordings.json`;
+    return list(AccountSid, toParams(req.query), path, undefined, ConferenceSid);
   });
 
   app.get(base + '/Calls/:CallSid/Recordings.json', async (req: CallRequest) => {

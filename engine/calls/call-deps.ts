@@ -10,7 +10,7 @@ import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { EventStream } from '../events/event-stream.js';
 import type { CallStore } from './call-store.js';
 import type { LiveCalls } from './live-calls.js';
-import type { LegPlacer, RecordingSink } from './sip-call-base.js';
+import type { ConferenceJoiner, LegPlacer, RecordingSink } from './sip-call-base.js';
 
 /** What the engine's calls (inbound, REST-created, Dial legs) share. */
 export interface CallDeps {
@@ -26,6 +26,8 @@ export interface CallDeps {
   accounts: readonly Account[];
   trunks: readonly Trunk[];
   dialer: LegPlacer;
+  /** Where <Dial><Conference> puts calls (engine/conferences/). */
+  conferences: ConferenceJoiner;
   /** SIP users and their registered contacts. */
   registrar: Registrar;
   /** Signaling-event callbacks (engine/signaling-events/); none when absent. */

@@ -7,6 +7,8 @@ import { InstructionError, parseInstructions } from '../../instructions/index.js
 import {
   isInlineDocument,
   type CallControl,
+  type ConferenceJoinOutcome,
+  type ConferenceJoinRequest,
   type DialAttempt,
   type DialLegRequest,
   type DocumentSource,
@@ -45,6 +47,11 @@ export interface LegPlacer {
   place(parent: CallSession, req: DialLegRequest, log: Logger, near?: Endpoint): Promise<DialAttempt>;
 }
 
+/** Puts calls in conferences (engine/conferences/conference-service.ts). */
+export interface ConferenceJoiner {
+  join(call: { callSid: string; accountSid: string; control: CallControl }, req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome>;
+}
+
 export interface SipCallBaseDeps {
   srf: Srf;
   session: CallSession;
@@ -57,6 +64,7 @@ export interface SipCallBaseDeps {
   status: StatusEvents;
   recordings: RecordingSink;
   dialer: LegPlacer;
+  conferences: ConferenceJoiner;
   /** Reports chosen SIP messages of the call to the application (engine/signaling-events/). */
   signaling?: SignalingEvents;
   /** Who decides the REFERs received in the call: the signaling-event rules when absent; a <Dial>'s referUrl for its legs. */
@@ -281,6 +289,10 @@ export abstract class SipCallBase implements CallControl {
     // A key of its own, so that the call's status callbacks keep their numbering.
     const key = `${this.callSid}:${n.params.RecordingSid ?? randomBytes(4).toString('hex')}`;
     this.deps.statusSender.send(key, { url: n.url, method: n.method, params: n.params, authToken: this.deps.account.authToken }, { last: true });
+  }
+
+  joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {
+    return this.deps.conferences.join({ callSid: this.callSid, accountSid: this.deps.session.accountSid, control: this }, req);
   }
 
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {

@@ -3,6 +3,9 @@ import type { CallRecord, RecordingRecord } from '../api/call-service.js';
 import type { StatusCallbackSettings, StatusEvent } from '../calls/status-events.js';
 import type { PresenceEvent } from '../registrar/presence-notifier.js';
 import type { Binding } from '../registrar/registrar.js';
+import type { ConferenceEventGroup } from '../../instructions/verbs/dial-nouns.js';
+import type { ConferenceRecord } from '../conferences/conference-record.js';
+import type { ParticipantSnapshot } from '../conferences/participant.js';
 
 /**
  * The engine's domain events: one typed stream (event-stream.ts) that the
@@ -80,5 +83,45 @@ export interface RegistrationChangedEvent extends EventBase {
   changed: readonly Binding[];
 }
 
-export type EngineEvent = CallProgressEvent | WebhookRequestedEvent | WebhookAnsweredEvent | VerbStartedEvent | RecordingCompletedEvent | RegistrationChangedEvent;
+/** Twilio's conference StatusCallbackEvent values. */
+export type ConferenceEventName =
+  | 'conference-start'
+  | 'conference-end'
+  | 'participant-join'
+  | 'participant-leave'
+  | 'participant-mute'
+  | 'participant-unmute'
+  | 'participant-hold'
+  | 'participant-unhold'
+  | 'participant-modify'
+  | 'participant-speech-start'
+  | 'participant-speech-stop'
+  | 'announcement-end'
+  | 'announcement-failed';
+
+/** Where a conference's status callbacks go: the first participant's statusCallback, as on Twilio. */
+export interface ConferenceCallbacks {
+  url: string;
+  method: HttpMethod;
+  events: readonly ConferenceEventGroup[];
+}
+
+/** Something happened in a conference (it started or ended, a participant joined, left, was muted, spoke, ...). */
+export interface ConferenceStatusEvent extends EventBase {
+  type: 'conference.status';
+  name: ConferenceEventName;
+  conference: ConferenceRecord;
+  /** The participant it is about (participant-* events). */
+  participant?: ParticipantSnapshot;
+  callbacks?: ConferenceCallbacks;
+}
+
+export type EngineEvent =
+  | CallProgressEvent
+  | WebhookRequestedEvent
+  | WebhookAnsweredEvent
+  | VerbStartedEvent
+  | RecordingCompletedEvent
+  | RegistrationChangedEvent
+  | ConferenceStatusEvent;
 export type EngineEventType = EngineEvent['type'];

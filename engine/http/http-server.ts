@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { serveAsset } from './assets-route.js';
 import { serveMedia } from './media-route.js';
 import { serveRecording } from './recordings-route.js';
 
@@ -13,7 +14,7 @@ export interface EngineHttpServerOptions {
   logger: Logger;
 }
 
-/** The engine's own HTTP server: recordings (RecordingUrl) now, the REST API later. */
+/** The engine's own HTTP server: recordings (RecordingUrl), prompts published for FreeSWITCH, and the audio it ships. */
 export class EngineHttpServer {
   private server: Server | undefined;
 
@@ -22,7 +23,8 @@ export class EngineHttpServer {
   async start(): Promise<{ address: string; port: number }> {
     const server = createServer((req, res) => {
       const { mediaDir } = this.opts;
-      serveRecording(req, res, this.opts.recordingsDir)
+      Promise.resolve(serveAsset(req, res))
+        .then(async (handled) => handled || (await serveRecording(req, res, this.opts.recordingsDir)))
         .then(async (handled) => handled || (mediaDir !== undefined && (await serveMedia(req, res, mediaDir))))
         .then((handled) => {
           if (!handled) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');

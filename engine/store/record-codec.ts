@@ -55,6 +55,7 @@ export function callMatches(call: StoredCall, accountSid: string, f: CallFilter)
 export function recordingMatches(r: RecordingRecord, accountSid: string, f: RecordingFilter): boolean {
   if (r.accountSid !== accountSid) return false;
   if (f.callSid !== undefined && r.callSid !== f.callSid) return false;
+  if (f.conferenceSid !== undefined && r.conferenceSid !== f.conferenceSid) return false;
   const created = r.dateCreated.getTime();
   if (f.createdAfter !== undefined && created < f.createdAfter.getTime()) return false;
   if (f.createdBefore !== undefined && created >= f.createdBefore.getTime()) return false;

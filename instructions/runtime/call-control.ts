@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Endpoint } from '../../media/types.js';
 import type { HttpMethod } from '../attributes.js';
 import type { InstructionDocument } from '../parse.js';
-import type { ClientNoun, NumberNoun, SipNoun } from '../verbs/dial-nouns.js';
+import type { ClientNoun, ConferenceNoun, NumberNoun, SipNoun } from '../verbs/dial-nouns.js';
 import type { RejectReason } from '../verbs/reject.js';
 
 /** A request for the next document: an action URL, a Redirect, or the application's first URL. */
@@ -91,6 +91,28 @@ export type DialAttempt =
   | { answered: DialLeg }
   | { status: DialLegStatus; callSid?: string; sipStatus?: number; reason: string };
 
+/** What <Dial><Conference> asks the engine: put the answered call in the named conference. */
+export interface ConferenceJoinRequest {
+  noun: ConferenceNoun;
+  /** The caller's media, answered. */
+  endpoint: Endpoint;
+  /** The participant leaves when it fires: the caller hung up, or the call was redirected. */
+  signal: AbortSignal;
+  /** <Dial hangupOnStar>: * takes the participant out of the conference. */
+  hangupOnStar: boolean;
+  /** <Dial timeLimit>, in seconds. */
+  timeLimitSeconds: number;
+}
+
+/** How a participation ended. */
+export interface ConferenceJoinOutcome {
+  conferenceSid?: string;
+  /** completed: it was in the conference and left; failed: it could not join (full, no media). */
+  status: 'completed' | 'failed';
+  reason: 'hangup' | 'redirected' | 'kicked' | 'conference-ended' | 'star' | 'time-limit' | 'full' | 'error';
+  durationSeconds: number;
+}
+
 /** The call was answered already, or could not be (incompatible codecs, caller gone). */
 export class AnswerError extends Error {
   constructor(
@@ -137,6 +159,8 @@ export interface CallControl {
    * answered call returns its endpoint. Throws AnswerError.
    */
   earlyMedia(): Promise<Endpoint>;
+  /** Puts the call in a conference; resolves when it has left (or could not join). */
+  joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome>;
   /** Calls one party of a <Dial>; resolves when it answered or failed. */
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt>;
   /**

@@ -1,6 +1,8 @@
 export {
   AnswerError,
   type CallControl,
+  type ConferenceJoinOutcome,
+  type ConferenceJoinRequest,
   type DialAttempt,
   type DialLeg,
   type DialLegRequest,

@@ -1,7 +1,7 @@
 import { AttributeReader, type HttpMethod } from '../attributes.js';
 import type { ParseContext } from '../context.js';
 import { childElements, ownText, type XmlElement } from '../xml-tree.js';
-import { RECORD_TRIMS, type RecordTrim } from './record.js';
+import { RECORD_TRIMS, RECORDING_EVENTS, type RecordingEvent, type RecordTrim } from './record.js';
 
 /** The nouns of <Dial>: who or what to connect the caller to. */
 
@@ -42,6 +42,9 @@ export interface ClientNoun extends LegCallbacks {
 export const CONFERENCE_BEEPS = ['true', 'false', 'onEnter', 'onExit'] as const;
 export const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'] as const;
 export const CONFERENCE_RECORDS = ['do-not-record', 'record-from-start'] as const;
+export const CONFERENCE_REGIONS = ['us1', 'us2', 'ie1', 'sg1', 'br1', 'au1', 'jp1', 'de1'] as const;
+export const CONFERENCE_JITTER_BUFFERS = ['large', 'medium', 'small', 'off'] as const;
+export type ConferenceEventGroup = (typeof CONFERENCE_EVENTS)[number];
 
 export interface ConferenceNoun {
   readonly noun: 'Conference';
@@ -57,7 +60,17 @@ export interface ConferenceNoun {
   readonly trim: RecordTrim;
   readonly statusCallback?: string;
   readonly statusCallbackMethod: HttpMethod;
-  readonly statusCallbackEvent: readonly (typeof CONFERENCE_EVENTS)[number][];
+  readonly statusCallbackEvent: readonly ConferenceEventGroup[];
+  /** The CallSid of a participant this one coaches: only it hears this one. */
+  readonly coach?: string;
+  readonly participantLabel?: string;
+  /** Accepted as Twilio names them; the conference runs where its media is. */
+  readonly region?: (typeof CONFERENCE_REGIONS)[number];
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+  readonly recordingStatusCallbackEvent: readonly RecordingEvent[];
+  /** Twilio's older name for a conference status callback URL: used when statusCallback is absent. */
+  readonly eventCallbackUrl?: string;
 }
 
 export interface QueueNoun {
@@ -160,7 +173,17 @@ export function parseConference(el: XmlElement, ctx: ParseContext): ConferenceNo
     statusCallback: attrs.url('statusCallback'),
     statusCallbackMethod: attrs.method('statusCallbackMethod') ?? 'POST',
     statusCallbackEvent: attrs.enumerationList('statusCallbackEvent', CONFERENCE_EVENTS) ?? [],
+    coach: attrs.string('coach'),
+    participantLabel: attrs.string('participantLabel'),
+    region: attrs.enumeration('region', CONFERENCE_REGIONS),
+    recordingStatusCallback: attrs.url('recordingStatusCallback'),
+    recordingStatusCallbackMethod: attrs.method('recordingStatusCallbackMethod') ?? 'POST',
+    recordingStatusCallbackEvent: attrs.enumerationList('recordingStatusCallbackEvent', RECORDING_EVENTS) ?? ['completed'],
+    eventCallbackUrl: attrs.url('eventCallbackUrl'),
   };
+  // Accepted; the embedded engine's jitter buffer is fixed.
+  attrs.enumeration('jitterBufferSize', CONFERENCE_JITTER_BUFFERS);
+  if (noun.coach !== undefined && !/^CA[0-9a-f]{32}$/.test(noun.coach)) throw ctx.fail(el, `"${noun.coach}" is not a CallSid`, 'coach');
   attrs.finish();
   return { ...noun, name: ctx.requiredText(el, 'the conference name') };
 }

@@ -54,6 +54,7 @@ export class SqliteRecordingStore implements RecordingRecordStore {
     const conditions: Condition[] = [
       ['account_sid = ?', accountSid],
       ['call_sid = ?', f.callSid],
+      ["json_extract(data, '$.conferenceSid') = ?", f.conferenceSid],
       ['created_ms >= ?', f.createdAfter?.getTime()],
       ['created_ms < ?', f.createdBefore?.getTime()],
     ];

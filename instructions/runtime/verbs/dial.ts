@@ -5,6 +5,7 @@ import { runInstructions } from '../interpreter.js';
 import { end, NEXT, type VerbContext, type VerbExecutor, type VerbResult } from '../verb-executor.js';
 import { answerOrEnd } from './answer.js';
 import { stayBridged } from './dial/bridged.js';
+import { dialConference } from './dial/conference.js';
 import { startDialRecording } from './dial/recording.js';
 import { ringAll, type RingNoun } from './dial/ring.js';
 import { DialTransfer } from './dial/transfer.js';
@@ -109,6 +110,8 @@ async function connect(
  * referUrl document runs and the action is not requested.
  */
 export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
+  const conference = verb.nouns[0]?.noun === 'Conference' ? verb.nouns[0] : undefined;
+  if (conference) return dialConference(verb, conference, ctx, (params) => afterDial(verb, ctx, params));
   const nouns = verb.nouns.filter(isRingNoun);
   if (nouns.length === 0) {
     ctx.log.warn({ noun: verb.nouns[0]?.noun }, `<Dial><${verb.nouns[0]?.noun ?? 'nothing'}> is not supported yet and was skipped`);

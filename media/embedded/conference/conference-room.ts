@@ -5,6 +5,7 @@ import type { ClockListener } from '../clock.js';
 import type { EndpointContext } from '../endpoint/context.js';
 import { EmbeddedEndpoint } from '../endpoint/embedded-endpoint.js';
 import { Playback } from '../endpoint/playback.js';
+import { trimFile } from '../endpoint/recording.js';
 import { cancellableLoad } from '../../endpoint-support.js';
 import { MediaError } from '../../errors.js';
 import type {
@@ -101,7 +102,7 @@ export class EmbeddedConferenceRoom extends EventEmitter implements MediaConfere
     this.updateTicking();
   }
 
-  async record(opts: { path: string; signal?: AbortSignal }): Promise<RecordOutcome> {
+  async record(opts: { path: string; signal?: AbortSignal; trim?: boolean }): Promise<RecordOutcome> {
     if (this.destroyed) return { reason: 'hangup', path: opts.path, durationMs: 0 };
     if (opts.signal?.aborted) return { reason: 'stopped', path: opts.path, durationMs: 0 };
     const writer = await WavFileWriter.open(opts.path);
@@ -115,7 +116,10 @@ export class EmbeddedConferenceRoom extends EventEmitter implements MediaConfere
           if (this.recording === rec) this.recording = undefined;
           opts.signal?.removeEventListener('abort', onAbort);
           this.updateTicking();
-          writer.close().then((r) => resolve({ reason, path: opts.path, durationMs: r.durationMs }), reject);
+          writer
+            .close()
+            .then(async (r) => resolve({ reason, path: opts.path, durationMs: opts.trim ? await trimFile(opts.path) : r.durationMs }))
+            .catch(reject);
         },
       };
       this.recording = rec;

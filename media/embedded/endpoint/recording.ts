@@ -80,7 +80,7 @@ export class Recording {
 }
 
 /** Rewrites a WAV file without its leading and trailing silence; returns the new length in ms. */
-async function trimFile(path: string): Promise<number> {
+export async function trimFile(path: string): Promise<number> {
   try {
     const trimmed = trimSilence(decodeWav(await readFile(path), path));
     await writeFile(path, encodeWav(trimmed));

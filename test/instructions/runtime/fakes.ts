@@ -24,6 +24,8 @@ import { silentLogger } from '../../../engine/logger.js';
 import {
   isInlineDocument,
   type CallControl,
+  type ConferenceJoinOutcome,
+  type ConferenceJoinRequest,
   type DialAttempt,
   type DialLeg,
   type DialLegRequest,
@@ -290,6 +292,15 @@ export class FakeCall implements CallControl {
   async earlyMedia(): Promise<FakeEndpoint> {
     this.events.push('early-media');
     return Promise.resolve(this.endpoint);
+  }
+
+  /** Conferences joined, and how the test says each participation ends. */
+  readonly conferencesJoined: ConferenceJoinRequest[] = [];
+  conference: (req: ConferenceJoinRequest) => Promise<ConferenceJoinOutcome> = () => Promise.resolve({ status: 'completed', reason: 'hangup', durationSeconds: 0 });
+
+  joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {
+    this.conferencesJoined.push(req);
+    return this.conference(req);
   }
 
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {
