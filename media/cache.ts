@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Dispatcher, getGlobalDispatcher, interceptors, request } from 'undici';
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { decodeAudio } from './embedded/audio/decode-audio.js';
 import { type CacheMeta, CacheStore } from './cache-store.js';
 import { MediaError } from './errors.js';
@@ -90,6 +90,12 @@ function describeNetworkError(err: unknown): string {
   }
 }
 
+let agent: Agent | undefined;
+function sharedAgent(): Agent {
+  agent ??= new Agent();
+  return agent;
+}
+
 export class MediaCache {
   readonly stats: MediaCacheStats = { memoryHits: 0, diskHits: 0, requests: 0, notModified: 0, conversions: 0 };
   private readonly memory: LruCache<string, Entry>;
@@ -110,7 +116,10 @@ export class MediaCache {
     this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 10_000;
     this.defaultTtlMs = opts.defaultTtlMs ?? 300_000;
     this.maxDownloadBytes = opts.maxDownloadBytes ?? 50 * 1024 * 1024;
-    this.dispatcher = (opts.dispatcher ?? getGlobalDispatcher()).compose(
+    // An agent of this undici, not the global dispatcher: once anything in the process has used
+    // Node's own fetch, the global one is Node's bundled undici, whose handler API differs
+    // (on Node 20 every download then failed with "invalid onError method").
+    this.dispatcher = (opts.dispatcher ?? sharedAgent()).compose(
       interceptors.redirect({ maxRedirections: REDIRECTS }),
     );
     this.now = opts.now ?? Date.now;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,6 +71,23 @@ describe('MediaCache over HTTP', () => {
     expect([...second]).toEqual([...first]);
     expect(seen.length).toBe(1);
     expect(cache.stats).toMatchObject({ requests: 1, conversions: 1, memoryHits: 1 });
+  });
+
+  it("still downloads in a process that used Node's own fetch before loading the cache", async () => {
+    // Node's fetch then owns the global dispatcher (its bundled undici, with another handler API).
+    handler = serve(tone440);
+    const cacheModule = pathToFileURL(join(import.meta.dirname, '../../../media/cache.ts')).href;
+    const script = `
+      await (await fetch('${base}/warm-up.wav')).arrayBuffer();
+      const { MediaCache } = await import('${cacheModule}');
+      const pcm = await new MediaCache({ dir: '${newDir()}' }).get('${base}/after-fetch.wav');
+      console.log(pcm.length);`;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+      );
+    });
+    expect(out).toBe('8000');
   });
 
   it('keeps converted copies on disk: a new cache instance (restart) reuses them without a request', async () => {

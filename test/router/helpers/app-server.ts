@@ -30,6 +30,8 @@ export type Reply =
   | { kind: 'xml'; body: string; contentType?: string; delayMs?: number }
   /** Any status with an optional body (e.g. 500, or 204 for status callbacks). */
   | { kind: 'status'; status: number; body?: string }
+  /** 200 with bytes of any type (audio for Play, waitUrl, holdUrl). */
+  | { kind: 'bytes'; body: Buffer; contentType: string }
   /** Reads the request and never answers. */
   | { kind: 'hang' };
 
@@ -40,6 +42,8 @@ export const twiml = (body: string, contentType?: string): Reply => ({ kind: 'xm
 export const respond = (verbs: string): Reply => twiml(`<?xml version="1.0" encoding="UTF-8"?><Response>${verbs}</Response>`);
 export const httpStatus = (status: number, body?: string): Reply => ({ kind: 'status', status, body });
 export const hang = (): Reply => ({ kind: 'hang' });
+/** A WAV file. */
+export const wav = (body: Buffer): Reply => ({ kind: 'bytes', body, contentType: 'audio/wav' });
 /** A 200 text/xml whose body is not well-formed XML. */
 export const invalidXml = (): Reply => twiml('<Response><Say>unclosed</Response');
 /** A valid document served as text/plain. */
@@ -66,6 +70,11 @@ export interface AppServer {
 
 function send(res: ServerResponse, reply: Reply): void {
   if (reply.kind === 'hang') return;
+  if (reply.kind === 'bytes') {
+    res.writeHead(200, { 'content-type': reply.contentType, 'content-length': String(reply.body.length) });
+    res.end(reply.body);
+    return;
+  }
   if (reply.kind === 'status') {
     res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'text/plain' });
     res.end(reply.body);
