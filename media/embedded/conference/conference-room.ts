@@ -27,8 +27,28 @@ interface RoomRecording {
   finish: (reason: RecordOutcome['reason']) => void;
 }
 
+/** A frame of silence, shared (frames queued for sending are never written to). */
+const SILENCE = new Int16Array(FRAME_SAMPLES);
+
 function clip16(v: number): number {
   return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
+
+/** The room's sum without one member's own frame, with what its coaches say, clipped. */
+function mixMinus(sum: Int32Array, own: Int16Array | undefined, coaches: readonly RoomMember[] | undefined): Int16Array {
+  const out = new Int16Array(FRAME_SAMPLES);
+  if (!coaches?.length) {
+    for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = clip16(sum[i]! - own![i]!);
+    return out;
+  }
+  const acc = new Int32Array(sum);
+  if (own) for (let i = 0; i < FRAME_SAMPLES; i++) acc[i] -= own[i]!;
+  for (const c of coaches) {
+    const f = c.current!;
+    for (let i = 0; i < FRAME_SAMPLES; i++) acc[i] += f[i]!;
+  }
+  for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = clip16(acc[i]!);
+  return out;
 }
 
 /**
@@ -36,7 +56,8 @@ function clip16(v: number): number {
  * clock. Each tick it takes one frame from every member, sums the members
  * the room hears (not muted, not on hold, not coaching) with what is played
  * to the room, and sends each member that sum without its own frame (so
- * nobody hears themself), plus its coaches. Sums are 32-bit and clipped to
+ * nobody hears themself), plus its coaches; silence when there is nothing
+ * to hear, so every member's stream keeps a steady 20 ms cadence. Sums are 32-bit and clipped to
  * 16 bits once, at the end, so loud rooms saturate rather than wrap round.
  * A member whose frame is late is simply not in that tick's mix: the clock
  * never waits for anyone.
@@ -206,60 +227,47 @@ export class EmbeddedConferenceRoom extends EventEmitter implements MediaConfere
   onTick(): void {
     const sum = this.sum;
     sum.fill(0);
-    const roomSound = this.addRoomSound();
+    let heard = this.addRoomSound() ? 1 : 0;
     const members = this.members;
-    const frames: (Int16Array | undefined)[] = new Array(members.length);
-    let heard = roomSound ? 1 : 0;
-    let coaches: number[] | undefined;
+    let coaches: RoomMember[] | undefined;
     for (let k = 0; k < members.length; k++) {
       const m = members[k]!;
       const f = m.take();
-      const talking = m.talks && f !== undefined;
-      frames[k] = talking ? f : undefined;
       const change = m.speech.push(m.talks ? f : undefined);
       if (change !== undefined) this.emitLater(m, change);
-      if (!talking) continue;
-      if (m.coaching) (coaches ??= []).push(k);
+      m.current = m.talks && m.speech.audible ? f : undefined;
+      if (!m.current) continue;
+      if (m.coaching) (coaches ??= []).push(m);
       else {
         heard++;
-        for (let i = 0; i < FRAME_SAMPLES; i++) sum[i] += f[i]!;
+        const c = m.current;
+        for (let i = 0; i < FRAME_SAMPLES; i++) sum[i] += c[i]!;
       }
     }
-    const rec = this.recording;
-    if (rec) {
-      const out = new Int16Array(FRAME_SAMPLES);
-      for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = clip16(sum[i]!);
-      rec.writer.write(out);
-    }
+    // What a member who adds nothing hears: the same frame for all of them, made once.
+    let shared: Int16Array | undefined;
+    const everything = (): Int16Array => {
+      if (!shared) {
+        shared = new Int16Array(FRAME_SAMPLES);
+        for (let i = 0; i < FRAME_SAMPLES; i++) shared[i] = clip16(sum[i]!);
+      }
+      return shared;
+    };
+    if (this.recording) this.recording.writer.write(heard > 0 ? everything() : SILENCE);
     for (let k = 0; k < members.length; k++) {
       const m = members[k]!;
       if (m.hold) continue;
-      const own = m.coaching ? undefined : frames[k];
-      let sources = heard - (own ? 1 : 0);
-      let coached = false;
-      if (coaches) {
-        for (const c of coaches) {
-          if (members[c]!.coaching !== m) continue;
-          coached = true;
-          sources++;
-        }
-      }
-      if (sources === 0) continue;
-      const out = new Int16Array(FRAME_SAMPLES);
-      if (!coached) {
-        if (own) for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = clip16(sum[i]! - own[i]!);
-        else for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = clip16(sum[i]!);
+      const own = m.coaching ? undefined : m.current;
+      const coachedBy = coaches?.filter((c) => c.coaching === m);
+      const sources = heard - (own ? 1 : 0) + (coachedBy?.length ?? 0);
+      if (sources === 0) {
+        // Nobody to hear: silence, so the member's stream keeps its 20 ms cadence.
+        m.endpoint.feedRoomAudio(SILENCE);
+      } else if (!own && !coachedBy?.length) {
+        m.endpoint.feedRoomAudio(everything());
       } else {
-        const acc = new Int32Array(sum);
-        if (own) for (let i = 0; i < FRAME_SAMPLES; i++) acc[i] -= own[i]!;
-        for (const c of coaches!) {
-          if (members[c]!.coaching !== m) continue;
-          const f = frames[c]!;
-          for (let i = 0; i < FRAME_SAMPLES; i++) acc[i] += f[i]!;
-        }
-        for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = clip16(acc[i]!);
+        m.endpoint.feedRoomAudio(mixMinus(sum, own, coachedBy));
       }
-      m.endpoint.feedRoomAudio(out);
     }
   }
 

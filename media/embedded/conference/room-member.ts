@@ -12,6 +12,8 @@ export class RoomMember implements ConferenceMember {
   /** The member this one coaches (only it hears this one). */
   coaching: RoomMember | undefined;
   readonly speech = new SpeechDetector();
+  /** The frame the member contributes to the mix of the tick being run, if any. */
+  current: Int16Array | undefined;
   /** Frames dropped because the member sent faster than the room mixes. */
   dropped = 0;
   private readonly queue: Int16Array[] = [];
