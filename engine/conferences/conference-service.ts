@@ -166,7 +166,8 @@ export class ConferenceService {
     });
   }
 
-  private waitSource(noun: ConferenceNoun): PromptSource {
+  private waitSource(noun: ConferenceNoun): PromptSource | undefined {
+    if (noun.waitUrl === '') return undefined;
     return noun.waitUrl !== undefined ? { url: noun.waitUrl, method: noun.waitMethod } : { url: this.deps.holdMusicUrl, method: 'GET' };
   }
 
@@ -283,8 +284,10 @@ export class ConferenceService {
     if (c.hold !== undefined && c.hold !== p.hold) {
       p.hold = c.hold;
       p.member.update({ hold: c.hold || !conf.started });
-      if (c.hold) p.startMusic(c.holdUrl ?? { url: this.deps.holdMusicUrl, method: 'GET' });
-      else if (conf.started) p.stopMusic();
+      if (c.hold) {
+        p.holdSource = c.holdUrl ?? { url: this.deps.holdMusicUrl, method: 'GET' };
+        p.startMusic(p.holdSource);
+      } else if (conf.started) p.stopMusic();
       else p.startMusic(p.settings.waitSource);
       this.publish(conf, c.hold ? 'participant-hold' : 'participant-unhold', p.snapshot());
     }
@@ -309,7 +312,7 @@ export class ConferenceService {
       void p.announce(source).then((end) => {
         if (end === 'stopped') return;
         this.publish(conf, end === 'finished' ? 'announcement-end' : 'announcement-failed', p.snapshot());
-        if (p.hold) p.startMusic(c.holdUrl ?? { url: this.deps.holdMusicUrl, method: 'GET' });
+        if (p.hold) p.startMusic(p.holdSource);
         else if (!conf.started) p.startMusic(p.settings.waitSource);
       });
     }

@@ -77,7 +77,7 @@ export class LiveConference {
   }
 
   /** A participant is in: it hears the room (once started) or waits. */
-  added(p: Participant, waitSource: PromptSource): void {
+  added(p: Participant, waitSource: PromptSource | undefined): void {
     this.participants.set(p.callSid, p);
     this.sink.publish(this, 'participant-join', p);
     if (p.settings.beepOnEnter && this.started) this.room.tone('enter');

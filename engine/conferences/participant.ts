@@ -34,8 +34,8 @@ export interface ParticipantSettings {
   beepOnEnter: boolean;
   beepOnExit: boolean;
   callSidToCoach?: string;
-  /** Where its wait music comes from, before the conference starts. */
-  waitSource: PromptSource;
+  /** Where its wait music comes from, before the conference starts (none: silence). */
+  waitSource: PromptSource | undefined;
 }
 
 /** One call in a live conference, held by the engine that holds the room. */
@@ -44,6 +44,8 @@ export class Participant {
   dateUpdated = this.dateCreated;
   muted: boolean;
   hold = false;
+  /** What it hears while on hold (HoldUrl, or the engine's hold music). */
+  holdSource: PromptSource | undefined;
   callSidToCoach: string | undefined;
   readonly startConferenceOnEnter: boolean;
   endConferenceOnExit: boolean;
@@ -108,8 +110,9 @@ export class Participant {
    * alone, looped, until stopMusic() or the participant leaves. A source
    * already playing is replaced.
    */
-  startMusic(source: PromptSource): void {
+  startMusic(source: PromptSource | undefined): void {
     this.stopMusic();
+    if (!source) return;
     const stop = new AbortController();
     this.music = stop;
     const signal = AbortSignal.any([stop.signal, this.removal.signal, this.control.hangupSignal]);

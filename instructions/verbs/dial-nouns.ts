@@ -53,6 +53,7 @@ export interface ConferenceNoun {
   readonly beep: (typeof CONFERENCE_BEEPS)[number];
   readonly startConferenceOnEnter: boolean;
   readonly endConferenceOnExit: boolean;
+  /** What waiting participants hear: a document or audio; '' for silence (Twilio's way to turn the music off); absent for the engine's hold music. */
   readonly waitUrl?: string;
   readonly waitMethod: HttpMethod;
   readonly maxParticipants: number;
@@ -165,7 +166,7 @@ export function parseConference(el: XmlElement, ctx: ParseContext): ConferenceNo
     beep: attrs.enumeration('beep', CONFERENCE_BEEPS) ?? 'true',
     startConferenceOnEnter: attrs.boolean('startConferenceOnEnter') ?? true,
     endConferenceOnExit: attrs.boolean('endConferenceOnExit') ?? false,
-    waitUrl: attrs.url('waitUrl'),
+    waitUrl: attrs.raw('waitUrl') === '' ? '' : attrs.url('waitUrl'),
     waitMethod: attrs.method('waitMethod') ?? 'POST',
     maxParticipants: attrs.integer('maxParticipants', { min: 2, max: 250 }) ?? 250,
     record: attrs.enumeration('record', CONFERENCE_RECORDS) ?? 'do-not-record',

@@ -263,4 +263,49 @@ describe('Dial Conference', () => {
     expect((await host.call.done).exitCode).toBe(0);
     expect((await client.conferences(conf.sid).fetch()).reasonConferenceEnded).toBe('last-participant-kicked');
   });
+
+  it('waitUrl="" waits in silence; a full conference fails the Dial; speakers are reported; * leaves with hangupOnStar', async ({ expect, onTestFinished }) => {
+    const h = await setup(onTestFinished);
+    const room = 'maxParticipants="2" beep="false" statusCallback="/conf-status" statusCallbackEvent="start end join leave speaker"';
+    h.app.on('/attendee', respond(`<Dial action="/after" hangupOnStar="true"><Conference startConferenceOnEnter="false" waitUrl="" ${room}>Small</Conference></Dial>`));
+    h.app.on('/moderator', respond(`<Dial action="/after"><Conference ${room}>Small</Conference></Dial>`));
+    const { client } = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN);
+    const a = await join(h, 'attendee', 440, onTestFinished);
+    // Waiting with waitUrl="": no music, so nothing at all is sent to the caller.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(a.media.packets.filter((p) => p.pt === PT_PCMU).length).toBe(0);
+
+    const b = await join(h, 'moderator', 1000, onTestFinished);
+    await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'conference-start', 5000, 'conference-start');
+    // Once it has started, the room keeps the callers' streams going, with silence when nobody talks.
+    await a.media.waitForPackets(10, 3000);
+    await b.media.waitForPackets(10, 3000);
+
+    // A third caller finds the conference full: its Dial fails and its action is told so.
+    const cMedia = await CallerMedia.open();
+    onTestFinished(() => cMedia.close());
+    const c = await h.call({ scenario: 'answered', user: 'moderator', media: cMedia, timeoutSeconds: 30 });
+    const full = await h.app.waitFor((r) => r.pathname === '/after' && r.params.DialCallStatus === 'failed', 5000, "the third caller's action");
+    expect((await c.done).exitCode).toBe(0);
+    expect((await client.conferences.list({ friendlyName: 'Small', status: 'in-progress' }))[0]).toBeDefined();
+    expect(full.params.CallSid).not.toBe(a.callSid);
+
+    // B talks: the conference reports it starting and stopping to speak.
+    await b.media.sendTone(1000, 800, { amplitude: 0.3 });
+    const start = await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'participant-speech-start', 3000, 'speech-start');
+    await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'participant-speech-stop', 3000, 'speech-stop');
+    expect(start.params.CallSid).toBe(b.callSid);
+
+    // A presses *: it leaves the conference and its action runs; B stays in it.
+    await a.media.sendDigits('*');
+    const left = await h.app.waitFor((r) => r.pathname === '/after' && r.params.CallSid === a.callSid, 5000, "A's action after *");
+    expect(left.params.DialCallStatus).toBe('completed');
+    expect((await a.call.done).exitCode).toBe(0);
+    const conf = (await client.conferences.list({ friendlyName: 'Small', status: 'in-progress' }))[0]!;
+    expect((await client.conferences(conf.sid).participants.list()).map((p) => p.callSid)).toEqual([b.callSid]);
+    await client.calls(b.callSid).update({ status: 'completed' });
+    expect((await b.call.done).exitCode).toBe(0);
+    const end = await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'conference-end', 5000, 'conference-end');
+    expect(end.params).toMatchObject({ ReasonConferenceEnded: 'last-participant-left', CallSidEndingConference: b.callSid });
+  });
 });
