@@ -52,6 +52,29 @@ describe.concurrent('Gather', () => {
     expect(h.app.requests.map((r) => r.pathname)).toEqual(['/ivr/voice', '/ivr/choice']);
   });
 
+  it("without an action, the digits are posted to the document's own URL, whose answer runs (as on Twilio)", async ({ expect, onTestFinished }) => {
+    const h = await startRouter({ applications: [{ id: 'menu', voice: '/ivr/voice' }] });
+    onTestFinished(() => h.stop());
+    const media = await CallerMedia.open();
+    onTestFinished(() => media.close());
+    const menu = new VoiceResponse();
+    menu.gather({ numDigits: 2, timeout: 10 }).say('Enter two digits, please, and take your time about it.');
+    const done = new VoiceResponse();
+    done.say('Thank you.');
+    done.hangup();
+    h.app.on('/ivr/voice', (r) => twiml(r.params.Digits === undefined ? menu.toString() : done.toString()));
+
+    const caller = await h.call({ scenario: 'answered', user: 'menu', media });
+    await media.waitForPackets(5, 10_000);
+    await media.sendDigits('42');
+    const second = await h.app.waitFor((r) => r.pathname === '/ivr/voice' && r.params.Digits !== undefined, 10_000, 'the digits posted to the document URL');
+    expect((await caller.done).exitCode).toBe(0);
+    expect(second.method).toBe('POST');
+    expect(second.params.Digits).toBe('42');
+    expect(second.params.CallSid).toBe(h.app.to('/ivr/voice')[0]?.params.CallSid);
+    expect(h.app.requests.map((r) => r.pathname)).toEqual(['/ivr/voice', '/ivr/voice']);
+  });
+
   it('no digits before the timeout, actionOnEmptyResult -> the action gets empty Digits', async ({ expect, onTestFinished }) => {
     const h = await startRouter({ applications: [{ id: 'menu', voice: '/voice' }] });
     onTestFinished(() => h.stop());

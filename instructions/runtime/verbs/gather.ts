@@ -7,10 +7,10 @@ import { end, NEXT, type VerbExecutor } from '../verb-executor.js';
  * <Gather> for DTMF. Nested Say/Play/Pause run in order and stop at the
  * first key (barge-in); keys pressed during them count. Then keys are
  * collected until numDigits, finishOnKey (not part of Digits) or `timeout`
- * seconds without a key. With an action, Digits go to it and its document
- * replaces this one; with nothing entered, the document continues with the
- * next verb unless actionOnEmptyResult is set. Without an action the
- * document continues with the next verb.
+ * seconds without a key. Digits go to the action, or, without one, to the
+ * URL of the document that holds the Gather (as Twilio does); the answer
+ * replaces this document. With nothing entered, the document continues with
+ * the next verb unless actionOnEmptyResult is set.
  */
 export const executeGather: VerbExecutor<GatherVerb> = async (verb, ctx) => {
   const got = await answerOrEnd(ctx);
@@ -41,8 +41,10 @@ export const executeGather: VerbExecutor<GatherVerb> = async (verb, ctx) => {
   const digits = outcome.digits;
   ctx.log.debug({ digits, reason: outcome.reason, bargedIn }, '<Gather> ended');
 
-  if (verb.action === undefined) return NEXT;
   // A lone finish key counts as input with empty Digits only with actionOnEmptyResult (as Twilio).
   if (digits === '' && !verb.actionOnEmptyResult) return NEXT;
-  return { kind: 'fetch', request: { url: verb.action, method: verb.method, params: { Digits: digits } } };
+  const url = verb.action ?? ctx.control.currentDocumentUrl;
+  // A document given inline (REST Twiml) has no URL to post to: it goes on.
+  if (url === undefined) return NEXT;
+  return { kind: 'fetch', request: { url, method: verb.method, params: { Digits: digits } } };
 };

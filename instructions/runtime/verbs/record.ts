@@ -27,9 +27,9 @@ function recordingStatus(verb: RecordVerb, ctx: VerbContext, target: RecordingTa
  * maxLength or hangup. RecordingUrl, RecordingDuration (seconds),
  * RecordingSid and Digits (the key pressed, or 'hangup') go to the action;
  * its document replaces this one. The action is requested even after the
- * caller hung up (its document is not run). An empty recording goes on with
- * the next verb without a request, as Twilio does; so does a Record without
- * an action.
+ * caller hung up (its document is not run). Without an action they go to
+ * the URL of the document that holds the Record, as Twilio does. An empty
+ * recording goes on with the next verb without a request.
  */
 export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
   const got = await answerOrEnd(ctx);
@@ -65,7 +65,8 @@ export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
   }
 
   if (redirected) return NEXT;
-  if (verb.action === undefined || outcome.durationMs === 0) return hungUp ? end('caller-hangup') : NEXT;
+  const url = verb.action ?? ctx.control.currentDocumentUrl;
+  if (url === undefined || outcome.durationMs === 0) return hungUp ? end('caller-hangup') : NEXT;
   const params = {
     RecordingUrl: target.url,
     RecordingDuration: String(durationSeconds),
@@ -74,8 +75,8 @@ export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
   };
   if (hungUp) {
     // The application still learns about the recording; there is no call left to run its answer on.
-    await ctx.control.fetchNext({ url: verb.action, method: verb.method, params }, { afterHangup: true });
+    await ctx.control.fetchNext({ url, method: verb.method, params }, { afterHangup: true });
     return end('caller-hangup');
   }
-  return { kind: 'fetch', request: { url: verb.action, method: verb.method, params } };
+  return { kind: 'fetch', request: { url, method: verb.method, params } };
 };

@@ -196,7 +196,8 @@ export interface Fetch {
 }
 
 /** Documents by URL: XML text (parsed with the URL as base) or an error message. */
-export type Documents = Record<string, string | { error: string }>;
+/** Each URL's document (or a function giving the document of each request to it in turn), or an error. */
+export type Documents = Record<string, string | { error: string } | (() => string)>;
 
 export class FakeCall implements CallControl {
   readonly callSid: string = 'CA' + '0'.repeat(32);
@@ -268,7 +269,8 @@ export class FakeCall implements CallControl {
     const request = source;
     this.fetches.push({ request, afterHangup: opts.afterHangup ?? false });
     await sleep(1);
-    const doc = this.documents[request.url];
+    const entry = this.documents[request.url];
+    const doc = typeof entry === 'function' ? entry() : entry;
     if (doc === undefined) return { error: 'HTTP status 404', url: request.url };
     if (typeof doc !== 'string') return { error: doc.error, url: request.url };
     this.docUrl = request.url;

@@ -61,12 +61,22 @@ describe('Gather', () => {
     expect(call.said).toEqual([]);
   });
 
-  test('without an action the digits are taken and the next verb runs', async () => {
-    const call = new FakeCall({ [APP]: doc('<Gather numDigits="1"/><Say>next</Say>') });
+  test("without an action the digits go to the document's own URL (as on Twilio), whose answer runs next", async () => {
+    let asked = 0;
+    const call = new FakeCall({
+      [APP]: () => (++asked === 1 ? doc('<Gather numDigits="1" method="GET"/><Say>not reached</Say>') : doc('<Say>got it</Say>')),
+    });
     const running = runInstructions(call, first);
     await started(call, 'collect');
     call.endpoint.press('5');
     await running;
+    expect(call.fetches[1]?.request).toEqual({ url: APP, method: 'GET', params: { Digits: '5' } });
+    expect(call.said).toEqual(['got it']);
+  });
+
+  test('without an action and without input the next verb runs, with no request', async () => {
+    const call = new FakeCall({ [APP]: doc('<Gather timeout="1"/><Say>next</Say>') });
+    await runInstructions(call, first);
     expect(call.said).toEqual(['next']);
     expect(call.fetches).toHaveLength(1);
   });
@@ -118,5 +128,14 @@ describe('Record', () => {
     const record = call.endpoint.ops.find((o) => o.op === 'record');
     expect(record).toMatchObject({ opts: { silenceTimeoutMs: 3000, finishOnKey: '1234567890*#', beep: true } });
     expect(call.fetches[1]?.request.params?.Digits).toBe('');
+  });
+
+  test("without an action the recording goes to the document's own URL (as on Twilio)", async () => {
+    let asked = 0;
+    const call = new FakeCall({ [APP]: () => (++asked === 1 ? doc('<Record timeout="3"/><Say>not reached</Say>') : doc('<Say>saved</Say>')) });
+    await runInstructions(call, first);
+    expect(call.fetches[1]?.request.url).toBe(APP);
+    expect(call.fetches[1]?.request.params?.RecordingSid).toMatch(/^RE[0-9a-f]{32}$/);
+    expect(call.said).toEqual(['saved']);
   });
 });
