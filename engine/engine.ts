@@ -17,6 +17,8 @@ import { EventStream } from './events/event-stream.js';
 import { sendStatusCallbacks } from './webhooks/status-callback-subscriber.js';
 import { sendConferenceCallbacks } from './conferences/conference-callbacks.js';
 import { ConferenceService } from './conferences/conference-service.js';
+import { ConferenceApi } from './conferences/conference-api.js';
+import { ConferenceLinks } from './cluster/conference-links.js';
 import { HOLD_MUSIC_PATH } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
@@ -112,6 +114,7 @@ export class Engine {
   private sipRegistrar: SipRegistrar | undefined;
   private signalingSender: SignalingEventSender | undefined;
   private conferences: ConferenceService | undefined;
+  private conferenceLinks: ConferenceLinks | undefined;
   private webhooks: WebhookClient | undefined;
   private started = false;
 
@@ -259,8 +262,27 @@ export class Engine {
       holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH,
       recordings: { ...recordings, statusSender: this.statusSender },
       authTokenOf: (sid) => tokens.get(sid),
+      // Engines that share a store lease each conference name to the one that holds its room.
+      ...(state.kind === 'redis' ? { leases: state.leases } : {}),
+      leaseMs: config.cluster.leaseMs,
       log: this.log.child({ component: 'conferences' }),
     });
+    const conferenceApi = new ConferenceApi(this.conferences, this.engineId);
+    if (state.kind === 'redis') {
+      this.conferenceLinks = new ConferenceLinks({
+        bus: state.bus,
+        engineId: this.engineId,
+        media: this.media,
+        webhooks: this.webhooks,
+        authTokenOf: (sid) => tokens.get(sid),
+        service: this.conferences,
+        api: conferenceApi,
+        log: this.log.child({ component: 'cluster' }),
+      });
+      await this.conferenceLinks.start();
+      this.conferences.remote = this.conferenceLinks;
+      conferenceApi.link = this.conferenceLinks;
+    }
     const deps: CallDeps = {
       srf,
       media: this.media,
@@ -308,7 +330,7 @@ export class Engine {
       this.api = createApiServer({
         calls,
         recordings: recordings.store,
-        conferences: this.conferences,
+        conferences: conferenceApi,
         registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,
@@ -364,6 +386,8 @@ export class Engine {
     this.srf = undefined;
     await step('SIP server', this.sipServer?.stop());
     this.sipServer = undefined;
+    this.conferenceLinks?.close();
+    this.conferenceLinks = undefined;
     await step('conferences', this.conferences?.close());
     this.conferences = undefined;
     if (this.ownsMedia) await step('media', this.media?.close());

@@ -7,7 +7,7 @@ import { badParameter, errorBody, ErrorCode } from './api-errors.js';
 import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
 import { registerCallRoutes } from './calls-routes.js';
 import { registerConferenceRoutes } from './conferences-routes.js';
-import type { ConferenceService } from '../conferences/conference-service.js';
+import type { ConferenceApi } from '../conferences/conference-api.js';
 import { ApiError, type CallService, type RecordingService } from './call-service.js';
 import { registerRecordingRoutes } from './recordings-routes.js';
 import { registerRegistrationRoutes, type RegistrationService } from './registrations-routes.js';
@@ -18,7 +18,7 @@ export interface ApiServerOptions {
   calls: CallService;
   recordings: RecordingService;
   /** Conferences and their participants; without it the resources are absent. */
-  conferences?: ConferenceService;
+  conferences?: ConferenceApi;
   /** SIP users' registrations (presence); without it the resource is absent. */
   registrations?: RegistrationService;
   /** Who may use the API: HTTP Basic user = account id, password = auth token. */

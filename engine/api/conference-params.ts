@@ -1,6 +1,6 @@
 import { InstructionError, parseInstructions } from '../../instructions/index.js';
 import type { ConferenceFilter, ConferenceStatus } from '../conferences/conference-record.js';
-import type { ParticipantChanges } from '../conferences/conference-service.js';
+import type { ParticipantChanges } from '../conferences/participant-changes.js';
 import { badParameter, ErrorCode } from './api-errors.js';
 import type { CreateCallParams } from './call-service.js';
 import { parseCreateCall } from './call-params.js';

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ConferenceService } from '../conferences/conference-service.js';
-import { ParticipantUpdateError } from '../conferences/conference-service.js';
-import type { LiveConference } from '../conferences/live-conference.js';
+import type { ConferenceAnswer, ConferenceApi, ConferenceRequest } from '../conferences/conference-api.js';
 import { ApiError, type CallService } from './call-service.js';
 import { badParameter, ErrorCode, notFound } from './api-errors.js';
 import { conferencesPath } from './api-paths.js';
@@ -12,7 +10,7 @@ import { toParams } from './request-params.js';
 import type { ConferenceRecord } from '../conferences/conference-record.js';
 
 type AccountRequest = FastifyRequest<{ Params: { AccountSid: string } }>;
-type ConferenceRequest = FastifyRequest<{ Params: { AccountSid: string; ConferenceSid: string } }>;
+type ConferencePathRequest = FastifyRequest<{ Params: { AccountSid: string; ConferenceSid: string } }>;
 type ParticipantRequest = FastifyRequest<{ Params: { AccountSid: string; ConferenceSid: string; Participant: string } }>;
 
 const conferenceKey = (c: ConferenceRecord): PageKey => ({ time: c.dateCreated.getTime(), sid: c.sid });
@@ -22,15 +20,16 @@ const conferenceKey = (c: ConferenceRecord): PageKey => ({ time: c.dateCreated.g
  * Participants (create: an outbound call into the conference; list, fetch
  * by CallSid or label, update, delete), on Twilio's paths.
  */
-export function registerConferenceRoutes(app: FastifyInstance, conferences: ConferenceService, calls: CallService): void {
+export function registerConferenceRoutes(app: FastifyInstance, conferences: ConferenceApi, calls: CallService): void {
   const base = '/2010-04-01/Accounts/:AccountSid/Conferences';
   const path = (account: string, sid?: string): string => `${conferencesPath(account)}${sid === undefined ? '' : `/${encodeURIComponent(sid)}`}`;
 
-  /** A live conference of the account, or 404 (an ended one has no participants). */
-  function liveOr404(account: string, sid: string, what: string): LiveConference {
-    const conf = conferences.live(account, sid);
-    if (!conf) throw notFound(what);
-    return conf;
+  /** A request about a live conference, wherever its room is; 404 when it (or the participant) is not live, 400 for an update it refuses. */
+  async function ask(req: ConferenceRequest, what: string): Promise<ConferenceAnswer> {
+    const answer = await conferences.run(req);
+    if (answer.invalid !== undefined) throw badParameter(answer.invalid);
+    if (answer.missing) throw notFound(what);
+    return answer;
   }
 
   app.get(base + '.json', async (req: AccountRequest) => {
@@ -42,34 +41,34 @@ export function registerConferenceRoutes(app: FastifyInstance, conferences: Conf
     return { conferences: page.items.map(conferenceJson), ...meta };
   });
 
-  app.get(base + '/:ConferenceSid.json', async (req: ConferenceRequest) => {
+  app.get(base + '/:ConferenceSid.json', async (req: ConferencePathRequest) => {
     const { AccountSid, ConferenceSid } = req.params;
     const conf = await conferences.get(AccountSid, ConferenceSid);
     if (!conf) throw notFound(`${path(AccountSid, ConferenceSid)}.json`);
     return conferenceJson(conf);
   });
 
-  app.post(base + '/:ConferenceSid.json', async (req: ConferenceRequest) => {
+  app.post(base + '/:ConferenceSid.json', async (req: ConferencePathRequest) => {
     const { AccountSid, ConferenceSid } = req.params;
     const update = parseConferenceUpdate(toParams(req.body));
     const record = await conferences.get(AccountSid, ConferenceSid);
     if (!record) throw notFound(`${path(AccountSid, ConferenceSid)}.json`);
-    const conf = conferences.live(AccountSid, ConferenceSid);
-    if (conf) {
-      if (update.announce) conferences.announce(conf, update.announce);
-      if (update.end) conferences.end(conf);
-    } else if (update.announce) {
-      throw new ApiError(400, ErrorCode.InvalidParameter, 'The conference has ended: nothing can be announced in it');
+    if (record.status !== 'completed') {
+      const answer = await conferences.run({ op: 'update-conference', accountSid: AccountSid, conferenceSid: ConferenceSid, ...update });
+      if (answer.conference) return conferenceJson(answer.conference);
     }
+    if (update.announce) throw new ApiError(400, ErrorCode.InvalidParameter, 'The conference has ended: nothing can be announced in it');
     return conferenceJson((await conferences.get(AccountSid, ConferenceSid)) ?? record);
   });
 
-  app.get(base + '/:ConferenceSid/Participants.json', async (req: ConferenceRequest) => {
+  app.get(base + '/:ConferenceSid/Participants.json', async (req: ConferencePathRequest) => {
     const { AccountSid, ConferenceSid } = req.params;
     const params = toParams(req.query);
-    const conf = conferences.live(AccountSid, ConferenceSid);
-    if (!conf && !(await conferences.get(AccountSid, ConferenceSid))) throw notFound(`${path(AccountSid, ConferenceSid)}/Participants.json`);
-    let items = conf ? conferences.participants(conf) : [];
+    const record = await conferences.get(AccountSid, ConferenceSid);
+    if (!record) throw notFound(`${path(AccountSid, ConferenceSid)}/Participants.json`);
+    // An ended conference has no participants (Twilio lists only live ones).
+    const answer = record.status === 'completed' ? {} : await conferences.run({ op: 'participants', accountSid: AccountSid, conferenceSid: ConferenceSid });
+    let items = answer.participants ?? [];
     for (const [name, key] of [['Muted', 'muted'], ['Hold', 'hold'], ['Coaching', 'coaching']] as const) {
       const v = params[name];
       if (typeof v !== 'string' || v === '') continue;
@@ -94,7 +93,7 @@ export function registerConferenceRoutes(app: FastifyInstance, conferences: Conf
     };
   });
 
-  app.post(base + '/:ConferenceSid/Participants.json', async (req: ConferenceRequest, reply: FastifyReply) => {
+  app.post(base + '/:ConferenceSid/Participants.json', async (req: ConferencePathRequest, reply: FastifyReply) => {
     const { AccountSid, ConferenceSid } = req.params;
     // The path names the conference by its sid, or (as Twilio allows) by its friendly name.
     const known = /^CF[0-9a-f]{32}$/.test(ConferenceSid) ? await conferences.get(AccountSid, ConferenceSid) : undefined;
@@ -131,34 +130,22 @@ export function registerConferenceRoutes(app: FastifyInstance, conferences: Conf
   app.get(base + '/:ConferenceSid/Participants/:Participant.json', async (req: ParticipantRequest) => {
     const { AccountSid, ConferenceSid, Participant } = req.params;
     const what = `${path(AccountSid, ConferenceSid)}/Participants/${Participant}.json`;
-    const conf = liveOr404(AccountSid, ConferenceSid, what);
-    const p = conferences.participant(conf, Participant);
-    if (!p) throw notFound(what);
-    return participantJson(p.snapshot(), ConferenceSid);
+    const answer = await ask({ op: 'participant', accountSid: AccountSid, conferenceSid: ConferenceSid, who: Participant }, what);
+    return participantJson(answer.participant!, ConferenceSid);
   });
 
   app.post(base + '/:ConferenceSid/Participants/:Participant.json', async (req: ParticipantRequest) => {
     const { AccountSid, ConferenceSid, Participant } = req.params;
     const changes = parseParticipantUpdate(toParams(req.body));
     const what = `${path(AccountSid, ConferenceSid)}/Participants/${Participant}.json`;
-    const conf = liveOr404(AccountSid, ConferenceSid, what);
-    const p = conferences.participant(conf, Participant);
-    if (!p) throw notFound(what);
-    try {
-      return participantJson(conferences.update(conf, p, changes), ConferenceSid);
-    } catch (err) {
-      if (err instanceof ParticipantUpdateError) throw badParameter(err.message);
-      throw err;
-    }
+    const answer = await ask({ op: 'update-participant', accountSid: AccountSid, conferenceSid: ConferenceSid, who: Participant, changes }, what);
+    return participantJson(answer.participant!, ConferenceSid);
   });
 
   app.delete(base + '/:ConferenceSid/Participants/:Participant.json', async (req: ParticipantRequest, reply: FastifyReply) => {
     const { AccountSid, ConferenceSid, Participant } = req.params;
     const what = `${path(AccountSid, ConferenceSid)}/Participants/${Participant}.json`;
-    const conf = liveOr404(AccountSid, ConferenceSid, what);
-    const p = conferences.participant(conf, Participant);
-    if (!p) throw notFound(what);
-    conferences.remove(p);
+    await ask({ op: 'remove-participant', accountSid: AccountSid, conferenceSid: ConferenceSid, who: Participant }, what);
     return reply.code(204).send();
   });
 }

@@ -49,7 +49,10 @@ export interface LegPlacer {
 
 /** Puts calls in conferences (engine/conferences/conference-service.ts). */
 export interface ConferenceJoiner {
-  join(call: { callSid: string; accountSid: string; control: CallControl }, req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome>;
+  join(
+    call: { callSid: string; accountSid: string; control: CallControl; params: () => Readonly<Record<string, string>> },
+    req: ConferenceJoinRequest,
+  ): Promise<ConferenceJoinOutcome>;
 }
 
 export interface SipCallBaseDeps {
@@ -292,7 +295,8 @@ export abstract class SipCallBase implements CallControl {
   }
 
   joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {
-    return this.deps.conferences.join({ callSid: this.callSid, accountSid: this.deps.session.accountSid, control: this }, req);
+    const { session } = this.deps;
+    return this.deps.conferences.join({ callSid: this.callSid, accountSid: session.accountSid, control: this, params: () => session.webhookParams() }, req);
   }
 
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {

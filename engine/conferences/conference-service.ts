@@ -7,12 +7,14 @@ import type { ConferenceMember, MediaServer } from '../../media/types.js';
 import type { Page, PageRequest } from '../api/paging.js';
 import type { ConferenceEventName } from '../events/engine-events.js';
 import type { EventStream } from '../events/event-stream.js';
-import type { ConferenceRecordStore } from '../store/types.js';
+import type { ConferenceRecordStore, Leases } from '../store/types.js';
 import type { WebhookClient } from '../webhooks/webhook-client.js';
 import type { ConferenceFilter, ConferenceRecord } from './conference-record.js';
 import { ConferenceRecorder, type RecordingPlace } from './conference-recorder.js';
 import { LiveConference, type ConferenceSink } from './live-conference.js';
-import { Participant, type LeaveReason, type ParticipantSnapshot } from './participant.js';
+import { Participant, type ParticipantCall, type ParticipantSnapshot } from './participant.js';
+import { applyParticipantChanges, type ParticipantChanges } from './participant-changes.js';
+import { waitToLeave } from './stay-in.js';
 
 export interface ConferenceServiceDeps {
   media: MediaServer;
@@ -24,30 +26,25 @@ export interface ConferenceServiceDeps {
   holdMusicUrl: string;
   recordings: RecordingPlace;
   authTokenOf: (accountSid: string) => string | undefined;
+  /** Who holds each conference name, when several engines share a store; without them every conference is this engine's. */
+  leases?: Leases;
+  leaseMs: number;
   log: Logger;
+}
+
+/** Joins a conference that another engine holds (engine/cluster/conference-links.ts). */
+export interface RemoteConferences {
+  joinRemote(owner: string, call: JoiningCall, req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome>;
 }
 
 /** The call joining a conference, as the service needs it. */
 export interface JoiningCall {
   callSid: string;
   accountSid: string;
-  control: CallControl;
+  control: ParticipantCall;
+  /** The call's webhook parameters (for another engine to fetch its wait music with). */
+  params?: () => Readonly<Record<string, string>>;
 }
-
-/** What a REST update of a participant may change (Twilio's Participant update parameters). */
-export interface ParticipantChanges {
-  muted?: boolean;
-  hold?: boolean;
-  holdUrl?: PromptSource;
-  announceUrl?: PromptSource;
-  coaching?: boolean;
-  callSidToCoach?: string;
-  endConferenceOnExit?: boolean;
-  beepOnExit?: boolean;
-}
-
-/** A participant update the conference cannot apply (the REST API answers 400). */
-export class ParticipantUpdateError extends Error {}
 
 /**
  * The conferences of this engine: one live conference per friendly name
@@ -63,6 +60,9 @@ export class ConferenceService {
   private readonly creating = new Map<string, Promise<LiveConference>>();
   private readonly recorder: ConferenceRecorder;
   private readonly sink: ConferenceSink;
+  private readonly renewals = new Map<LiveConference, NodeJS.Timeout>();
+  /** Set in a cluster: how calls join conferences held by other engines. */
+  remote: RemoteConferences | undefined;
 
   constructor(private readonly deps: ConferenceServiceDeps) {
     this.recorder = new ConferenceRecorder(deps.recordings, deps.events, deps.log);
@@ -75,6 +75,7 @@ export class ConferenceService {
       },
       ended: (conf) => {
         this.bySid.delete(conf.sid);
+        this.giveUp(conf);
         if (this.byName.get(nameKey(conf.record.accountSid, conf.record.friendlyName)) === conf) {
           this.byName.delete(nameKey(conf.record.accountSid, conf.record.friendlyName));
         }
@@ -87,8 +88,33 @@ export class ConferenceService {
     return this.bySid.size;
   }
 
-  /** Puts a call in a conference and resolves when it has left. */
+  /**
+   * Puts a call in a conference and resolves when it has left. The
+   * conference is held by one engine (a lease on its name); when that is
+   * another engine, the call joins it over a media link to it (engine/cluster/conference-links.ts).
+   */
   async join(call: JoiningCall, req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {
+    const owner = await this.ownerOf(call.accountSid, req.noun.name, call.control.log);
+    if (owner !== this.deps.engineId && this.remote) return this.remote.joinRemote(owner, call, req);
+    return this.joinHere(call, req);
+  }
+
+  /** Who holds the conference of this name: this engine when it is free (it takes it), or the engine that has it. */
+  private async ownerOf(accountSid: string, name: string, log: Logger): Promise<string> {
+    const live = this.byName.get(nameKey(accountSid, name));
+    if ((live && !live.ended) || !this.deps.leases) return this.deps.engineId;
+    const lease = leaseName(accountSid, name);
+    try {
+      if (await this.deps.leases.acquire(lease, this.deps.engineId, this.deps.leaseMs)) return this.deps.engineId;
+      return (await this.deps.leases.holder(lease)) ?? this.deps.engineId;
+    } catch (err) {
+      log.warn({ conference: name, reason: (err as Error).message }, 'the store cannot tell who holds the conference: it is held here');
+      return this.deps.engineId;
+    }
+  }
+
+  /** Joins a conference of this engine; `onJoined` is told once the call is in it. */
+  async joinHere(call: JoiningCall, req: ConferenceJoinRequest, opts: { onJoined?: (conferenceSid: string) => void } = {}): Promise<ConferenceJoinOutcome> {
     const { noun } = req;
     const log = call.control.log.child({ conference: noun.name });
     let conf: LiveConference;
@@ -129,41 +155,18 @@ export class ConferenceService {
     const started = performance.now();
     conf.added(p, p.settings.waitSource);
     log.info({ conferenceSid: conf.sid, participants: conf.participants.size, started: conf.started }, 'joined the conference');
-    const reason = await this.stayIn(p, req);
+    opts.onJoined?.(conf.sid);
+    const reason = await waitToLeave({
+      endpoint: req.endpoint,
+      signal: AbortSignal.any([req.signal, p.removedSignal]),
+      hangupSignal: call.control.hangupSignal,
+      hangupOnStar: req.hangupOnStar,
+      timeLimitSeconds: req.timeLimitSeconds,
+      removedFor: () => p.removedFor,
+    });
     await member.leave().catch(() => undefined);
     conf.removed(p, reason);
     return { conferenceSid: conf.sid, status: 'completed', reason, durationSeconds: Math.round((performance.now() - started) / 1000) };
-  }
-
-  /** Waits until the participant leaves: removed, hung up, redirected, * (hangupOnStar) or at timeLimit. */
-  private stayIn(p: Participant, req: ConferenceJoinRequest): Promise<LeaveReason> {
-    return new Promise<LeaveReason>((resolve) => {
-      let timeUp = false;
-      let star = false;
-      const finish = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', finish);
-        p.endpoint.off('dtmf', onDigit);
-        if (p.removedFor) resolve(p.removedFor);
-        else if (p.control.hangupSignal.aborted) resolve('hangup');
-        else if (star) resolve('star');
-        else if (timeUp) resolve('time-limit');
-        else resolve('redirected');
-      };
-      const onDigit = (e: { digit: string }): void => {
-        if (!req.hangupOnStar || e.digit !== '*') return;
-        star = true;
-        finish();
-      };
-      const signal = AbortSignal.any([req.signal, p.removedSignal]);
-      const timer = setTimeout(() => {
-        timeUp = true;
-        finish();
-      }, req.timeLimitSeconds * 1000);
-      if (signal.aborted) return finish();
-      signal.addEventListener('abort', finish, { once: true });
-      p.endpoint.on('dtmf', onDigit);
-    });
   }
 
   private waitSource(noun: ConferenceNoun): PromptSource | undefined {
@@ -197,6 +200,7 @@ export class ConferenceService {
       });
       this.bySid.set(record.sid, conf);
       this.byName.set(key, conf);
+      this.hold(conf);
       this.deps.store.put({ ...record });
       this.deps.log.info({ conferenceSid: record.sid, name: noun.name }, 'conference created');
       return conf;
@@ -207,6 +211,27 @@ export class ConferenceService {
     } finally {
       this.creating.delete(key);
     }
+  }
+
+  /** Keeps the conference's name leased to this engine while it is live. */
+  private hold(conf: LiveConference): void {
+    const { leases, leaseMs, engineId } = this.deps;
+    if (!leases) return;
+    const lease = leaseName(conf.record.accountSid, conf.record.friendlyName);
+    const renew = (): void => {
+      leases.acquire(lease, engineId, leaseMs).then(
+        (held) => held || this.deps.log.error({ conferenceSid: conf.sid }, 'another engine took the lease of a live conference'),
+        (err: unknown) => this.deps.log.warn({ conferenceSid: conf.sid, reason: (err as Error).message }, 'the conference lease could not be renewed'),
+      );
+    };
+    this.renewals.set(conf, setInterval(renew, Math.max(500, leaseMs / 3)).unref());
+  }
+
+  private giveUp(conf: LiveConference): void {
+    clearInterval(this.renewals.get(conf));
+    this.renewals.delete(conf);
+    const lease = leaseName(conf.record.accountSid, conf.record.friendlyName);
+    this.deps.leases?.release(lease, this.deps.engineId).catch(() => undefined);
   }
 
   private publish(conf: LiveConference, name: ConferenceEventName, participant?: ParticipantSnapshot): void {
@@ -270,53 +295,10 @@ export class ConferenceService {
   }
 
   update(conf: LiveConference, p: Participant, c: ParticipantChanges): ParticipantSnapshot {
-    if (c.coaching === true && (c.callSidToCoach ?? p.callSidToCoach) === undefined) throw new ParticipantUpdateError('CallSidToCoach is required to coach');
-    const coachTarget = c.callSidToCoach ?? p.callSidToCoach;
-    if ((c.coaching === true || c.callSidToCoach !== undefined) && coachTarget !== undefined && !conf.participants.has(coachTarget)) {
-      throw new ParticipantUpdateError(`${coachTarget} is not a participant of this conference`);
-    }
-    p.touch();
-    if (c.muted !== undefined && c.muted !== p.muted) {
-      p.muted = c.muted;
-      p.member.update({ muted: c.muted });
-      this.publish(conf, c.muted ? 'participant-mute' : 'participant-unmute', p.snapshot());
-    }
-    if (c.hold !== undefined && c.hold !== p.hold) {
-      p.hold = c.hold;
-      p.member.update({ hold: c.hold || !conf.started });
-      if (c.hold) {
-        p.holdSource = c.holdUrl ?? { url: this.deps.holdMusicUrl, method: 'GET' };
-        p.startMusic(p.holdSource);
-      } else if (conf.started) p.stopMusic();
-      else p.startMusic(p.settings.waitSource);
-      this.publish(conf, c.hold ? 'participant-hold' : 'participant-unhold', p.snapshot());
-    }
-    let modified = false;
-    if (c.coaching !== undefined || c.callSidToCoach !== undefined) {
-      const coaching = c.coaching ?? p.callSidToCoach !== undefined;
-      p.callSidToCoach = coaching ? coachTarget : undefined;
-      p.member.update({ coaching: coaching ? (conf.memberOf(coachTarget) ?? null) : null });
-      modified = true;
-    }
-    if (c.endConferenceOnExit !== undefined) {
-      p.endConferenceOnExit = c.endConferenceOnExit;
-      modified = true;
-    }
-    if (c.beepOnExit !== undefined) {
-      p.beepOnExit = c.beepOnExit;
-      modified = true;
-    }
-    if (modified) this.publish(conf, 'participant-modify', p.snapshot());
-    if (c.announceUrl) {
-      const source = c.announceUrl;
-      void p.announce(source).then((end) => {
-        if (end === 'stopped') return;
-        this.publish(conf, end === 'finished' ? 'announcement-end' : 'announcement-failed', p.snapshot());
-        if (p.hold) p.startMusic(p.holdSource);
-        else if (!conf.started) p.startMusic(p.settings.waitSource);
-      });
-    }
-    return p.snapshot();
+    return applyParticipantChanges(conf, p, c, {
+      holdMusic: { url: this.deps.holdMusicUrl, method: 'GET' },
+      publish: (name, snapshot) => this.publish(conf, name, snapshot),
+    });
   }
 
   /** DELETE of a participant: it leaves the conference, and its call goes on with the Dial's action. */
@@ -330,6 +312,11 @@ export class ConferenceService {
     for (const conf of all) conf.end('conference-ended-via-api');
     await Promise.all(all.map((c) => c.recordingDone));
   }
+}
+
+/** The lease that says which engine holds the live conference of a name. */
+function leaseName(accountSid: string, name: string): string {
+  return `conference:${accountSid}:${encodeURIComponent(name)}`;
 }
 
 function nameKey(accountSid: string, name: string): string {

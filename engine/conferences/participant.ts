@@ -1,4 +1,5 @@
-import type { CallControl } from '../../instructions/runtime/call-control.js';
+import type { Logger } from 'pino';
+import type { NextDocumentOutcome, NextDocumentRequest } from '../../instructions/runtime/call-control.js';
 import { playPromptSource, type PromptSource } from '../../instructions/runtime/prompt-source.js';
 import type { ConferenceMember, Endpoint } from '../../media/types.js';
 
@@ -38,6 +39,18 @@ export interface ParticipantSettings {
   waitSource: PromptSource | undefined;
 }
 
+/**
+ * What a participant needs of its call: a logger, its end, and how to fetch
+ * a wait or hold document with the call's parameters. A call of this
+ * engine is its CallControl; a call of another engine is a proxy
+ * (engine/cluster/conference-links.ts).
+ */
+export interface ParticipantCall {
+  readonly log: Logger;
+  readonly hangupSignal: AbortSignal;
+  fetchNext(req: NextDocumentRequest): Promise<NextDocumentOutcome>;
+}
+
 /** One call in a live conference, held by the engine that holds the room. */
 export class Participant {
   readonly dateCreated = new Date();
@@ -60,7 +73,7 @@ export class Participant {
     readonly callSid: string,
     readonly accountSid: string,
     readonly conferenceSid: string,
-    readonly control: CallControl,
+    readonly control: ParticipantCall,
     readonly endpoint: Endpoint,
     readonly member: ConferenceMember,
     readonly settings: ParticipantSettings,
@@ -116,7 +129,7 @@ export class Participant {
     const stop = new AbortController();
     this.music = stop;
     const signal = AbortSignal.any([stop.signal, this.removal.signal, this.control.hangupSignal]);
-    const fetch = (req: PromptSource): ReturnType<CallControl['fetchNext']> => this.control.fetchNext(req);
+    const fetch = (req: PromptSource): Promise<NextDocumentOutcome> => this.control.fetchNext(req);
     void playPromptSource(this.endpoint, fetch, source, { loop: true, signal, log: this.control.log }).then((end) => {
       if (end === 'failed') this.control.log.warn({ url: source.url }, 'wait or hold music failed: the participant hears silence');
     });
@@ -131,7 +144,7 @@ export class Participant {
   announce(source: PromptSource): Promise<'finished' | 'stopped' | 'failed'> {
     this.stopMusic();
     const signal = AbortSignal.any([this.removal.signal, this.control.hangupSignal]);
-    const fetch = (req: PromptSource): ReturnType<CallControl['fetchNext']> => this.control.fetchNext(req);
+    const fetch = (req: PromptSource): Promise<NextDocumentOutcome> => this.control.fetchNext(req);
     return playPromptSource(this.endpoint, fetch, source, { loop: false, signal, log: this.control.log });
   }
 }
