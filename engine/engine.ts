@@ -16,9 +16,7 @@ import { EngineLiveness } from './cluster/engine-liveness.js';
 import { EventStream } from './events/event-stream.js';
 import { sendStatusCallbacks } from './webhooks/status-callback-subscriber.js';
 import { sendConferenceCallbacks } from './conferences/conference-callbacks.js';
-import { ConferenceService } from './conferences/conference-service.js';
-import { ConferenceApi } from './conferences/conference-api.js';
-import { ConferenceLinks } from './cluster/conference-links.js';
+import { startConferences, type Conferences } from './conferences/start-conferences.js';
 import { HOLD_MUSIC_PATH } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
@@ -113,8 +111,7 @@ export class Engine {
   private statusSender: StatusCallbackSender | undefined;
   private sipRegistrar: SipRegistrar | undefined;
   private signalingSender: SignalingEventSender | undefined;
-  private conferences: ConferenceService | undefined;
-  private conferenceLinks: ConferenceLinks | undefined;
+  private conferences: Conferences | undefined;
   private webhooks: WebhookClient | undefined;
   private started = false;
 
@@ -253,36 +250,19 @@ export class Engine {
     if (!this.media) throw new Error('no media driver');
     const dialer = new LegDialer();
     const recordings = { dir: recordingsDir, baseUrl: publicHttpBase(config, http), store: new RecordingStore(recordingsDir, state.recordings) };
-    this.conferences = new ConferenceService({
+    const conferences = await startConferences({
+      state,
       media: this.media,
-      store: state.conferences,
       events: this.events,
       webhooks: this.webhooks,
       engineId: this.engineId,
       holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH,
       recordings: { ...recordings, statusSender: this.statusSender },
       authTokenOf: (sid) => tokens.get(sid),
-      // Engines that share a store lease each conference name to the one that holds its room.
-      ...(state.kind === 'redis' ? { leases: state.leases } : {}),
       leaseMs: config.cluster.leaseMs,
-      log: this.log.child({ component: 'conferences' }),
+      log: this.log,
     });
-    const conferenceApi = new ConferenceApi(this.conferences, this.engineId);
-    if (state.kind === 'redis') {
-      this.conferenceLinks = new ConferenceLinks({
-        bus: state.bus,
-        engineId: this.engineId,
-        media: this.media,
-        webhooks: this.webhooks,
-        authTokenOf: (sid) => tokens.get(sid),
-        service: this.conferences,
-        api: conferenceApi,
-        log: this.log.child({ component: 'cluster' }),
-      });
-      await this.conferenceLinks.start();
-      this.conferences.remote = this.conferenceLinks;
-      conferenceApi.link = this.conferenceLinks;
-    }
+    this.conferences = conferences;
     const deps: CallDeps = {
       srf,
       media: this.media,
@@ -295,7 +275,7 @@ export class Engine {
       accounts: config.accounts,
       trunks: config.trunks,
       dialer,
-      conferences: this.conferences,
+      conferences: conferences.service,
       registrar: this.opts.registrar ?? (registrar.active ? registrar : NO_REGISTRAR),
       signaling: signaling.events,
       log: this.log,
@@ -330,7 +310,7 @@ export class Engine {
       this.api = createApiServer({
         calls,
         recordings: recordings.store,
-        conferences: conferenceApi,
+        conferences: conferences.api,
         registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,
@@ -386,9 +366,8 @@ export class Engine {
     this.srf = undefined;
     await step('SIP server', this.sipServer?.stop());
     this.sipServer = undefined;
-    this.conferenceLinks?.close();
-    this.conferenceLinks = undefined;
-    await step('conferences', this.conferences?.close());
+    this.conferences?.links?.close();
+    await step('conferences', this.conferences?.service.close());
     this.conferences = undefined;
     if (this.ownsMedia) await step('media', this.media?.close());
     this.media = undefined;
