@@ -9,7 +9,8 @@ import type { ConferenceAnswer, ConferenceApi, ConferenceOwnerLink, ConferenceRe
 import type { ConferenceService, JoiningCall, RemoteConferences } from '../conferences/conference-service.js';
 import type { LeaveReason, ParticipantCall } from '../conferences/participant.js';
 import { waitToLeave } from '../conferences/stay-in.js';
-import type { MessageBus } from '../store/types.js';
+import type { Leases, MessageBus } from '../store/types.js';
+import { engineLeaseName, watchIntervalMs } from './engine-liveness.js';
 import type { WebhookClient } from '../webhooks/webhook-client.js';
 
 /**
@@ -47,6 +48,9 @@ export interface ConferenceLinkDeps {
   authTokenOf: (accountSid: string) => string | undefined;
   service: ConferenceService;
   api: ConferenceApi;
+  /** The engines' liveness leases: a link to an engine that is lost ends. */
+  leases: Leases;
+  leaseMs: number;
   log: Logger;
 }
 
@@ -57,11 +61,14 @@ interface Pending {
 
 export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
   private readonly pending = new Map<string, Pending>();
-  /** Calls of this engine in a conference elsewhere: what the holder says when it takes them out. */
-  private readonly away = new Map<string, (reason: LeaveReason) => void>();
-  /** Participants here whose calls run elsewhere: how to end their link. */
-  private readonly hosted = new Map<string, { leave: AbortController; reason?: LeaveReason }>();
+  /** Calls of this engine in a conference elsewhere: the holder, and what it says when it takes them out. */
+  private readonly away = new Map<string, { owner: string; removed: (reason: LeaveReason) => void }>();
+  /** Participants here whose calls run elsewhere: their engine, and how to end their link. */
+  private readonly hosted = new Map<string, { from: string; leave: AbortController; reason?: LeaveReason }>();
   private unsubscribe: (() => void) | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  /** Peers seen without their lease at the last look (lost at the next, if still so). */
+  private missing = new Set<string>();
 
   constructor(private readonly deps: ConferenceLinkDeps) {}
 
@@ -76,9 +83,41 @@ export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
       }
       this.received(m);
     });
+    this.watch = setInterval(() => void this.lookForLostPeers(), watchIntervalMs(this.deps.leaseMs)).unref();
+  }
+
+  /**
+   * The engines at the other end of this engine's links that have lost
+   * their lease at two looks in a row are gone (killed, cut off): their
+   * participants leave the conferences here, and this engine's calls in
+   * their conferences leave them (the Dial goes on to its action).
+   */
+  private async lookForLostPeers(): Promise<void> {
+    const peers = new Set([...this.away.values()].map((a) => a.owner).concat([...this.hosted.values()].map((h) => h.from)));
+    const missing = new Set<string>();
+    for (const peer of peers) {
+      try {
+        if ((await this.deps.leases.holder(engineLeaseName(peer))) !== undefined) continue;
+      } catch {
+        return; // the store is away: nobody is taken for lost
+      }
+      if (!this.missing.has(peer)) {
+        missing.add(peer);
+        continue;
+      }
+      this.deps.log.warn({ engine: peer }, 'an engine at the other end of conference links was lost: its links end');
+      for (const h of this.hosted.values()) {
+        if (h.from !== peer) continue;
+        h.reason = 'hangup';
+        h.leave.abort();
+      }
+      for (const a of this.away.values()) if (a.owner === peer) a.removed('conference-ended');
+    }
+    this.missing = missing;
   }
 
   close(): void {
+    clearInterval(this.watch);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     for (const [id, p] of this.pending) {
@@ -117,7 +156,7 @@ export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
         return;
       }
       case 'left':
-        this.away.get(m.callSid)?.(m.reason);
+        this.away.get(m.callSid)?.removed(m.reason);
         return;
       case 'leave': {
         const h = this.hosted.get(m.callSid);
@@ -149,9 +188,12 @@ export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
     }
     let removedFor: LeaveReason | undefined;
     const removed = new AbortController();
-    this.away.set(call.callSid, (reason) => {
-      removedFor = reason;
-      removed.abort();
+    this.away.set(call.callSid, {
+      owner,
+      removed: (reason) => {
+        removedFor = reason;
+        removed.abort();
+      },
     });
     try {
       const id = randomBytes(8).toString('hex');
@@ -202,7 +244,7 @@ export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
       return;
     }
     const leave = new AbortController();
-    const entry: { leave: AbortController; reason?: LeaveReason } = { leave };
+    const entry: { from: string; leave: AbortController; reason?: LeaveReason } = { from: m.from, leave };
     this.hosted.set(m.callSid, entry);
     const call = this.proxy(m, leave.signal);
     let joined = false;

@@ -4,6 +4,11 @@ import type { StateStore, StoredCall } from '../store/types.js';
 import type { EventStream } from '../events/event-stream.js';
 
 /** How often an engine looks for lost ones: a lost engine is ended within lease time + two looks (at most 5 s). */
+/** The lease an engine of a cluster holds while it runs. */
+export function engineLeaseName(engineId: string): string {
+  return `engine:${engineId}`;
+}
+
 export function watchIntervalMs(leaseMs: number): number {
   return Math.max(100, Math.min(2500, Math.floor(leaseMs / 2)));
 }
@@ -98,6 +103,6 @@ export class EngineLiveness {
   }
 
   private leaseName(engineId: string): string {
-    return `engine:${engineId}`;
+    return engineLeaseName(engineId);
   }
 }

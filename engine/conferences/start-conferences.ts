@@ -57,6 +57,8 @@ export async function startConferences(o: {
     authTokenOf: o.authTokenOf,
     service,
     api,
+    leases: o.state.leases,
+    leaseMs: o.leaseMs,
     log: o.log.child({ component: 'cluster' }),
   });
   await links.start();

@@ -7,7 +7,12 @@
  * tone and must hear all the others and not itself; the REST API of
  * either engine lists and mutes the participants.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { startEngineProcess } from '../support/engine-process.js';
+import { waitUntil } from '../support/ports.js';
 import { mulawDecode } from '../../media/embedded/audio/g711.js';
 import { concatPcm, toneLevel, toneLevels } from '../media/helpers/tone-levels.js';
 import { startRedis } from '../support/redis-server.js';
@@ -16,7 +21,7 @@ import { describeSipp, type SippProcess } from '../support/sipp.js';
 import { twilioClientFor } from '../support/twilio-client.js';
 import { noContent, respond } from './helpers/app-server.js';
 import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter, testConfig } from './helpers/router-harness.js';
 
 const FREQS = [440, 1000, 1700, 2300];
 
@@ -124,5 +129,94 @@ describe('a conference across two engines', () => {
     expect(leaves.map((r) => r.params.CallSid).sort()).toEqual(callers.map((c) => c.callSid).sort());
     const seq = a.app.to('/conf-status').map((r) => Number(r.params.SequenceNumber));
     expect(seq).toEqual(seq.map((_, i) => i));
+  });
+
+  // The SIP server hands new calls to the engines in turn, the survivor first: a call held
+  // beforehand on the survivor makes the lost engine the one of the first participant.
+  it.for([
+    { holds: 'survivor', warmUp: false },
+    { holds: 'doomed', warmUp: true },
+  ])('an engine killed mid-conference ($holds holds it): its links end within lease time + 5 s', async ({ holds, warmUp }, { expect, onTestFinished }) => {
+    const LEASE_MS = 2000;
+    const dir = await mkdtemp(join(tmpdir(), 'dialtone-conf-lost-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const redis = await startRedis();
+    onTestFinished(() => redis.stop());
+    const store = { redis: redis.url, keyPrefix: 'conf-lost' };
+    const applications = [
+      { id: 'room', voice: '/voice' },
+      { id: 'hold', voice: '/hold' },
+    ];
+    const a = await startRouter({ applications, config: { store, engineId: 'survivor', cluster: { leaseMs: LEASE_MS } } });
+    a.app.on('/hold', respond('<Pause length="30"/>'));
+    onTestFinished(() => a.stop());
+    a.app.on('/conf-status', noContent());
+    a.app.on('/after', respond('<Say>The conference has ended.</Say><Hangup/>'));
+    a.app.on('/voice', respond('<Dial action="/after"><Conference statusCallback="/conf-status" statusCallbackEvent="join leave">Fragile</Conference></Dial>'));
+    const doomed = await startEngineProcess(
+      {
+        ...testConfig(a.app.baseUrl, join(dir, 'data'), applications),
+        trunks: [],
+        store,
+        engineId: 'doomed',
+        cluster: { leaseMs: LEASE_MS },
+        drachtio: { host: a.admin.address, port: a.admin.port, secret: 'router-test' },
+      },
+      dir,
+      'doomed',
+    );
+    onTestFinished(() => doomed.kill());
+    const records = redisStoreAt(redis.url, store.keyPrefix);
+    onTestFinished(() => records.close());
+
+    if (warmUp) {
+      const held = await CallerMedia.open();
+      onTestFinished(() => held.close());
+      await a.call({ scenario: 'answered', user: 'hold', media: held, timeoutSeconds: 60 });
+      await a.app.waitFor((r) => r.pathname === '/hold', 5000, 'the call held on the survivor');
+    }
+    const callers: Caller[] = [];
+    for (const freq of FREQS) {
+      const media = await CallerMedia.open();
+      onTestFinished(() => media.close());
+      const call = await a.call({ scenario: 'answered', user: 'room', media, timeoutSeconds: 60 });
+      const known = new Set(callers.map((c) => c.callSid));
+      const joined = await a.app.waitFor(
+        (r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'participant-join' && !known.has(r.params.CallSid),
+        10_000,
+        `the ${freq} Hz caller joining`,
+      );
+      callers.push({ media, call, freq, callSid: joined.params.CallSid as string });
+    }
+    const owners = await Promise.all(callers.map(async (c) => (await records.calls.get(c.callSid))?.engineId));
+    expect(new Set(owners)).toEqual(new Set(['survivor', 'doomed']));
+    expect(owners[0]).toBe(holds);
+    const api = twilioClientFor(a.apiBase, ACCOUNT_SID, AUTH_TOKEN).client;
+    const conf = (await api.conferences.list({ status: 'in-progress' }))[0]!;
+    const holder = (await records.conferences.get(conf.sid))?.engineId;
+    expect(holder).toBe(holds);
+    const survivors = callers.filter((_, i) => owners[i] === 'survivor');
+    const lost = callers.filter((_, i) => owners[i] === 'doomed');
+
+    await doomed.kill();
+    const killedAt = Date.now();
+    if (holder === 'survivor') {
+      // The lost engine's callers leave the survivor's conference; the survivor's callers stay in it.
+      const left = (): string[] => a.app.to('/conf-status').filter((r) => r.params.StatusCallbackEvent === 'participant-leave').map((r) => r.params.CallSid as string);
+      await waitUntil(() => lost.every((c) => left().includes(c.callSid)), LEASE_MS + 7000, "the lost engine's participants leaving");
+      expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 5000);
+      expect((await api.conferences(conf.sid).participants.list()).map((p) => p.callSid).sort()).toEqual(survivors.map((c) => c.callSid).sort());
+      if (survivors.length >= 2) {
+        const audio = await exchange(survivors);
+        for (const [i, c] of survivors.entries()) {
+          for (const other of survivors) if (other !== c) expect(toneLevel(audio[i]!, other.freq), `${c.freq} hears ${other.freq} after the loss`).toBeGreaterThan(0.05);
+        }
+      }
+    } else {
+      // The conference was on the lost engine: the survivor's callers leave it and their Dial goes on to its action.
+      await waitUntil(() => survivors.every((c) => a.app.to('/after').some((r) => r.params.CallSid === c.callSid)), LEASE_MS + 7000, "the survivor's callers' actions");
+      expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 5000);
+      for (const c of survivors) expect((await c.call.done).exitCode).toBe(0);
+    }
   });
 });
