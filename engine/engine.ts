@@ -17,6 +17,7 @@ import { EventStream } from './events/event-stream.js';
 import { sendStatusCallbacks } from './webhooks/status-callback-subscriber.js';
 import { sendConferenceCallbacks } from './conferences/conference-callbacks.js';
 import { startConferences, type Conferences } from './conferences/start-conferences.js';
+import { endLostConferences } from './conferences/lost-conferences.js';
 import { HOLD_MUSIC_PATH } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
@@ -193,6 +194,7 @@ export class Engine {
     // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
     // In Redis, only calls under this engine's own (configured) id are known to be its; others' are the liveness watch's.
     await endLostCalls(state.calls, state.kind === 'embedded' ? undefined : this.engineId, 'the engine restarted', lostCallDeps);
+    await endLostConferences(state.conferences, state.kind === 'embedded' ? undefined : this.engineId, 'the engine restarted', this.log);
     if (state.kind === 'redis') {
       this.liveness = new EngineLiveness(state, this.engineId, config.cluster.leaseMs, { ...lostCallDeps, log: this.log.child({ component: 'cluster' }) });
       await this.liveness.start();

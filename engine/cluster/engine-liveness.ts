@@ -1,3 +1,4 @@
+import { endLostConferences } from '../conferences/lost-conferences.js';
 import type { Logger } from 'pino';
 import { endLostCalls } from '../calls/orphaned-calls.js';
 import type { StateStore, StoredCall } from '../store/types.js';
@@ -82,6 +83,7 @@ export class EngineLiveness {
         if (!(await this.store.leases.acquire(`reap:${other}`, this.engineId, 60_000))) continue;
         const calls = await endLostCalls(this.store.calls, other, `engine ${other} was lost (no lease for ${this.leaseMs} ms)`, this.deps);
         this.store.calls.forgetEngine(other);
+        await endLostConferences(this.store.conferences, other, `engine ${other} was lost`, this.deps.log);
         if (calls.length > 0) this.deps.log.warn({ lostEngine: other, calls: calls.length }, 'ended the calls of a lost engine');
         ended.push(...calls);
       }

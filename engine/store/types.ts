@@ -63,6 +63,8 @@ export interface ConferenceRecordStore {
   get(conferenceSid: string): Promise<ConferenceRecord | undefined>;
   /** One page of the account's conferences matching `filter`, newest first. */
   list(accountSid: string, filter: ConferenceFilter, page: PageRequest): Promise<Page<ConferenceRecord>>;
+  /** Conferences not ended that `engineId` holds (or, for a store of one engine, held before a restart). */
+  unfinished(engineId?: string): Promise<ConferenceRecord[]>;
 }
 
 /**

@@ -217,6 +217,8 @@ describe('a conference across two engines', () => {
       await waitUntil(() => survivors.every((c) => a.app.to('/after').some((r) => r.params.CallSid === c.callSid)), LEASE_MS + 7000, "the survivor's callers' actions");
       expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 5000);
       for (const c of survivors) expect((await c.call.done).exitCode).toBe(0);
+      // The survivor that cleans up after the lost engine ends its conference in the store too.
+      await waitUntil(async () => (await api.conferences(conf.sid).fetch()).status === 'completed', LEASE_MS + 7000, 'the conference ended in the store');
     }
   });
 });

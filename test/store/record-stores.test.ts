@@ -176,7 +176,8 @@ describe.each(kinds)('$name store', (kind) => {
     const first = conf({ friendlyName: 'Sales', status: 'init' });
     const second = conf({ friendlyName: 'Sales', dateCreated: new Date(BASE + 1000), dateUpdated: new Date(BASE + 1000) });
     const support = conf({ friendlyName: 'Support', dateCreated: new Date(BASE + 2000), dateUpdated: new Date(BASE + 2000) });
-    for (const c of [first, second, support, conf({ accountSid: OTHER })]) s.conferences.put(c);
+    const otherAccount = conf({ accountSid: OTHER });
+    for (const c of [first, second, support, otherAccount]) s.conferences.put(c);
     const ended = { ...first, status: 'completed' as const, dateUpdated: new Date(BASE + 5000), reasonConferenceEnded: 'last-participant-left' as const, callSidEndingConference: 'CA' + '3'.repeat(32) };
     s.conferences.put(ended);
     expect(await s.conferences.get(first.sid)).toEqual(ended);
@@ -187,6 +188,13 @@ describe.each(kinds)('$name store', (kind) => {
     expect(await list({ status: 'in-progress', friendlyName: 'Sales' })).toEqual([second.sid]);
     expect(await list({ updatedAfter: new Date(BASE + 1500) })).toEqual([support.sid, first.sid]);
     expect(await list({ createdBefore: new Date(BASE + 1000) })).toEqual([first.sid]);
+    // The conferences an engine holds that have not ended (to end them after a restart or its loss).
+    const elsewhere = conf({ engineId: 'engine-b' });
+    s.conferences.put(elsewhere);
+    expect((await s.conferences.unfinished('engine-a')).map((c) => c.sid).sort()).toEqual([second.sid, support.sid, otherAccount.sid].sort());
+    expect((await s.conferences.unfinished('engine-b')).map((c) => c.sid)).toEqual([elsewhere.sid]);
+    s.conferences.put({ ...elsewhere, status: 'completed', dateUpdated: new Date(BASE + 9000) });
+    expect(await s.conferences.unfinished('engine-b')).toEqual([]);
   });
 
   it('knows the calls an engine has not finished', async () => {

@@ -52,6 +52,16 @@ export class SqliteConferenceStore implements ConferenceRecordStore {
     return pageOf((req) => Promise.resolve(this.scan(accountSid, filter, req)), page);
   }
 
+  unfinished(engineId?: string): Promise<ConferenceRecord[]> {
+    this.writes.flush();
+    const sql =
+      engineId === undefined
+        ? "SELECT data FROM conferences WHERE status != 'completed'"
+        : "SELECT data FROM conferences WHERE status != 'completed' AND json_extract(data, '$.engineId') = ?";
+    const rows = (engineId === undefined ? this.statements.get(sql).pluck().all() : this.statements.get(sql).pluck().all(engineId)) as string[];
+    return Promise.resolve(rows.map(decodeConference));
+  }
+
   /** Ended conferences past the retention are deleted. */
   prune(before: number, keep: number): number {
     this.writes.flush();

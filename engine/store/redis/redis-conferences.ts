@@ -20,7 +20,19 @@ export class RedisConferenceStore implements ConferenceRecordStore {
     const index = this.keys.accountConferences(c.accountSid);
     this.r.write(key, client.set(key, encodeConference(c), 'PX', this.r.ttlMs));
     this.r.write(index, client.zadd(index, c.dateCreated.getTime(), c.sid));
+    const open = this.keys.unfinishedConferences(c.engineId);
+    this.r.write(open, c.status === 'completed' ? client.srem(open, c.sid) : client.sadd(open, c.sid));
     this.r.maybePrune(index, (sid) => this.keys.conference(sid));
+  }
+
+  /** Only an engine's own: a store shared by several engines has no "all engines" answer. */
+  unfinished(engineId?: string): Promise<ConferenceRecord[]> {
+    if (engineId === undefined) return Promise.resolve([]);
+    return this.r.read('unfinished conferences', async () => {
+      const sids = await this.r.client.smembers(this.keys.unfinishedConferences(engineId));
+      const values = await getAll(this.r.client, sids.map((sid) => this.keys.conference(sid)));
+      return values.flatMap((v) => (v === null ? [] : [decodeConference(v)])).filter((c) => c.status !== 'completed');
+    });
   }
 
   get(conferenceSid: string): Promise<ConferenceRecord | undefined> {

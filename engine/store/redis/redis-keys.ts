@@ -32,6 +32,10 @@ export class RedisKeys {
   accountConferences(accountSid: string): string {
     return `${this.prefix}:conferences:${accountSid}`;
   }
+  /** Set of the sids of the conferences an engine holds that have not ended. */
+  unfinishedConferences(engineId: string): string {
+    return `${this.prefix}:conferences-unfinished:${engineId}`;
+  }
   lease(name: string): string {
     return `${this.prefix}:lease:${name}`;
   }
