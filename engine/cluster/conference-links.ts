@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ConferenceJoinOutcome, ConferenceJoinRequest, NextDocumentOutcome, NextDocumentRequest } from '../../instructions/runtime/call-control.js';
+import type { ConferenceJoinOutcome, ConferenceJoinRequest } from '../../instructions/runtime/call-control.js';
 import type { ConferenceNoun } from '../../instructions/verbs/dial-nouns.js';
 import { ErrorCode } from '../api/api-errors.js';
 import { ApiError } from '../api/call-service.js';
@@ -9,6 +9,7 @@ import type { ConferenceAnswer, ConferenceApi, ConferenceOwnerLink, ConferenceRe
 import type { ConferenceService, JoiningCall, RemoteConferences } from '../conferences/conference-service.js';
 import type { LeaveReason, ParticipantCall } from '../conferences/participant.js';
 import { waitToLeave } from '../conferences/stay-in.js';
+import { documentFetcher } from '../conferences/document-fetcher.js';
 import type { Leases, MessageBus } from '../store/types.js';
 import { engineLeaseName, watchIntervalMs } from './engine-liveness.js';
 import type { WebhookClient } from '../webhooks/webhook-client.js';
@@ -208,14 +209,7 @@ export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
       await req.endpoint.bridge(link);
       log.info({ conferenceSid: reply.conferenceSid }, 'joined the conference on another engine');
       const started = performance.now();
-      const reason = await waitToLeave({
-        endpoint: req.endpoint,
-        signal: AbortSignal.any([req.signal, removed.signal]),
-        hangupSignal: call.control.hangupSignal,
-        hangupOnStar: req.hangupOnStar,
-        timeLimitSeconds: req.timeLimitSeconds,
-        removedFor: () => removedFor,
-      });
+      const reason = await waitToLeave(req, call.control.hangupSignal, { signal: removed.signal, reason: () => removedFor });
       if (!removedFor) this.send(owner, { t: 'leave', callSid: call.callSid, reason });
       return { conferenceSid: reply.conferenceSid, status: 'completed', reason, durationSeconds: Math.round((performance.now() - started) / 1000) };
     } finally {
@@ -270,16 +264,11 @@ export class ConferenceLinks implements RemoteConferences, ConferenceOwnerLink {
 
   /** The participant's call as the holder sees it: it ends when its engine says so; its documents are fetched with its parameters. */
   private proxy(m: Extract<Message, { t: 'join' }>, ended: AbortSignal): ParticipantCall {
-    const { webhooks, authTokenOf } = this.deps;
-    const authToken = authTokenOf(m.accountSid);
     return {
       log: this.deps.log.child({ callSid: m.callSid, conference: m.noun.name }),
       // A leave from the call's engine is its end here (a hangup there, or a redirect).
       hangupSignal: ended,
-      async fetchNext(req: NextDocumentRequest): Promise<NextDocumentOutcome> {
-        const r = await webhooks.fetchInstructions({ url: req.url, method: req.method, params: { ...m.params, ...req.params }, ...(authToken ? { authToken } : {}) }, ended);
-        return 'document' in r ? { document: r.document, url: r.url } : { error: `${r.error.code}: ${r.error.message}`, url: r.error.url };
-      },
+      fetchNext: documentFetcher(this.deps.webhooks, m.params, this.deps.authTokenOf(m.accountSid), ended),
     };
   }
 

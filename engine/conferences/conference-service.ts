@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CallControl, ConferenceJoinOutcome, ConferenceJoinRequest } from '../../instructions/runtime/call-control.js';
+import type { ConferenceJoinOutcome, ConferenceJoinRequest } from '../../instructions/runtime/call-control.js';
 import { playPromptSource, type PromptSource } from '../../instructions/runtime/prompt-source.js';
 import type { ConferenceNoun } from '../../instructions/verbs/dial-nouns.js';
 import type { ConferenceMember, MediaServer } from '../../media/types.js';
@@ -15,6 +15,7 @@ import { LiveConference, type ConferenceSink } from './live-conference.js';
 import { Participant, type ParticipantCall, type ParticipantSnapshot } from './participant.js';
 import { applyParticipantChanges, type ParticipantChanges } from './participant-changes.js';
 import { waitToLeave } from './stay-in.js';
+import { documentFetcher } from './document-fetcher.js';
 
 export interface ConferenceServiceDeps {
   media: MediaServer;
@@ -156,14 +157,7 @@ export class ConferenceService {
     conf.added(p, p.settings.waitSource);
     log.info({ conferenceSid: conf.sid, participants: conf.participants.size, started: conf.started }, 'joined the conference');
     opts.onJoined?.(conf.sid);
-    const reason = await waitToLeave({
-      endpoint: req.endpoint,
-      signal: AbortSignal.any([req.signal, p.removedSignal]),
-      hangupSignal: call.control.hangupSignal,
-      hangupOnStar: req.hangupOnStar,
-      timeLimitSeconds: req.timeLimitSeconds,
-      removedFor: () => p.removedFor,
-    });
+    const reason = await waitToLeave(req, call.control.hangupSignal, { signal: p.removedSignal, reason: () => p.removedFor });
     await member.leave().catch(() => undefined);
     conf.removed(p, reason);
     return { conferenceSid: conf.sid, status: 'completed', reason, durationSeconds: Math.round((performance.now() - started) / 1000) };
@@ -276,10 +270,7 @@ export class ConferenceService {
     const { record } = conf;
     const params = { AccountSid: record.accountSid, ConferenceSid: record.sid, FriendlyName: record.friendlyName };
     const authToken = this.deps.authTokenOf(record.accountSid);
-    const fetch = async (req: PromptSource): Promise<Awaited<ReturnType<CallControl['fetchNext']>>> => {
-      const r = await this.deps.webhooks.fetchInstructions({ url: req.url, method: req.method, params, ...(authToken ? { authToken } : {}) });
-      return 'document' in r ? { document: r.document, url: r.url } : { error: `${r.error.code}: ${r.error.message}`, url: r.error.url };
-    };
+    const fetch = documentFetcher(this.deps.webhooks, params, authToken);
     void playPromptSource(conf.room, fetch, source, { loop: false, signal: conf.recordingSignal, log: this.deps.log }).then((end) => {
       if (end !== 'stopped') this.publish(conf, end === 'finished' ? 'announcement-end' : 'announcement-failed');
     });

@@ -21,7 +21,7 @@ import { describeSipp, type SippProcess } from '../support/sipp.js';
 import { twilioClientFor } from '../support/twilio-client.js';
 import { noContent, respond } from './helpers/app-server.js';
 import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter, testConfig } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter, testConfig, type RouterHarness } from './helpers/router-harness.js';
 
 const FREQS = [440, 1000, 1700, 2300];
 
@@ -46,6 +46,24 @@ async function exchange(callers: Caller[]): Promise<Int16Array[]> {
   return callers.map((c) => heardBetween(c, from, to));
 }
 
+/** One caller a tone of FREQS, one after the other, each once its participant-join has come. */
+async function dialIn(h: RouterHarness, onTestFinished: (fn: () => void) => void): Promise<Caller[]> {
+  const callers: Caller[] = [];
+  for (const freq of FREQS) {
+    const media = await CallerMedia.open();
+    onTestFinished(() => media.close());
+    const call = await h.call({ scenario: 'answered', user: 'room', media, timeoutSeconds: 60 });
+    const known = new Set(callers.map((c) => c.callSid));
+    const joined = await h.app.waitFor(
+      (r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'participant-join' && !known.has(r.params.CallSid),
+      10_000,
+      `the ${freq} Hz caller joining`,
+    );
+    callers.push({ media, call, freq, callSid: joined.params.CallSid as string });
+  }
+  return callers;
+}
+
 describe('a conference across two engines', () => {
   it('callers on both engines hear each other; either REST API lists and mutes them; it ends for all', async ({ expect, onTestFinished }) => {
     const redis = await startRedis();
@@ -66,19 +84,7 @@ describe('a conference across two engines', () => {
     a.app.on('/after', respond('<Hangup/>'));
     a.app.on('/voice', respond('<Dial action="/after"><Conference statusCallback="/conf-status" statusCallbackEvent="start end join leave mute">Shared</Conference></Dial>'));
 
-    const callers: Caller[] = [];
-    for (const freq of FREQS) {
-      const media = await CallerMedia.open();
-      onTestFinished(() => media.close());
-      const call = await a.call({ scenario: 'answered', user: 'room', media, timeoutSeconds: 60 });
-      const known = new Set(callers.map((c) => c.callSid));
-      const joined = await a.app.waitFor(
-        (r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'participant-join' && !known.has(r.params.CallSid),
-        10_000,
-        `the ${freq} Hz caller joining`,
-      );
-      callers.push({ media, call, freq, callSid: joined.params.CallSid as string });
-    }
+    const callers = await dialIn(a, onTestFinished);
     // The calls are spread over both engines, and the conference is one.
     const owners = await Promise.all(callers.map(async (c) => (await records.calls.get(c.callSid))?.engineId));
     expect(new Set(owners)).toEqual(new Set(['engine-a', 'engine-b']));
@@ -175,19 +181,7 @@ describe('a conference across two engines', () => {
       await a.call({ scenario: 'answered', user: 'hold', media: held, timeoutSeconds: 60 });
       await a.app.waitFor((r) => r.pathname === '/hold', 5000, 'the call held on the survivor');
     }
-    const callers: Caller[] = [];
-    for (const freq of FREQS) {
-      const media = await CallerMedia.open();
-      onTestFinished(() => media.close());
-      const call = await a.call({ scenario: 'answered', user: 'room', media, timeoutSeconds: 60 });
-      const known = new Set(callers.map((c) => c.callSid));
-      const joined = await a.app.waitFor(
-        (r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'participant-join' && !known.has(r.params.CallSid),
-        10_000,
-        `the ${freq} Hz caller joining`,
-      );
-      callers.push({ media, call, freq, callSid: joined.params.CallSid as string });
-    }
+    const callers = await dialIn(a, onTestFinished);
     const owners = await Promise.all(callers.map(async (c) => (await records.calls.get(c.callSid))?.engineId));
     expect(new Set(owners)).toEqual(new Set(['survivor', 'doomed']));
     expect(owners[0]).toBe(holds);
