@@ -20,6 +20,7 @@ import { redisStoreAt } from '../store/store-kinds.js';
 import { describeSipp, type SippProcess } from '../support/sipp.js';
 import { twilioClientFor } from '../support/twilio-client.js';
 import { noContent, respond } from './helpers/app-server.js';
+import { startTwoEngines } from './helpers/two-engines.js';
 import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
 import { ACCOUNT_SID, AUTH_TOKEN, startRouter, testConfig, type RouterHarness } from './helpers/router-harness.js';
 
@@ -66,20 +67,7 @@ async function dialIn(h: RouterHarness, onTestFinished: (fn: () => void) => void
 
 describe('a conference across two engines', () => {
   it('callers on both engines hear each other; either REST API lists and mutes them; it ends for all', async ({ expect, onTestFinished }) => {
-    const redis = await startRedis();
-    onTestFinished(() => redis.stop());
-    const store = { redis: redis.url, keyPrefix: 'conf-cluster' };
-    const applications = [{ id: 'room', voice: '/voice' }];
-    const a = await startRouter({ applications, config: { store, engineId: 'engine-a' } });
-    onTestFinished(() => a.stop());
-    const b = await startRouter({
-      app: a.app,
-      applications,
-      config: { store, engineId: 'engine-b', drachtio: { host: a.admin.address, port: a.admin.port, secret: 'router-test' } },
-    });
-    onTestFinished(() => b.stop());
-    const records = redisStoreAt(redis.url, store.keyPrefix);
-    onTestFinished(() => records.close());
+    const { a, b, records } = await startTwoEngines(onTestFinished, { applications: [{ id: 'room', voice: '/voice' }], keyPrefix: 'conf-cluster' });
     a.app.on('/conf-status', noContent());
     a.app.on('/after', respond('<Hangup/>'));
     a.app.on('/voice', respond('<Dial action="/after"><Conference statusCallback="/conf-status" statusCallbackEvent="start end join leave mute">Shared</Conference></Dial>'));

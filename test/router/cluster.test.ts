@@ -7,35 +7,21 @@
  */
 import { describe, it } from 'vitest';
 import type { StoredCall } from '../../engine/store/types.js';
-import { redisStoreAt } from '../store/store-kinds.js';
 import { waitUntil } from '../support/ports.js';
-import { startRedis } from '../support/redis-server.js';
 import { describeSipp, type SippProcess } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import { twilioClientFor } from '../support/twilio-client.js';
 import { respond } from './helpers/app-server.js';
+import { startTwoEngines } from './helpers/two-engines.js';
 import { CallerMedia } from './helpers/caller-media.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN } from './helpers/router-harness.js';
 
 const CALLS = 4;
 
 describe('a cluster of two engines on one Redis and one SIP server', () => {
   it('spreads calls over both; either API lists them all and updates a call the other runs', async ({ expect, onTestFinished }) => {
-    const redis = await startRedis();
-    onTestFinished(() => redis.stop());
-    const store = { redis: redis.url, keyPrefix: 'cluster' };
-    const applications = [{ id: 'hold', voice: '/voice' }];
-    const a = await startRouter({ applications, config: { store, engineId: 'engine-a' } });
-    onTestFinished(() => a.stop());
-    const b = await startRouter({
-      app: a.app,
-      applications,
-      config: { store, engineId: 'engine-b', drachtio: { host: a.admin.address, port: a.admin.port, secret: 'router-test' } },
-    });
-    onTestFinished(() => b.stop());
     // The test reads the records' owners from the store itself.
-    const records = redisStoreAt(redis.url, store.keyPrefix);
-    onTestFinished(() => records.close());
+    const { a, b, records } = await startTwoEngines(onTestFinished, { applications: [{ id: 'hold', voice: '/voice' }], keyPrefix: 'cluster' });
 
     a.app.on('/voice', respond('<Pause length="25"/>'));
     a.app.on('/redirected', respond('<Say>moved</Say><Hangup/>'));
