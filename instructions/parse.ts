@@ -79,6 +79,9 @@ function readRoot(xml: string): XmlElement {
   return root;
 }
 
+/** Twilio's verbs that dialtone does not run (yet): skipped with a warning. */
+const NOT_RUN_VERBS: ReadonlySet<string> = new Set(['Sms', 'Message', 'Pay', 'Echo', 'Refer', 'Start', 'Stop']);
+
 /**
  * Reads an instructions document (TwiML-compatible XML) into verbs, validating
  * all of it before any verb can run. Throws InstructionError: code 12100 when
@@ -89,9 +92,14 @@ export function parseInstructions(xml: string, opts: ParseOptions = {}): Instruc
   const ctx = new ParseContext(parseBaseUrl(opts.baseUrl));
   const root = readRoot(xml);
   if (ownText(root).trim() !== '') throw ctx.fail(root, 'text is not allowed here; put it in a <Say>');
-  const verbs = childElements(root).map((el) => {
-    if (!isVerbName(el.name)) throw ctx.fail(el, `unknown verb <${el.name}>`);
-    return VERB_PARSERS[el.name](el, ctx);
+  const verbs = childElements(root).flatMap((el) => {
+    if (isVerbName(el.name)) return [VERB_PARSERS[el.name](el, ctx)];
+    // A verb Twilio has and dialtone does not run: a 12200 warning, and the verbs around it run.
+    if (NOT_RUN_VERBS.has(el.name)) {
+      ctx.warn(el, `<${el.name}> is not supported by dialtone and was skipped`);
+      return [];
+    }
+    throw ctx.fail(el, `unknown verb <${el.name}>`);
   });
   return { verbs, warnings: ctx.warnings, baseUrl: ctx.baseUrl?.href };
 }

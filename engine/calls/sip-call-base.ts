@@ -226,7 +226,8 @@ export abstract class SipCallBase implements CallControl {
     );
     if ('document' in result) {
       this.documentUrl = result.url;
-      for (const w of result.document.warnings) this.log.debug({ url: result.url, warning: w.message, element: w.element }, 'instructions warning');
+      // Twilio's 12200 "schema validation warning": the document runs without what was left out.
+      for (const w of result.document.warnings) this.log.warn({ code: 12200, url: result.url, warning: w.message, element: w.element, attribute: w.attribute }, 'instructions warning');
       return { document: result.document, url: result.url };
     }
     if (!this.abort.signal.aborted) {

@@ -122,6 +122,21 @@ describe('schema violations (12200) name the element and the attribute', () => {
 });
 
 describe('tolerated input', () => {
+  it("Twilio's verbs that dialtone does not run are skipped with a warning; the verbs around them stay", async () => {
+    const twilio = (await import('twilio')).default;
+    const r = new twilio.twiml.VoiceResponse();
+    r.say('Before.');
+    r.sms('A text message.');
+    r.pay({ chargeAmount: '1.00' });
+    r.echo();
+    r.start().stream({ url: 'wss://a.example/s' });
+    r.say('After.');
+    const doc = parseInstructions(r.toString());
+    expect(doc.verbs.map((v) => v.verb)).toEqual(['Say', 'Say']);
+    expect(doc.warnings.map((w) => w.element)).toEqual(['Sms', 'Pay', 'Echo', 'Start']);
+    expect(doc.warnings[0]?.message).toContain('not supported');
+  });
+
   it('unknown attributes are ignored and listed as warnings', () => {
     const doc = parseInstructions('<Response><Say voice="man" rate="fast" xmlns:x="urn:x">Hi</Say><Hangup reason="x"/></Response>');
     expect(doc.verbs).toEqual([

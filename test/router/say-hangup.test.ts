@@ -8,7 +8,11 @@ import { describe, it } from 'vitest';
 import { describeSipp } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import { freeswitchUnderTest } from '../support/test-variants.js';
-import { respond } from './helpers/app-server.js';
+import twilio from 'twilio';
+import { encodeWavInterleaved } from '../../media/embedded/audio/wav.js';
+import { generateTone } from '../../media/embedded/dsp/tone.js';
+import { respond, twiml, wav } from './helpers/app-server.js';
+import { tonePackets } from './helpers/dial-callee.js';
 import { audible, expectCallRequest, spokenFrames } from './helpers/call-expectations.js';
 import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
 import { startRouter } from './helpers/router-harness.js';
@@ -83,5 +87,23 @@ describe('Say then Hangup', () => {
     // The application's own query parameter is kept beside the call's.
     expect(req?.params.tenant).toBe('a b');
     expectCallRequest(expect, req!, { user: 'getter', status: 'ringing' });
+  });
+
+  it("a verb dialtone does not run (<Sms> from the twilio library) is skipped: the verbs after it run", async ({ expect, onTestFinished }) => {
+    const h = await startRouter({ applications: [{ id: 'hello', voice: '/voice' }] });
+    onTestFinished(() => h.stop());
+    const media = await CallerMedia.open();
+    onTestFinished(() => media.close());
+    const r = new twilio.twiml.VoiceResponse();
+    r.say('Sending you a text.');
+    r.sms('Your code is 1234.');
+    r.play(h.app.url('/tone.wav'));
+    r.hangup();
+    h.app.on('/voice', twiml(r.toString()));
+    h.app.on('/tone.wav', wav(encodeWavInterleaved(generateTone([1300], 600, 0.3), 1, 8000)));
+    const result = await (await h.call({ scenario: 'answered', user: 'hello', media })).done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    // The Play after the Sms ran: its tone reached the caller.
+    expect(tonePackets(media.packets, 1300).length).toBeGreaterThan(15);
   });
 });
