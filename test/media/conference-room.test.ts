@@ -218,4 +218,20 @@ describe('embedded conference room', () => {
     expect(parties[1]!.peer.packets.length - before).toBeLessThan(3);
     await cleanup(room, parties);
   });
+
+  it('the enter tone (two rising notes) and the exit tone reach every member who hears the room', async () => {
+    const room = await t.server.createConference({ name: 'tones' });
+    const parties = await threeParties(room);
+    parties[2]!.member.update({ hold: true });
+    const since = performance.now();
+    room.tone('enter');
+    await new Promise((r) => setTimeout(r, 900));
+    for (const i of [0, 1]) {
+      const pcm = heard(parties[i]!, i, since);
+      expect(toneLevel(pcm, 523), `party ${i} hears the first note`).toBeGreaterThan(0.03);
+      expect(toneLevel(pcm, 784), `party ${i} hears the second note`).toBeGreaterThan(0.03);
+    }
+    expect(heard(parties[2]!, 2, since).length).toBeLessThan(480);
+    await cleanup(room, parties);
+  });
 });

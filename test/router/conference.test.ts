@@ -199,10 +199,17 @@ describe('Dial Conference', () => {
     const sup = await client.conferences(conf.sid).participants(supervisor.callSid).fetch();
     expect(sup).toMatchObject({ coaching: true, callSidToCoach: agent.callSid });
 
+    // An announcement to one participant: only the agent hears it.
+    const toAgent = performance.now();
+    await client.conferences(conf.sid).participants(agent.callSid).update({ announceUrl: h.app.url('/announce'), announceMethod: 'POST' });
+    await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'announcement-end' && r.params.CallSid === agent.callSid, 5000, 'the agent announcement-end');
+    expect(toneLevel(heardSince(agent, toAgent), ANNOUNCE_TONE), 'the agent hears its announcement').toBeGreaterThan(HEARD);
+    expect(toneLevel(heardSince(customer, toAgent), ANNOUNCE_TONE), 'the customer does not').toBeLessThan(ABSENT);
+
     // An announcement to the conference: everyone hears it.
     const since = performance.now();
     await client.conferences(conf.sid).update({ announceUrl: h.app.url('/announce'), announceMethod: 'POST' });
-    await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'announcement-end', 5000, 'announcement-end');
+    await h.app.waitFor((r) => r.pathname === '/conf-status' && r.params.StatusCallbackEvent === 'announcement-end' && r.params.CallSid === undefined, 5000, 'announcement-end');
     for (const x of callers) expect(toneLevel(heardSince(x, since), ANNOUNCE_TONE), `${x.freq} hears the announcement`).toBeGreaterThan(HEARD);
 
     // Status=completed: the conference ends for everyone, and the recording of the mix is listed with it.
