@@ -78,7 +78,7 @@ describe('Dial', () => {
     h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>${callee.uri}</Sip></Dial>`));
     const result = await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done;
     expect(result.exitCode, describeSipp(result)).toBe(0);
-    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'busy' });
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'busy', DialSipResponseCode: '486' });
     expect(h.app.to('/dialed')[0]?.params.DialCallSid).toMatch(/^CA[0-9a-f]{32}$/);
   });
 

@@ -140,7 +140,12 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
   if ('answered' in rung) params = await connect(rung.answered, rung.noun, caller, verb, ctx, transfer);
   else {
     await caller?.unbridge().catch(() => undefined);
-    params = { DialCallStatus: rung.status, ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }) };
+    params = {
+      DialCallStatus: rung.status,
+      ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }),
+      // Twilio's DialSipResponseCode: the final SIP response of the called party (486 busy, 404, ...).
+      ...(rung.sipStatus === undefined ? {} : { DialSipResponseCode: String(rung.sipStatus) }),
+    };
     ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
   }
   const fetched = transfer.fetched;

@@ -79,14 +79,14 @@ describe('<Dial>', () => {
     let n = 0;
     call.dial = (req) => (n++ === 0 ? fails('no-answer', 487)(req) : fails('busy', 486)(req));
     await runInstructions(call, first);
-    expect(actionParams(call)).toEqual({ DialCallStatus: 'busy' });
+    expect(actionParams(call)).toEqual({ DialCallStatus: 'busy', DialSipResponseCode: '486' });
   });
 
   test('one noun refused with 404 -> failed, with its DialCallSid', async () => {
     const call = new FakeCall({ [APP]: doc(`<Dial action="${ACTION}"><Sip>sip:nobody@example.test</Sip></Dial>`), [ACTION]: doc('<Hangup/>') });
     call.dial = fails('failed', 404);
     await runInstructions(call, first);
-    expect(actionParams(call)).toEqual({ DialCallStatus: 'failed', DialCallSid: 'CAfailed' });
+    expect(actionParams(call)).toEqual({ DialCallStatus: 'failed', DialCallSid: 'CAfailed', DialSipResponseCode: '404' });
   });
 
   test('without an action the document continues with the next verb', async () => {
