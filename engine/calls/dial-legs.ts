@@ -12,10 +12,12 @@ import type { LegPlacer } from './sip-call-base.js';
 import { StatusEvents } from './status-events.js';
 
 /** The called party of a noun: where to call, with which credentials; or the SIP user of a Client. */
-function nounTarget(req: DialLegRequest): { to: string; auth?: { username?: string; password?: string } } | { client: string } {
+function nounTarget(
+  req: DialLegRequest,
+): { to: string; auth?: { username?: string; password?: string }; headers?: Readonly<Record<string, string>> } | { client: string } {
   const { noun } = req;
   if (noun.noun === 'Number') return { to: noun.number };
-  if (noun.noun === 'Sip') return { to: noun.uri, auth: { username: noun.username, password: noun.password } };
+  if (noun.noun === 'Sip') return { to: noun.uri, auth: { username: noun.username, password: noun.password }, headers: noun.headers };
   return { client: noun.identity };
 }
 
@@ -77,7 +79,7 @@ export class LegDialer implements LegPlacer {
     const attempt =
       'client' in target
         ? await attemptContacts(deps, { ...common, username: target.client, contacts: clientContacts(deps, target.client, log) })
-        : await attemptOutbound(deps, { ...common, to: target.to, auth: target.auth });
+        : await attemptOutbound(deps, { ...common, to: target.to, auth: target.auth, ...(target.headers ? { headers: target.headers } : {}) });
     if ('status' in attempt) {
       await finish();
       return { status: attempt.status, callSid: session.sid, sipStatus: attempt.sipStatus, reason: attempt.reason };

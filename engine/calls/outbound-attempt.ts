@@ -22,6 +22,8 @@ export interface OutboundAttemptOptions {
   /** A phone number (through a trunk) or a sip:/sips: URI. */
   to: string;
   auth?: { username?: string; password?: string };
+  /** Headers of the INVITE (a Sip noun's X- headers). */
+  headers?: Readonly<Record<string, string>>;
   /** The From user (a number or a name) and display name. */
   from: { user: string; displayName?: string };
   timeoutSeconds: number;
@@ -79,6 +81,7 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
     from: opts.from,
     localSdp: endpoint.localSdp,
     timeoutSeconds: opts.timeoutSeconds,
+    ...(opts.headers ? { headers: { ...opts.headers } } : {}),
     signal: opts.signal,
     log,
     onRequestSent: (callId) => (session.callId = callId),

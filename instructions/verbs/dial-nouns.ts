@@ -27,7 +27,10 @@ export interface NumberNoun extends LegCallbacks {
 
 export interface SipNoun extends LegCallbacks {
   readonly noun: 'Sip';
+  /** The URI to call, without the header part. */
   readonly uri: string;
+  /** X- headers given in the URI (`sip:bob@example.com?X-Account=42`), sent with the INVITE. */
+  readonly headers: Readonly<Record<string, string>>;
   /** Digest credentials (RFC 3261 22.4) for the called side. */
   readonly username?: string;
   readonly password?: string;
@@ -120,10 +123,28 @@ export function parseSip(el: XmlElement, ctx: ParseContext): SipNoun {
   const username = attrs.string('username');
   const password = attrs.string('password');
   attrs.finish();
-  const uri = ctx.requiredText(el, 'the SIP URI');
+  const text = ctx.requiredText(el, 'the SIP URI');
   // RFC 3261 19.1.1: a SIP URI is sip:user@host or sips:user@host.
-  if (!/^sips?:[^\s]+$/i.test(uri)) throw ctx.fail(el, `"${uri}" is not a sip: or sips: URI`);
-  return { noun: 'Sip', uri, username, password, ...legs };
+  if (!/^sips?:[^\s]+$/i.test(text)) throw ctx.fail(el, `"${text}" is not a sip: or sips: URI`);
+  const q = text.indexOf('?');
+  const uri = q < 0 ? text : text.slice(0, q);
+  const headers: Record<string, string> = {};
+  // The URI's headers (hname=hvalue&...), as Twilio takes them: the X- ones go into the INVITE.
+  for (const pair of q < 0 ? [] : text.slice(q + 1).split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+      value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
+    } catch {
+      throw ctx.fail(el, `"${pair}" is not a valid URI header`);
+    }
+    if (/^X-[A-Za-z0-9-]+$/i.test(name) && !/[\r\n]/.test(value)) headers[name] = value;
+    else ctx.warn(el, `URI header "${name}" was ignored: only X- headers are sent`);
+  }
+  return { noun: 'Sip', uri, headers, username, password, ...legs };
 }
 
 export function parseClient(el: XmlElement, ctx: ParseContext): ClientNoun {

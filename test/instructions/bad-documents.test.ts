@@ -137,6 +137,12 @@ describe('tolerated input', () => {
     expect(doc.warnings[0]?.message).toContain('not supported');
   });
 
+  it('a Sip URI with headers: the X- ones are kept for the INVITE, others noted and dropped', () => {
+    const doc = parseInstructions('<Response><Dial><Sip>sip:bob@pbx.example.com;transport=tcp?X-Account=42&amp;X-Note=a%20b&amp;Priority=urgent</Sip></Dial></Response>');
+    expect(doc.verbs[0]).toMatchObject({ verb: 'Dial', nouns: [{ noun: 'Sip', uri: 'sip:bob@pbx.example.com;transport=tcp', headers: { 'X-Account': '42', 'X-Note': 'a b' } }] });
+    expect(doc.warnings.map((w) => w.message)).toEqual([expect.stringContaining('"Priority"')]);
+  });
+
   it('unknown attributes are ignored and listed as warnings', () => {
     const doc = parseInstructions('<Response><Say voice="man" rate="fast" xmlns:x="urn:x">Hi</Say><Hangup reason="x"/></Response>');
     expect(doc.verbs).toEqual([

@@ -71,6 +71,21 @@ describe('Dial', () => {
     expect(invite?.header('From')).toContain('+15550001111');
   });
 
+  it('X- headers in the Sip URI (?X-Account=42&X-Note=a%20b) are sent with the INVITE, not in its Request-URI', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 300 });
+    onTestFinished(() => callee.media.close());
+    h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>${callee.uri}?X-Account=42&amp;X-Note=a%20b&amp;Subject=no</Sip></Dial>`));
+    expect((await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done).exitCode).toBe(0);
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+    const invite = findMessages(calleeResult.trace, { direction: 'received', method: 'INVITE' })[0];
+    expect(invite?.header('X-Account')).toBe('42');
+    expect(invite?.header('X-Note')).toBe('a b');
+    expect(invite?.header('Subject')).toBeUndefined();
+    expect(invite?.firstLine).not.toContain('?');
+  });
+
   it('busy (486) -> DialCallStatus busy', async ({ expect, onTestFinished }) => {
     const { h, caller } = await harness(onTestFinished);
     const callee = await startCallee(h.sipp, 'uas-reject-with');
