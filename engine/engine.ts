@@ -18,6 +18,7 @@ import { sendStatusCallbacks } from './webhooks/status-callback-subscriber.js';
 import { sendConferenceCallbacks } from './conferences/conference-callbacks.js';
 import { startConferences, type Conferences } from './conferences/start-conferences.js';
 import { endLostConferences } from './conferences/lost-conferences.js';
+import { QueueService } from './queues/queue-service.js';
 import { HOLD_MUSIC_PATH } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
@@ -278,6 +279,7 @@ export class Engine {
       trunks: config.trunks,
       dialer,
       conferences: conferences.service,
+      queues: new QueueService({ holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH, log: this.log.child({ component: 'queues' }) }),
       registrar: this.opts.registrar ?? (registrar.active ? registrar : NO_REGISTRAR),
       signaling: signaling.events,
       log: this.log,

@@ -10,7 +10,7 @@ import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { EventStream } from '../events/event-stream.js';
 import type { CallStore } from './call-store.js';
 import type { LiveCalls } from './live-calls.js';
-import type { ConferenceJoiner, LegPlacer, RecordingSink } from './sip-call-base.js';
+import type { ConferenceJoiner, LegPlacer, QueueKeeper, RecordingSink } from './sip-call-base.js';
 
 /** What the engine's calls (inbound, REST-created, Dial legs) share. */
 export interface CallDeps {
@@ -28,6 +28,8 @@ export interface CallDeps {
   dialer: LegPlacer;
   /** Where <Dial><Conference> puts calls (engine/conferences/). */
   conferences: ConferenceJoiner;
+  /** Where <Enqueue> and <Dial><Queue> find their queues (engine/queues/). */
+  queues: QueueKeeper;
   /** SIP users and their registered contacts. */
   registrar: Registrar;
   /** Signaling-event callbacks (engine/signaling-events/); none when absent. */

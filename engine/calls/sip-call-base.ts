@@ -9,6 +9,10 @@ import {
   type CallControl,
   type ConferenceJoinOutcome,
   type ConferenceJoinRequest,
+  type DequeueOutcome,
+  type DequeueRequest,
+  type EnqueueOutcome,
+  type EnqueueRequest,
   type DialAttempt,
   type DialLegRequest,
   type DocumentSource,
@@ -55,6 +59,12 @@ export interface ConferenceJoiner {
   ): Promise<ConferenceJoinOutcome>;
 }
 
+/** Call queues (engine/queues/queue-service.ts). */
+export interface QueueKeeper {
+  enqueue(call: { callSid: string; accountSid: string; control: CallControl }, req: EnqueueRequest): Promise<EnqueueOutcome>;
+  dequeue(accountSid: string, dialer: string, req: DequeueRequest): Promise<DequeueOutcome>;
+}
+
 export interface SipCallBaseDeps {
   srf: Srf;
   session: CallSession;
@@ -68,6 +78,7 @@ export interface SipCallBaseDeps {
   recordings: RecordingSink;
   dialer: LegPlacer;
   conferences: ConferenceJoiner;
+  queues: QueueKeeper;
   /** Reports chosen SIP messages of the call to the application (engine/signaling-events/). */
   signaling?: SignalingEvents;
   /** Who decides the REFERs received in the call: the signaling-event rules when absent; a <Dial>'s referUrl for its legs. */
@@ -298,6 +309,14 @@ export abstract class SipCallBase implements CallControl {
   joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {
     const { session } = this.deps;
     return this.deps.conferences.join({ callSid: this.callSid, accountSid: session.accountSid, control: this, params: () => session.webhookParams() }, req);
+  }
+
+  enqueue(req: EnqueueRequest): Promise<EnqueueOutcome> {
+    return this.deps.queues.enqueue({ callSid: this.callSid, accountSid: this.deps.session.accountSid, control: this }, req);
+  }
+
+  dequeue(req: DequeueRequest): Promise<DequeueOutcome> {
+    return this.deps.queues.dequeue(this.deps.session.accountSid, this.callSid, req);
   }
 
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { NextDocumentOutcome, NextDocumentRequest } from '../../instructions/runtime/call-control.js';
-import { playPromptSource, type PromptSource } from '../../instructions/runtime/prompt-source.js';
+import { playPromptSource, type PromptSource, type PromptSourceEnd } from '../../instructions/runtime/prompt-source.js';
 import type { ConferenceMember, Endpoint } from '../../media/types.js';
 
 /** Twilio's Participant status values. */
@@ -141,7 +141,7 @@ export class Participant {
   }
 
   /** Plays a source once to this participant (an announcement to one). */
-  announce(source: PromptSource): Promise<'finished' | 'stopped' | 'failed'> {
+  announce(source: PromptSource): Promise<PromptSourceEnd> {
     this.stopMusic();
     const signal = AbortSignal.any([this.removal.signal, this.control.hangupSignal]);
     const fetch = (req: PromptSource): Promise<NextDocumentOutcome> => this.control.fetchNext(req);

@@ -113,6 +113,48 @@ export interface ConferenceJoinOutcome {
   durationSeconds: number;
 }
 
+/** <Enqueue>: the answered caller waits in the named queue. */
+export interface EnqueueRequest {
+  queueName: string;
+  endpoint: Endpoint;
+  /** Its wait document or audio (looped), with the queue's parameters; the engine's hold music when absent. */
+  waitUrl?: string;
+  waitUrlMethod: HttpMethod;
+  /** The caller hung up, or the call was redirected. */
+  signal: AbortSignal;
+}
+
+/** Twilio's QueueResult values. */
+export type QueueResult = 'bridged' | 'bridging-in-process' | 'queue-full' | 'redirected' | 'hangup' | 'error' | 'system-error' | 'leave';
+
+export interface EnqueueOutcome {
+  result: QueueResult;
+  queueSid?: string;
+  /** Seconds spent in the queue. */
+  queueTime: number;
+}
+
+/** <Dial><Queue>: take the front caller of a queue, waiting up to the Dial's timeout for one. */
+export interface DequeueRequest {
+  queueName: string;
+  timeoutSeconds: number;
+  signal: AbortSignal;
+}
+
+/** The caller taken from the queue, for the dialler to bridge; `release` lets its Enqueue go on. */
+export interface DequeuedCaller {
+  callSid: string;
+  queueSid: string;
+  queueTime: number;
+  endpoint: Endpoint;
+  /** The dequeued call (to run the Queue noun's url document on it). */
+  control: Pick<CallControl, 'hangupSignal' | 'fetchNext' | 'log'>;
+  /** The bridge is over (or never happened): the caller's Enqueue ends with `result`. */
+  release(result: QueueResult): void;
+}
+
+export type DequeueOutcome = { caller: DequeuedCaller } | { status: 'no-queue' | 'empty' | 'canceled' };
+
 /** The call was answered already, or could not be (incompatible codecs, caller gone). */
 export class AnswerError extends Error {
   constructor(
@@ -161,6 +203,10 @@ export interface CallControl {
   earlyMedia(): Promise<Endpoint>;
   /** Puts the call in a conference; resolves when it has left (or could not join). */
   joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome>;
+  /** Puts the call in a queue; resolves when it has left it (dequeued and bridged, Leave, hangup, ...). */
+  enqueue(req: EnqueueRequest): Promise<EnqueueOutcome>;
+  /** Takes the front caller of a queue for a <Dial><Queue>. */
+  dequeue(req: DequeueRequest): Promise<DequeueOutcome>;
   /** Calls one party of a <Dial>; resolves when it answered or failed. */
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt>;
   /**

@@ -39,7 +39,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export type PromptSourceEnd = 'finished' | 'stopped' | 'failed';
+/** How a source ended; 'leave' and 'hangup' only for a queue's wait document (opts.queue), at its <Leave> or <Hangup>. */
+export type PromptSourceEnd = 'finished' | 'stopped' | 'failed' | 'leave' | 'hangup';
+
+export interface PromptSourceOptions {
+  loop: boolean;
+  signal: AbortSignal;
+  log: Logger;
+  /** A queue's wait document: <Leave> and <Hangup> end it (with 'leave', 'hangup'). */
+  queue?: boolean;
+}
 
 /**
  * Plays a wait, hold or announcement source as Twilio does: an audio URL
@@ -51,7 +60,7 @@ export async function playPromptSource(
   target: PromptTarget,
   fetch: PromptDocumentFetcher,
   first: PromptSource,
-  opts: { loop: boolean; signal: AbortSignal; log: Logger },
+  opts: PromptSourceOptions,
 ): Promise<PromptSourceEnd> {
   try {
     return await playSource(target, fetch, first, opts);
@@ -66,7 +75,7 @@ async function playSource(
   target: PromptTarget,
   fetch: PromptDocumentFetcher,
   first: PromptSource,
-  opts: { loop: boolean; signal: AbortSignal; log: Logger },
+  opts: PromptSourceOptions,
 ): Promise<PromptSourceEnd> {
   const { signal, log } = opts;
   const playAudio = async (url: string): Promise<PromptSourceEnd> => {
@@ -101,6 +110,8 @@ async function playSource(
         } else if (verb.verb === 'Redirect') {
           request = { url: verb.url, method: verb.method };
           break;
+        } else if (opts.queue && (verb.verb === 'Leave' || verb.verb === 'Hangup')) {
+          return verb.verb === 'Leave' ? 'leave' : 'hangup';
         } else {
           log.warn({ url: fetched.url, verb: verb.verb }, `<${verb.verb}> is not played in a wait or announcement document and was skipped`);
         }

@@ -6,6 +6,7 @@ import { end, NEXT, type VerbContext, type VerbExecutor, type VerbResult } from 
 import { answerOrEnd } from './answer.js';
 import { stayBridged } from './dial/bridged.js';
 import { dialConference } from './dial/conference.js';
+import { dialQueue } from './dial/queue.js';
 import { startDialRecording } from './dial/recording.js';
 import { ringAll, type RingNoun } from './dial/ring.js';
 import { DialTransfer } from './dial/transfer.js';
@@ -112,6 +113,8 @@ async function connect(
 export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
   const conference = verb.nouns[0]?.noun === 'Conference' ? verb.nouns[0] : undefined;
   if (conference) return dialConference(verb, conference, ctx, (params) => afterDial(verb, ctx, params));
+  const queue = verb.nouns[0]?.noun === 'Queue' ? verb.nouns[0] : undefined;
+  if (queue) return dialQueue(verb, queue, ctx, (params) => afterDial(verb, ctx, params));
   const nouns = verb.nouns.filter(isRingNoun);
   if (nouns.length === 0) {
     ctx.log.warn({ noun: verb.nouns[0]?.noun }, `<Dial><${verb.nouns[0]?.noun ?? 'nothing'}> is not supported yet and was skipped`);

@@ -1,6 +1,7 @@
 import type { Verb } from '../../verbs/index.js';
 import type { VerbContext, VerbResult } from '../verb-executor.js';
 import { executeDial } from './dial.js';
+import { executeEnqueue } from './enqueue.js';
 import { executeGather } from './gather.js';
 import { executeHangup } from './hangup.js';
 import { executePause } from './pause.js';
@@ -32,6 +33,8 @@ export function executeVerb(verb: Verb, ctx: VerbContext): Promise<VerbResult> {
       return executeRedirect(verb, ctx);
     case 'Dial':
       return executeDial(verb, ctx);
+    case 'Enqueue':
+      return executeEnqueue(verb, ctx);
     default:
       return executeUnsupported(verb, ctx);
   }

@@ -2,7 +2,8 @@ import type { Verb } from '../../verbs/index.js';
 import { NEXT, type VerbExecutor } from '../verb-executor.js';
 
 /**
- * Verbs that parse but are not run yet (Dial, Enqueue, Leave, Connect).
+ * Verbs that parse but are not run here: Connect (not yet), and Leave
+ * outside a queue's wait document (where it means nothing).
  * Twilio logs a warning for a verb it cannot execute for the account and
  * moves on to the next verb; dialtone does the same.
  */

@@ -26,6 +26,10 @@ import {
   type CallControl,
   type ConferenceJoinOutcome,
   type ConferenceJoinRequest,
+  type DequeueOutcome,
+  type DequeueRequest,
+  type EnqueueOutcome,
+  type EnqueueRequest,
   type DialAttempt,
   type DialLeg,
   type DialLegRequest,
@@ -299,6 +303,16 @@ export class FakeCall implements CallControl {
   /** Conferences joined, and how the test says each participation ends. */
   readonly conferencesJoined: ConferenceJoinRequest[] = [];
   conference: (req: ConferenceJoinRequest) => Promise<ConferenceJoinOutcome> = () => Promise.resolve({ status: 'completed', reason: 'hangup', durationSeconds: 0 });
+
+  enqueue(req: EnqueueRequest): Promise<EnqueueOutcome> {
+    void req;
+    return Promise.resolve({ result: 'leave', queueTime: 0 });
+  }
+
+  dequeue(req: DequeueRequest): Promise<DequeueOutcome> {
+    void req;
+    return Promise.resolve({ status: 'no-queue' });
+  }
 
   joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {
     this.conferencesJoined.push(req);

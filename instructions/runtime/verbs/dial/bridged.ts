@@ -1,12 +1,13 @@
 import type { DtmfEvent, Endpoint } from '../../../../media/types.js';
-import type { DialLeg } from '../../call-control.js';
+import type { CallControl, DialLeg } from '../../call-control.js';
 
 /** Why a bridged Dial ended. */
 export type BridgeEnd = 'callee-hangup' | 'caller-gone' | 'time-limit' | 'hangup-on-star';
 
 export interface BridgeOptions {
   caller: Endpoint;
-  leg: DialLeg;
+  /** The other party: a called party, or a caller taken from a queue. */
+  leg: Pick<DialLeg, 'endpoint'> & { control: Pick<CallControl, 'hangupSignal'> };
   /** The caller left, or the call was redirected. */
   signal: AbortSignal;
   timeLimitSeconds: number;
