@@ -37,6 +37,7 @@ export class LiveConference {
   callbacks: ConferenceCallbacks | undefined;
   maxParticipants: number;
   private recordSettings: ConferenceNoun | undefined;
+  private recording = false;
   private readonly stopRecording = new AbortController();
   recordingDone: Promise<void> = Promise.resolve();
   private emptied: (() => void) | undefined;
@@ -76,11 +77,20 @@ export class LiveConference {
     if (!this.recordSettings && noun.record === 'record-from-start') this.recordSettings = noun;
   }
 
+  /** Records the room from now on, once (the conference started, and a participant asked for record-from-start). */
+  private startRecording(callSid: string): void {
+    if (this.recording || !this.recordSettings) return;
+    this.recording = true;
+    this.sink.record(this, this.recordSettings, callSid);
+  }
+
   /** A participant is in: it hears the room (once started) or waits. */
   added(p: Participant, waitSource: PromptSource | undefined): void {
     this.participants.set(p.callSid, p);
     this.sink.publish(this, 'participant-join', p);
     if (p.settings.beepOnEnter && this.started) this.room.tone('enter');
+    // A record-from-start given by a participant who joins once the conference runs starts the recording now.
+    if (this.started) this.startRecording(p.callSid);
     if (!this.started && p.startConferenceOnEnter) this.start(p);
     else if (!this.started) {
       p.member.update({ hold: true });
@@ -99,7 +109,7 @@ export class LiveConference {
       p.member.update({ hold: false });
     }
     if (by.settings.beepOnEnter) this.room.tone('enter');
-    if (this.recordSettings) this.sink.record(this, this.recordSettings, by.callSid);
+    this.startRecording(by.callSid);
   }
 
   /** A participant is out (it left, or was taken out); the conference may end with it. */
