@@ -19,6 +19,8 @@ import { sendConferenceCallbacks } from './conferences/conference-callbacks.js';
 import { startConferences, type Conferences } from './conferences/start-conferences.js';
 import { endLostConferences } from './conferences/lost-conferences.js';
 import { QueueService } from './queues/queue-service.js';
+import { QueueApi } from './queues/queue-api.js';
+import { startTaskRouter, type StartedTaskRouter } from './taskrouter/start-taskrouter.js';
 import { HOLD_MUSIC_PATH } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
@@ -114,6 +116,7 @@ export class Engine {
   private sipRegistrar: SipRegistrar | undefined;
   private signalingSender: SignalingEventSender | undefined;
   private conferences: Conferences | undefined;
+  private taskRouter: StartedTaskRouter | undefined;
   private webhooks: WebhookClient | undefined;
   private started = false;
 
@@ -266,6 +269,22 @@ export class Engine {
       log: this.log,
     });
     this.conferences = conferences;
+    const queues = new QueueService({ holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH, store: state.queues, log: this.log.child({ component: 'queues' }) });
+    let callService: ApiCallService | undefined;
+    const taskRouter = await startTaskRouter({
+      state,
+      engineId: this.engineId,
+      queues,
+      transport: this.transport,
+      events: this.events,
+      calls: () => {
+        if (!callService) throw new Error('the call service is not ready');
+        return callService;
+      },
+      authTokenFor: (accountSid) => tokens.get(accountSid),
+      log: this.log.child({ component: 'taskrouter' }),
+    });
+    this.taskRouter = taskRouter;
     const deps: CallDeps = {
       srf,
       media: this.media,
@@ -279,7 +298,7 @@ export class Engine {
       trunks: config.trunks,
       dialer,
       conferences: conferences.service,
-      queues: new QueueService({ holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH, log: this.log.child({ component: 'queues' }) }),
+      queues: taskRouter.queues,
       registrar: this.opts.registrar ?? (registrar.active ? registrar : NO_REGISTRAR),
       signaling: signaling.events,
       log: this.log,
@@ -307,6 +326,7 @@ export class Engine {
     // Updates of calls that run here may come from the REST API of any engine sharing the store.
     this.commands = new CallCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
     const calls = new ApiCallService(deps, this.commands);
+    callService = calls;
     await this.commands.start((command) => calls.runCommand(command));
 
     let api: EngineInfo['api'];
@@ -315,6 +335,7 @@ export class Engine {
         calls,
         recordings: recordings.store,
         conferences: conferences.api,
+        queues: new QueueApi(state.queues, queues),
         registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,
@@ -372,6 +393,8 @@ export class Engine {
     this.sipServer = undefined;
     this.conferences?.links?.close();
     await step('conferences', this.conferences?.service.close());
+    await step('taskrouter', this.taskRouter?.stop());
+    this.taskRouter = undefined;
     this.conferences = undefined;
     if (this.ownsMedia) await step('media', this.media?.close());
     this.media = undefined;

@@ -16,3 +16,7 @@ export function recordingsPath(accountSid: string): string {
 export function conferencesPath(accountSid: string): string {
   return `${accountPath(accountSid)}/Conferences`;
 }
+
+export function queuesPath(accountSid: string): string {
+  return `${accountPath(accountSid)}/Queues`;
+}

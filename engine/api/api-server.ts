@@ -8,9 +8,13 @@ import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
 import { registerCallRoutes } from './calls-routes.js';
 import { registerConferenceRoutes } from './conferences-routes.js';
 import type { ConferenceApi } from '../conferences/conference-api.js';
+import type { QueueApi } from '../queues/queue-api.js';
+import { registerQueueRoutes } from './queues-routes.js';
 import { ApiError, type CallService, type RecordingService } from './call-service.js';
 import { registerRecordingRoutes } from './recordings-routes.js';
 import { registerRegistrationRoutes, type RegistrationService } from './registrations-routes.js';
+import { publicBase, registerTaskRouterRoutes } from './taskrouter/taskrouter-routes.js';
+import type { TaskRouterService } from '../taskrouter/taskrouter-service.js';
 import { DebugRequestLogs } from './request-logs.js';
 import { malformedQuery, parseFormBody, parseQueryString } from './request-params.js';
 
@@ -19,8 +23,12 @@ export interface ApiServerOptions {
   recordings: RecordingService;
   /** Conferences and their participants; without it the resources are absent. */
   conferences?: ConferenceApi;
+  /** Call queues and their members; without it the resources are absent. */
+  queues?: QueueApi;
   /** SIP users' registrations (presence); without it the resource is absent. */
   registrations?: RegistrationService;
+  /** TaskRouter (/v1/Workspaces/...); without it the resources are absent. */
+  taskRouter?: TaskRouterService;
   /** Who may use the API: HTTP Basic user = account id, password = auth token. */
   accounts: readonly ApiAccount[];
   /** Largest request body in bytes; larger ones get 413. */
@@ -79,9 +87,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.removeAllContentTypeParsers();
   void app.register(formbody, { parser: parseFormBody, bodyLimit: opts.bodyLimit });
 
+  app.decorateRequest('accountSid', '');
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const account = auth.authenticate(req.headers.authorization);
     if (!account) throw new ApiError(401, ErrorCode.Authenticate, 'Authenticate');
+    req.accountSid = account.id;
     const params = req.params as { AccountSid?: string } | undefined;
     if (params?.AccountSid !== undefined && params.AccountSid !== account.id) {
       throw new ApiError(403, ErrorCode.Authenticate, `The credentials are those of ${account.id}, not of account ${params.AccountSid.slice(0, 64)}`);
@@ -114,6 +124,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   registerRecordingRoutes(app, opts.recordings, opts.publicUrl);
   if (opts.registrations) registerRegistrationRoutes(app, opts.registrations);
   if (opts.conferences) registerConferenceRoutes(app, opts.conferences, opts.calls);
+  if (opts.queues) registerQueueRoutes(app, opts.queues);
+  if (opts.taskRouter) registerTaskRouterRoutes(app, opts.taskRouter, (req) => publicBase(opts.publicUrl, req));
 
   return {
     async listen(port: number, address: string) {

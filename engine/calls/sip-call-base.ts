@@ -61,7 +61,7 @@ export interface ConferenceJoiner {
 
 /** Call queues (engine/queues/queue-service.ts). */
 export interface QueueKeeper {
-  enqueue(call: { callSid: string; accountSid: string; control: CallControl }, req: EnqueueRequest): Promise<EnqueueOutcome>;
+  enqueue(call: { callSid: string; accountSid: string; control: CallControl; params?: () => Readonly<Record<string, string>> }, req: EnqueueRequest): Promise<EnqueueOutcome>;
   dequeue(accountSid: string, dialer: string, req: DequeueRequest): Promise<DequeueOutcome>;
 }
 
@@ -312,7 +312,7 @@ export abstract class SipCallBase implements CallControl {
   }
 
   enqueue(req: EnqueueRequest): Promise<EnqueueOutcome> {
-    return this.deps.queues.enqueue({ callSid: this.callSid, accountSid: this.deps.session.accountSid, control: this }, req);
+    return this.deps.queues.enqueue({ callSid: this.callSid, accountSid: this.deps.session.accountSid, control: this, params: () => this.deps.session.webhookParams() }, req);
   }
 
   dequeue(req: DequeueRequest): Promise<DequeueOutcome> {

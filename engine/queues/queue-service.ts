@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type {
   CallControl,
@@ -7,88 +6,91 @@ import type {
   EnqueueOutcome,
   EnqueueRequest,
   NextDocumentRequest,
-  QueueResult,
 } from '../../instructions/runtime/call-control.js';
 import { playPromptSource } from '../../instructions/runtime/prompt-source.js';
-
-/** Twilio's default size of a queue made by <Enqueue>. */
-export const DEFAULT_MAX_QUEUE_SIZE = 1000;
-
-/** A call waiting in a queue. */
-interface Member {
-  callSid: string;
-  control: CallControl;
-  req: EnqueueRequest;
-  enqueuedAt: number;
-  /** Taken by a dialler (or removed): the wait music stops. */
-  taken: AbortController;
-  /** How its Enqueue ends, once known. */
-  finish: (result: QueueResult) => void;
-}
-
-interface LiveQueue {
-  sid: string;
-  accountSid: string;
-  name: string;
-  maxSize: number;
-  members: Member[];
-  /** Dialers waiting for a caller, first come first served. */
-  waiting: ((m: Member) => void)[];
-  /** Seconds the callers that left it waited, for AvgQueueTime. */
-  waitedSeconds: number;
-  left: number;
-}
+import type { QueueRecordStore } from '../store/types.js';
+import { findMember, memberSnapshot, queueStats, secondsSince, type LiveQueue, type Member, type MemberEnd, type MemberSnapshot, type QueueStats } from './live-queue.js';
+import { DEFAULT_MAX_QUEUE_SIZE, newQueueSid, type QueueRecord } from './queue-record.js';
+import { QueueRecords } from './queue-records.js';
 
 export interface QueueServiceDeps {
   /** The default wait music (the engine's own). */
   holdMusicUrl: string;
+  /** Queue definitions (a cluster's engines share them). */
+  store: QueueRecordStore;
   log: Logger;
 }
 
 /**
  * The call queues of this engine, as Twilio runs them for TwiML: <Enqueue>
  * puts the caller in the named queue (made on first use, 1000 callers at
- * most), where it hears the wait document in a loop (requested with
- * QueuePosition, QueueSid, QueueTime, AvgQueueTime, CurrentQueueSize and
- * MaxQueueSize) until a <Dial><Queue> takes it (front first), it <Leave>s,
- * or it hangs up. Queues live in this engine's memory: a queue of the same
- * name on another engine of a cluster is another queue.
+ * most, or as the REST API made it), where it hears the wait document in a
+ * loop (requested with QueuePosition, QueueSid, QueueTime, AvgQueueTime,
+ * CurrentQueueSize and MaxQueueSize) until a <Dial><Queue> takes it (front
+ * first), it <Leave>s, it hangs up, or the REST API sends it to a document.
+ * The queues' records are in the store; their callers are in this engine's
+ * memory: a cluster's engines share a queue's name, sid and size, and each
+ * has its own line of callers.
  */
 export class QueueService {
+  /** Live queues by QueueSid. */
   private readonly queues = new Map<string, LiveQueue>();
+  private readonly records: QueueRecords;
 
-  constructor(private readonly deps: QueueServiceDeps) {}
+  constructor(private readonly deps: QueueServiceDeps) {
+    this.records = new QueueRecords(deps.store, deps.log);
+  }
 
-  private queueFor(accountSid: string, name: string, create: boolean): LiveQueue | undefined {
-    const key = `${accountSid}\n${name}`;
-    let q = this.queues.get(key);
-    if (!q && create) {
-      q = { sid: `QU${randomBytes(16).toString('hex')}`, accountSid, name, maxSize: DEFAULT_MAX_QUEUE_SIZE, members: [], waiting: [], waitedSeconds: 0, left: 0 };
-      this.queues.set(key, q);
-      this.deps.log.info({ queueSid: q.sid, name }, 'queue created');
+  /** The live part of a queue, made on first use; its name and size follow the record. */
+  private liveFor(record: Pick<QueueRecord, 'sid' | 'accountSid' | 'friendlyName' | 'maxSize'>): LiveQueue {
+    let q = this.queues.get(record.sid);
+    if (!q) {
+      q = { sid: record.sid, accountSid: record.accountSid, name: record.friendlyName, maxSize: record.maxSize, members: [], waiting: [], waitedSeconds: 0, left: 0 };
+      this.queues.set(record.sid, q);
     }
+    q.name = record.friendlyName;
+    q.maxSize = record.maxSize;
     return q;
   }
 
+  /** The account's queue of that name; without the store, the one in memory (made there when `create`). */
+  private async queueFor(accountSid: string, name: string, create: boolean): Promise<LiveQueue | undefined> {
+    const named = await this.records.named(accountSid, name, create);
+    if ('record' in named) return named.record ? this.liveFor(named.record) : undefined;
+    const known = [...this.queues.values()].find((q) => q.accountSid === accountSid && q.name === name);
+    if (known || !create) return known;
+    return this.liveFor({ sid: newQueueSid(), accountSid, friendlyName: name, maxSize: DEFAULT_MAX_QUEUE_SIZE });
+  }
+
   async enqueue(call: { callSid: string; accountSid: string; control: CallControl }, req: EnqueueRequest): Promise<EnqueueOutcome> {
-    const q = this.queueFor(call.accountSid, req.queueName, true)!;
+    const q = await this.queueFor(call.accountSid, req.queueName, true);
+    if (!q) return { result: 'system-error', queueTime: 0 };
+    // Gone while the queue was looked up.
+    if (req.signal.aborted) return { result: call.control.hangupSignal.aborted ? 'hangup' : 'redirected', queueSid: q.sid, queueTime: 0 };
     if (q.members.length >= q.maxSize) return { result: 'queue-full', queueSid: q.sid, queueTime: 0 };
     const log = call.control.log.child({ queue: q.name, queueSid: q.sid });
-    let settle!: (result: QueueResult) => void;
-    const ended = new Promise<QueueResult>((resolve) => (settle = resolve));
-    const member: Member = { callSid: call.callSid, control: call.control, req, enqueuedAt: performance.now(), taken: new AbortController(), finish: (r) => settle(r) };
+    let settle!: (end: MemberEnd) => void;
+    const ended = new Promise<MemberEnd>((resolve) => (settle = resolve));
+    const member: Member = {
+      callSid: call.callSid,
+      control: call.control,
+      req,
+      enqueuedAt: performance.now(),
+      dateEnqueued: new Date(),
+      taken: new AbortController(),
+      finish: (end) => settle(end),
+    };
     const waiter = q.waiting.shift();
     if (waiter) waiter(member);
     else q.members.push(member);
     log.info({ position: q.members.length }, 'caller enqueued');
-    const seconds = (): number => Math.round((performance.now() - member.enqueuedAt) / 1000);
     const fetch = (r: NextDocumentRequest): ReturnType<CallControl['fetchNext']> =>
-      call.control.fetchNext({ ...r, params: { ...r.params, ...this.waitParams(q, member, seconds()) } });
+      call.control.fetchNext({ ...r, params: { ...r.params, ...this.waitParams(q, member, secondsSince(member.enqueuedAt)) } });
     const source = req.waitUrl !== undefined ? { url: req.waitUrl, method: req.waitUrlMethod } : { url: this.deps.holdMusicUrl, method: 'GET' as const };
     const music = waiter
       ? Promise.resolve('stopped' as const)
       : playPromptSource(req.endpoint, fetch, source, { loop: true, signal: AbortSignal.any([req.signal, member.taken.signal]), log, queue: true });
-    // Whichever comes first: the wait document's Leave or Hangup, the caller going, or a dialler taking it.
+    // Whichever comes first: the wait document's Leave or Hangup, the caller going, a dialler taking it, or the REST API.
     void music.then((end) => {
       if (member.taken.signal.aborted) return;
       if (end === 'leave') this.leave(q, member, 'leave');
@@ -101,17 +103,17 @@ export class QueueService {
       if (!member.taken.signal.aborted) this.leave(q, member, call.control.hangupSignal.aborted ? 'hangup' : 'redirected');
     };
     req.signal.addEventListener('abort', onGone, { once: true });
-    const result = await ended;
+    const end = await ended;
     req.signal.removeEventListener('abort', onGone);
-    const queueTime = seconds();
-    log.info({ result, queueTime }, 'caller left the queue');
-    return { result, queueSid: q.sid, queueTime };
+    const queueTime = secondsSince(member.enqueuedAt);
+    log.info({ result: end.result, queueTime }, 'caller left the queue');
+    return { result: end.result, queueSid: q.sid, queueTime, ...(end.redirectTo ? { redirectTo: end.redirectTo } : {}) };
   }
 
   /** Out of the queue without a dialler: its Enqueue ends with `result`. */
-  private leave(q: LiveQueue, m: Member, result: QueueResult): void {
+  private leave(q: LiveQueue, m: Member, result: MemberEnd['result']): void {
     this.remove(q, m);
-    m.finish(result);
+    m.finish({ result });
   }
 
   private remove(q: LiveQueue, m: Member): void {
@@ -138,35 +140,15 @@ export class QueueService {
 
   /** Takes the front caller (waiting up to the timeout for one): its wait music stops, and the dialler bridges it. */
   async dequeue(accountSid: string, dialer: string, req: DequeueRequest): Promise<DequeueOutcome> {
-    const q = this.queueFor(accountSid, req.queueName, false);
+    const q = await this.queueFor(accountSid, req.queueName, false);
     if (!q) return { status: 'no-queue' };
     let member = q.members.shift();
     if (!member) {
-      member = await new Promise<Member | undefined>((resolve) => {
-        const give = (m: Member): void => {
-          clear();
-          resolve(m);
-        };
-        const timer = setTimeout(() => {
-          clear();
-          resolve(undefined);
-        }, req.timeoutSeconds * 1000);
-        const onAbort = (): void => {
-          clear();
-          resolve(undefined);
-        };
-        const clear = (): void => {
-          clearTimeout(timer);
-          req.signal.removeEventListener('abort', onAbort);
-          q.waiting = q.waiting.filter((w) => w !== give);
-        };
-        req.signal.addEventListener('abort', onAbort, { once: true });
-        q.waiting.push(give);
-      });
+      member = await this.awaitCaller(q, req);
       if (!member) return { status: req.signal.aborted ? 'canceled' : 'empty' };
     }
     const m = member;
-    const queueTime = Math.round((performance.now() - m.enqueuedAt) / 1000);
+    const queueTime = secondsSince(m.enqueuedAt);
     this.remove(q, m);
     this.deps.log.info({ queueSid: q.sid, callSid: m.callSid, dequeuedBy: dialer, queueTime }, 'caller dequeued');
     return {
@@ -176,8 +158,113 @@ export class QueueService {
         queueTime,
         endpoint: m.req.endpoint,
         control: m.control,
-        release: (result) => m.finish(result),
+        release: (result) => m.finish({ result }),
       },
     };
+  }
+
+  /** The next caller to join `q`, or undefined once the Dial's timeout passes or it is canceled. */
+  private awaitCaller(q: LiveQueue, req: DequeueRequest): Promise<Member | undefined> {
+    return new Promise<Member | undefined>((resolve) => {
+      const give = (m: Member): void => {
+        clear();
+        resolve(m);
+      };
+      const timer = setTimeout(() => {
+        clear();
+        resolve(undefined);
+      }, req.timeoutSeconds * 1000);
+      const onAbort = (): void => {
+        clear();
+        resolve(undefined);
+      };
+      const clear = (): void => {
+        clearTimeout(timer);
+        req.signal.removeEventListener('abort', onAbort);
+        q.waiting = q.waiting.filter((w) => w !== give);
+      };
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      q.waiting.push(give);
+    });
+  }
+
+  // What the REST API asks of the queues' live part (engine/queues/queue-api.ts).
+
+  /** CurrentSize and AverageWaitTime of a queue, now. */
+  stats(queueSid: string): QueueStats {
+    return queueStats(this.queues.get(queueSid));
+  }
+
+  /** The record was changed (REST update): name and size apply from the next caller on. */
+  recordChanged(record: QueueRecord): void {
+    if (this.queues.has(record.sid)) this.liveFor(record);
+  }
+
+  /** The queue was deleted (it had no callers): dialers still waiting for one find nobody. */
+  forget(queueSid: string): void {
+    const q = this.queues.get(queueSid);
+    if (!q) return;
+    this.queues.delete(queueSid);
+    // Each waiter's own timeout ends its Dial; none will be given a caller from a deleted queue.
+    q.waiting = [];
+  }
+
+  /** The queue's callers in order. */
+  members(queueSid: string): MemberSnapshot[] {
+    const q = this.queues.get(queueSid);
+    if (!q) return [];
+    const now = performance.now();
+    return q.members.map((m) => memberSnapshot(q, m, now));
+  }
+
+  /** One caller: `Front` or a CallSid. */
+  member(queueSid: string, who: string): MemberSnapshot | undefined {
+    const q = this.queues.get(queueSid);
+    const m = q ? findMember(q, who) : undefined;
+    return q && m ? memberSnapshot(q, m) : undefined;
+  }
+
+  /**
+   * Takes a caller out of the queue (REST: update a Member with Url): its
+   * Enqueue ends with QueueResult redirected and its call runs the document
+   * at `to`. The member as it was, or undefined when it is not in the queue.
+   */
+  redirectMember(queueSid: string, who: string, to: NextDocumentRequest): MemberSnapshot | undefined {
+    const q = this.queues.get(queueSid);
+    const m = q ? findMember(q, who) : undefined;
+    if (!q || !m) return undefined;
+    const shown = memberSnapshot(q, m);
+    this.remove(q, m);
+    m.finish({ result: 'redirected', redirectTo: to });
+    m.control.log.info({ queueSid: q.sid, url: to.url, method: to.method }, 'caller dequeued by the REST API to a document');
+    return shown;
+  }
+
+  // What TaskRouter asks (engine/taskrouter/task-enqueuer.ts): one given call, whatever its queue.
+
+  private findCall(accountSid: string, callSid: string): { q: LiveQueue; m: Member } | undefined {
+    for (const q of this.queues.values()) {
+      if (q.accountSid !== accountSid) continue;
+      const m = q.members.find((x) => x.callSid === callSid);
+      if (m) return { q, m };
+    }
+    return undefined;
+  }
+
+  /** Takes the call out of its queue for a dialler, like dequeue() does with the front caller. */
+  takeCall(accountSid: string, callSid: string, dialer: string): DequeueOutcome {
+    const found = this.findCall(accountSid, callSid);
+    if (!found) return { status: 'empty' };
+    const { q, m } = found;
+    const queueTime = secondsSince(m.enqueuedAt);
+    this.remove(q, m);
+    this.deps.log.info({ queueSid: q.sid, callSid, dequeuedBy: dialer, queueTime }, 'caller dequeued for its reservation');
+    return { caller: { callSid, queueSid: q.sid, queueTime, endpoint: m.req.endpoint, control: m.control, release: (result) => m.finish({ result }) } };
+  }
+
+  /** Takes the call out of its queue with no dialler: its Enqueue ends with `result`. */
+  leaveCall(accountSid: string, callSid: string, result: MemberEnd['result']): void {
+    const found = this.findCall(accountSid, callSid);
+    if (found) this.leave(found.q, found.m, result);
   }
 }

@@ -1,5 +1,6 @@
 import type { CallFilter, CallRecord, RecordingRecord } from '../api/call-service.js';
 import type { ConferenceRecord } from '../conferences/conference-record.js';
+import type { QueueRecord } from '../queues/queue-record.js';
 import type { RecordingFilter, StoredCall } from './types.js';
 
 /**
@@ -11,6 +12,7 @@ import type { RecordingFilter, StoredCall } from './types.js';
 const CALL_DATES = ['dateCreated', 'dateUpdated', 'startTime', 'endTime', 'answerTime'] as const;
 const RECORDING_DATES = ['dateCreated', 'dateUpdated', 'startTime'] as const;
 const CONFERENCE_DATES = ['dateCreated', 'dateUpdated'] as const;
+const QUEUE_DATES = ['dateCreated', 'dateUpdated'] as const;
 
 function encode(record: object, dates: readonly string[]): string {
   const out: Record<string, unknown> = { ...record };
@@ -38,6 +40,8 @@ export const encodeRecording = (r: RecordingRecord): string => encode(r, RECORDI
 export const decodeRecording = (text: string): RecordingRecord => decode<RecordingRecord>(text, RECORDING_DATES);
 export const encodeConference = (c: ConferenceRecord): string => encode(c, CONFERENCE_DATES);
 export const decodeConference = (text: string): ConferenceRecord => decode<ConferenceRecord>(text, CONFERENCE_DATES);
+export const encodeQueue = (q: QueueRecord): string => encode(q, QUEUE_DATES);
+export const decodeQueue = (text: string): QueueRecord => decode<QueueRecord>(text, QUEUE_DATES);
 
 /** Whether `call` is one of the account's calls that `filter` asks for (the REST API's Calls list). */
 export function callMatches(call: StoredCall, accountSid: string, f: CallFilter): boolean {

@@ -7,6 +7,8 @@ import type { HttpMethod } from '../../instructions/attributes.js';
 import type { NonceCountStore } from '../auth/nonce-counts.js';
 import type { Binding } from '../registrar/registrar.js';
 import type { ConferenceFilter, ConferenceRecord } from '../conferences/conference-record.js';
+import type { QueueRecord, QueueUpdateResult } from '../queues/queue-record.js';
+import type { TaskRouterStore } from './taskrouter-store.js';
 
 /**
  * The engine's state, one asynchronous interface per kind, each with two
@@ -68,6 +70,26 @@ export interface ConferenceRecordStore {
 }
 
 /**
+ * Call queue definitions, per account and unique by friendly name within
+ * it (the callers waiting in a queue are with the engine whose calls they
+ * are). Unlike `put`, each operation is applied at once and answers, so
+ * that two engines making the queue of one name agree on one sid. Queues
+ * persist until deleted, as Twilio's do.
+ */
+export interface QueueRecordStore {
+  /** Writes `queue` unless the account has a queue of its name: the account's queue of that name (`queue`, or the one it had). */
+  create(queue: QueueRecord): Promise<QueueRecord>;
+  get(accountSid: string, queueSid: string): Promise<QueueRecord | undefined>;
+  byName(accountSid: string, friendlyName: string): Promise<QueueRecord | undefined>;
+  /** One page of the account's queues, newest first (dateCreated, then sid). */
+  list(accountSid: string, page: PageRequest): Promise<Page<QueueRecord>>;
+  /** Writes a queue's new name, size and dateUpdated (dateCreated stays). */
+  update(queue: QueueRecord): Promise<QueueUpdateResult>;
+  /** Removes the queue's record; false when there was none. */
+  delete(accountSid: string, queueSid: string): Promise<boolean>;
+}
+
+/**
  * Short-lived leases: a name held by one holder until its time runs out,
  * unless renewed (an engine's liveness, the one engine that cleans up after
  * a lost one, the owner of a conference room).
@@ -122,6 +144,8 @@ export interface StateStore {
   readonly calls: CallRecordStore;
   readonly recordings: RecordingRecordStore;
   readonly conferences: ConferenceRecordStore;
+  readonly queues: QueueRecordStore;
+  readonly taskRouter: TaskRouterStore;
   readonly bus: MessageBus;
   readonly leases: Leases;
   readonly counters: Counters;

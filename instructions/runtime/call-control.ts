@@ -122,6 +122,10 @@ export interface EnqueueRequest {
   waitUrlMethod: HttpMethod;
   /** The caller hung up, or the call was redirected. */
   signal: AbortSignal;
+  /** A TaskRouter Workflow: the call becomes a task of it while it waits. */
+  workflowSid?: string;
+  /** The <Task> of the Enqueue: attributes (JSON object text), priority, timeout. */
+  task?: { attributes: string; priority?: number; timeout?: number };
 }
 
 /** Twilio's QueueResult values. */
@@ -132,6 +136,8 @@ export interface EnqueueOutcome {
   queueSid?: string;
   /** Seconds spent in the queue. */
   queueTime: number;
+  /** Taken out of the queue by the REST API (a Member update with Url): the document the call runs next. */
+  redirectTo?: NextDocumentRequest;
 }
 
 /** <Dial><Queue>: take the front caller of a queue, waiting up to the Dial's timeout for one. */
@@ -139,6 +145,10 @@ export interface DequeueRequest {
   queueName: string;
   timeoutSeconds: number;
   signal: AbortSignal;
+  /** A TaskRouter reservation: take its task's call (whatever the queue) and accept it. */
+  reservationSid?: string;
+  /** The activity the reservation's worker moves to when the bridge ends. */
+  postWorkActivitySid?: string;
 }
 
 /** The caller taken from the queue, for the dialler to bridge; `release` lets its Enqueue go on. */

@@ -83,6 +83,10 @@ export interface QueueNoun {
   /** A document run on the dequeued caller before the bridge. */
   readonly url?: string;
   readonly method: HttpMethod;
+  /** A TaskRouter reservation: its task's call is the one taken (and the reservation accepted). */
+  readonly reservationSid?: string;
+  /** The activity the reservation's worker moves to when the bridge ends. */
+  readonly postWorkActivitySid?: string;
 }
 
 export type DialNoun = NumberNoun | SipNoun | ClientNoun | ConferenceNoun | QueueNoun;
@@ -214,8 +218,13 @@ export function parseQueue(el: XmlElement, ctx: ParseContext): QueueNoun {
   const attrs = new AttributeReader(el, ctx);
   const url = attrs.url('url');
   const method = attrs.method('method') ?? 'POST';
+  const reservationSid = attrs.string('reservationSid');
+  const postWorkActivitySid = attrs.string('postWorkActivitySid');
   attrs.finish();
-  return { noun: 'Queue', name: ctx.requiredText(el, 'the queue name'), url, method };
+  if (reservationSid !== undefined && !/^WR[0-9a-fA-F]{32}$/.test(reservationSid)) throw ctx.fail(el, `"${reservationSid}" is not a Reservation SID`, 'reservationSid');
+  // With a reservation the noun names no queue: the reservation's task says which call.
+  const name = reservationSid !== undefined ? ctx.text(el) : ctx.requiredText(el, 'the queue name');
+  return { noun: 'Queue', name, url, method, ...(reservationSid !== undefined ? { reservationSid } : {}), ...(postWorkActivitySid !== undefined ? { postWorkActivitySid } : {}) };
 }
 
 export const DIAL_NOUN_PARSERS: Record<string, (el: XmlElement, ctx: ParseContext) => DialNoun> = {

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { createApiServer, type ApiServer } from '../../engine/api/api-server.js';
 import { silentLogger } from '../../engine/logger.js';
+import type { QueueApi } from '../../engine/queues/queue-api.js';
 import { ACCOUNT, InMemoryCallService, InMemoryRecordingService, OTHER_ACCOUNT } from './in-memory-services.js';
 
 export const AUTH_TOKEN = 'secret-token-of-account-one';
@@ -37,7 +38,7 @@ export function formBody(form: Record<string, string | string[]>): string {
   return params.toString();
 }
 
-export async function startApi(opts: { bodyLimit?: number; publicUrl?: string; logger?: Logger } = {}): Promise<ApiHarness> {
+export async function startApi(opts: { bodyLimit?: number; publicUrl?: string; logger?: Logger; queues?: QueueApi } = {}): Promise<ApiHarness> {
   const calls = new InMemoryCallService();
   const recordings = new InMemoryRecordingService();
   const server = createApiServer({
@@ -49,6 +50,7 @@ export async function startApi(opts: { bodyLimit?: number; publicUrl?: string; l
     ],
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
+    ...(opts.queues ? { queues: opts.queues } : {}),
     logger: opts.logger ?? silentLogger(),
   });
   const { port } = await server.listen(0, '127.0.0.1');

@@ -9,10 +9,11 @@ import { describe, it } from 'vitest';
 import { encodeWavInterleaved } from '../../media/embedded/audio/wav.js';
 import { generateTone } from '../../media/embedded/dsp/tone.js';
 import { describeSipp } from '../support/sipp.js';
+import { twilioClientFor } from '../support/twilio-client.js';
 import { respond, wav } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { tonePackets } from './helpers/dial-callee.js';
-import { startRouter } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
 
 const WAIT_TONE = 350;
 const WHISPER_TONE = 900;
@@ -47,6 +48,12 @@ describe('Enqueue and Dial Queue', () => {
     expect(waits[0]?.params.QueueSid).toMatch(/^QU[0-9a-f]{32}$/);
     expect(Number(waits[1]?.params.QueueTime)).toBeGreaterThanOrEqual(0);
     await callerMedia.peer.waitFor(() => tonePackets(callerMedia.packets, WAIT_TONE).length >= 10, 5000, 'the wait tone at the caller');
+    // The queue <Enqueue> made on first use is in the REST API, with Twilio's default size and its caller.
+    const { client } = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN);
+    const listed = await client.queues.list();
+    expect(listed.map((q) => ({ sid: q.sid, friendlyName: q.friendlyName, maxSize: q.maxSize, currentSize: q.currentSize }))).toEqual([
+      { sid: waits[0]?.params.QueueSid, friendlyName: 'support', maxSize: 1000, currentSize: 1 },
+    ]);
 
     // The agent calls in and takes the caller.
     const agentMedia = await CallerMedia.open();
@@ -74,6 +81,7 @@ describe('Enqueue and Dial Queue', () => {
     const agentAction = await h.app.waitFor((r) => r.pathname === '/agent-done', 5000, "the agent's Dial action");
     expect(agentAction.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: callSid });
     expect(h.app.to('/support')).toHaveLength(1);
+    expect((await client.queues(waits[0]?.params.QueueSid as string).fetch()).currentSize).toBe(0);
   });
 
   it('<Leave> in the wait document: QueueResult=leave; a Dial Queue of an unknown queue fails', async ({ expect, onTestFinished }) => {

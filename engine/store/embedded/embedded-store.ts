@@ -7,6 +7,8 @@ import { openDatabase, type Db } from './sqlite-database.js';
 import { SqliteCallStore } from './sqlite-calls.js';
 import { SqliteRecordingStore } from './sqlite-recordings.js';
 import { SqliteConferenceStore } from './sqlite-conferences.js';
+import { SqliteQueueStore } from './sqlite-queues.js';
+import { SqliteTaskRouterStore } from './sqlite-taskrouter.js';
 import { SqliteCounters, SqliteLeases } from './sqlite-leases.js';
 import { SqliteRegistrations, SqliteSecrets } from './sqlite-registrations.js';
 import { LocalNonceCounts, NonceCounts } from '../../auth/nonce-counts.js';
@@ -31,6 +33,8 @@ export class EmbeddedStore implements StateStore {
   readonly calls: SqliteCallStore;
   readonly recordings: SqliteRecordingStore;
   readonly conferences: SqliteConferenceStore;
+  readonly queues: SqliteQueueStore;
+  readonly taskRouter: SqliteTaskRouterStore;
   readonly bus = new LocalBus();
   readonly leases: SqliteLeases;
   readonly counters: SqliteCounters;
@@ -64,6 +68,8 @@ export class EmbeddedStore implements StateStore {
     this.calls = new SqliteCallStore(this.db, this.writes);
     this.recordings = new SqliteRecordingStore(this.db, this.writes);
     this.conferences = new SqliteConferenceStore(this.db, this.writes);
+    this.queues = new SqliteQueueStore(this.db);
+    this.taskRouter = new SqliteTaskRouterStore(this.db, this.writes);
     this.leases = new SqliteLeases(this.db);
     this.counters = new SqliteCounters(this.db);
     this.registrations = new SqliteRegistrations(this.db, this.writes);

@@ -49,6 +49,24 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL
    );
    CREATE INDEX conferences_by_account ON conferences (account_sid, created_ms, sid);`,
+  // Call queue definitions (engine/queues/queue-record.ts): unique by name within an account.
+  `CREATE TABLE queues (
+     sid TEXT PRIMARY KEY,
+     account_sid TEXT NOT NULL,
+     friendly_name TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     data TEXT NOT NULL,
+     UNIQUE (account_sid, friendly_name)
+   );
+   CREATE INDEX queues_by_account ON queues (account_sid, created_ms, sid);`,
+  // TaskRouter's records (engine/taskrouter/records.ts), by workspace.
+  `CREATE TABLE taskrouter (
+     workspace_sid TEXT NOT NULL,
+     sid TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (workspace_sid, sid)
+   );`,
 ];
 
 /** Opens (creating when missing) the database at `file`, ':memory:' for one that lives with the process. */

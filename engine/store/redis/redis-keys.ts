@@ -36,6 +36,18 @@ export class RedisKeys {
   unfinishedConferences(engineId: string): string {
     return `${this.prefix}:conferences-unfinished:${engineId}`;
   }
+  /** Hash of an account's queues: `sid:{QueueSid}` -> record, `name:{FriendlyName}` -> sid. */
+  accountQueues(accountSid: string): string {
+    return `${this.prefix}:queues:${accountSid}`;
+  }
+  /** Hash of a TaskRouter workspace's records, field = the record's sid. */
+  taskRouterWorkspace(workspaceSid: string): string {
+    return `${this.prefix}:taskrouter:${workspaceSid}`;
+  }
+  /** Set of the TaskRouter workspaces' sids. */
+  taskRouterWorkspaces(): string {
+    return `${this.prefix}:taskrouter-workspaces`;
+  }
   lease(name: string): string {
     return `${this.prefix}:lease:${name}`;
   }

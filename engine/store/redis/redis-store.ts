@@ -8,6 +8,8 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
 import { RedisRecordingStore } from './redis-recordings.js';
 import { RedisConferenceStore } from './redis-conferences.js';
+import { RedisQueueStore } from './redis-queues.js';
+import { RedisTaskRouterStore } from './redis-taskrouter.js';
 import { RedisCounters, RedisLeases } from './redis-leases.js';
 import { RedisNonceCounts, RedisRegistrations, RedisSecrets } from './redis-registrations.js';
 
@@ -19,6 +21,8 @@ export class RedisStore implements StateStore {
   readonly calls: RedisCallStore;
   readonly recordings: RedisRecordingStore;
   readonly conferences: RedisConferenceStore;
+  readonly queues: RedisQueueStore;
+  readonly taskRouter: RedisTaskRouterStore;
   readonly bus: RedisBus;
   readonly leases: RedisLeases;
   readonly counters: RedisCounters;
@@ -40,6 +44,8 @@ export class RedisStore implements StateStore {
     this.calls = new RedisCallStore(this.callRecords, this.keys);
     this.recordings = new RedisRecordingStore(new RedisRecords(this.client, log, { ms, count: options.retention.recordings }), this.keys);
     this.conferences = new RedisConferenceStore(new RedisRecords(this.client, log, { ms, count: options.retention.calls }), this.keys);
+    this.queues = new RedisQueueStore(this.callRecords, this.keys);
+    this.taskRouter = new RedisTaskRouterStore(this.callRecords, this.keys);
     this.leases = new RedisLeases(this.callRecords, this.keys);
     this.counters = new RedisCounters(this.callRecords, this.keys);
     this.registrations = new RedisRegistrations(this.callRecords, this.keys);

@@ -16,7 +16,13 @@ import { stayBridged } from './bridged.js';
 export async function dialQueue(verb: DialVerb, noun: QueueNoun, ctx: VerbContext, after: (params: Record<string, string>) => Promise<VerbResult>): Promise<VerbResult> {
   const got = await answerOrEnd(ctx);
   if ('end' in got) return got.end;
-  const d = await ctx.control.dequeue({ queueName: noun.name, timeoutSeconds: verb.timeout, signal: ctx.signal });
+  const d = await ctx.control.dequeue({
+    queueName: noun.name,
+    timeoutSeconds: verb.timeout,
+    signal: ctx.signal,
+    ...(noun.reservationSid !== undefined ? { reservationSid: noun.reservationSid } : {}),
+    ...(noun.postWorkActivitySid !== undefined ? { postWorkActivitySid: noun.postWorkActivitySid } : {}),
+  });
   if ('status' in d) {
     ctx.log.info({ queue: noun.name, status: d.status }, '<Dial><Queue> found nobody to connect');
     return after({ DialCallStatus: d.status === 'no-queue' ? 'failed' : d.status === 'canceled' ? 'canceled' : 'no-answer' });

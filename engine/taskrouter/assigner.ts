@@ -1,0 +1,96 @@
+import type { RoutingStep } from './routing.js';
+import type { OrderKey } from './workflow-config.js';
+import { safeEvaluate, type LiveTask, type LiveWorker, type WorkspaceState } from './workspace-state.js';
+
+function pathValue(obj: Record<string, unknown>, path: readonly string[]): unknown {
+  let v: unknown = obj;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+/** Negative when `a` is preferred to `b` by the target's order_by (missing values last). */
+function compareByKeys(keys: readonly OrderKey[], a: LiveWorker, b: LiveWorker): number {
+  for (const k of keys) {
+    const va = pathValue(a.attributes, k.path);
+    const vb = pathValue(b.attributes, k.path);
+    if (va === vb) continue;
+    if (va === undefined) return 1;
+    if (vb === undefined) return -1;
+    const order = (va as number | string) < (vb as number | string) ? -1 : 1;
+    return k.descending ? -order : order;
+  }
+  return 0;
+}
+
+/** The known worker a target names: a SID, or `task.<path>` of the task's attributes holding one. */
+function knownWorker(spec: string, task: LiveTask): string | undefined {
+  if (!spec.startsWith('task.')) return spec;
+  const v = pathValue(task.attributes, spec.slice(5).split('.'));
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * The worker a task in this step is offered to: a member of the step's
+ * queue that is available, has room on the task's channel, meets the
+ * target's expression, has not declined the task and is not already
+ * holding a reservation for it; the target's order_by decides, then the
+ * one idle the longest.
+ */
+export function pickWorker(state: WorkspaceState, task: LiveTask, step: RoutingStep, candidates: readonly LiveWorker[]): LiveWorker | undefined {
+  const channel = task.record.taskChannelSid;
+  const target = step.target;
+  const known = target.knownWorkerSid !== undefined ? knownWorker(target.knownWorkerSid, task) : undefined;
+  if (target.knownWorkerSid !== undefined && known === undefined) return undefined;
+  let best: LiveWorker | undefined;
+  let taskScope: Record<string, unknown> | undefined;
+  for (const w of candidates) {
+    if (known !== undefined && w.record.sid !== known) continue;
+    if (!state.hasRoom(w, channel)) continue;
+    if (task.record.declinedBy.includes(w.record.sid)) continue;
+    if (task.pending.size > 0 && [...task.pending].some((r) => state.reservations.get(r)?.workerSid === w.record.sid)) continue;
+    if (target.expression) {
+      taskScope ??= task.attributes;
+      if (!safeEvaluate(target.expression, { task: taskScope, worker: state.workerScope(w), bare: 'worker' })) continue;
+    }
+    if (!best) {
+      best = w;
+      continue;
+    }
+    const c = compareByKeys(target.orderBy, w, best);
+    if (c < 0 || (c === 0 && w.record.lastActivityAt < best.record.lastActivityAt)) best = w;
+  }
+  return best;
+}
+
+/** The available workers of a queue that have room for anything, worked out once per pass. */
+export function freeMembers(state: WorkspaceState, queueSid: string, cache: Map<string, LiveWorker[]>): LiveWorker[] {
+  let list = cache.get(queueSid);
+  if (list) return list;
+  list = [];
+  const q = state.queues.get(queueSid);
+  if (q) {
+    for (const sid of q.members) {
+      const w = state.workers.get(sid);
+      if (w && state.isAvailable(w) && (!state.workspace.multiTaskEnabled ? w.totalLoad === 0 : true)) list.push(w);
+    }
+  }
+  cache.set(queueSid, list);
+  return list;
+}
+
+/** How many of a queue's workers are in an available activity, and how many are not (skip_if's workers.available). */
+export function queueWorkerCounts(state: WorkspaceState, queueSid: string): { available: number; unavailable: number; byActivity: Record<string, number> } {
+  const q = state.queues.get(queueSid);
+  let available = 0;
+  const byActivity: Record<string, number> = {};
+  for (const sid of q?.members ?? []) {
+    const w = state.workers.get(sid);
+    if (!w) continue;
+    byActivity[w.record.activitySid] = (byActivity[w.record.activitySid] ?? 0) + 1;
+    if (state.isAvailable(w)) available++;
+  }
+  return { available, unavailable: (q?.members.size ?? 0) - available, byActivity };
+}
