@@ -10,6 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { StoreOptionsSchema } from '../config/store-options.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
   seed: number;
   /** Gives up waiting for the tasks after this long past the last arrival. */
   drainTimeoutMs: number;
+  /** A file to write a CPU profile of the measured tasks to (V8's .cpuprofile, for Chrome DevTools). */
+  profile?: string;
 }
 
 export interface RunResult {
@@ -123,23 +126,35 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const measure = instrument(entry, o);
 
     // Warm-up (same work, other attributes), then the measured tasks.
-    if (o.warmup > 0) await measure.phase(o.warmup, workflows, random(o.seed + 1000), o.drainTimeoutMs);
+    if (o.warmup > 0) await measure.phase(tasksOf(o.warmup, o.seed + 1000), workflows, random(o.seed + 1000), o.drainTimeoutMs);
+    const measured = tasksOf(o.tasks, o.seed + 1);
     await store.flush();
     await new Promise((r) => setTimeout(r, 200));
 
     const loop = monitorEventLoopDelay({ resolution: 1 });
     const redis0 = info ? await redisCpuMs(info) : undefined;
     measure.resetCounters();
+    const profiler = o.profile ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     loop.enable();
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     let maxRss = process.memoryUsage.rss();
     const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage.rss())), 50);
-    const p = await measure.phase(o.tasks, workflows, random(o.seed + 1), o.drainTimeoutMs);
+    const p = await measure.phase(measured, workflows, random(o.seed + 2), o.drainTimeoutMs);
     const wallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
     loop.disable();
     clearInterval(rssTimer);
+    if (profiler && o.profile) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(o.profile, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     if (process.env.BENCH_TR_TRACE) await writeFile(process.env.BENCH_TR_TRACE, JSON.stringify({ start: wall0, trace: measure.trace }));
     const flush0 = performance.now();
     await store.flush();
@@ -208,6 +223,12 @@ export async function run(o: RunOptions): Promise<RunResult> {
     await redis?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The attributes of `count` tasks, drawn before the clock starts. */
+function tasksOf(count: number, seed: number): { text: string; service: boolean }[] {
+  const rand = random(seed);
+  return Array.from({ length: count }, (_, i) => taskAttributes(rand, i));
 }
 
 /**
@@ -283,7 +304,8 @@ function instrument(entry: WorkspaceEntry, o: RunOptions) {
       busy.since = performance.now();
     },
     /** Creates `count` tasks at the offered rate; resolves when every one is completed (or the drain timeout passes). */
-    async phase(count: number, workflows: { service: string; salesTech: string }, rand: () => number, drainTimeoutMs: number): Promise<Phase> {
+    async phase(attributes: readonly { text: string; service: boolean }[], workflows: { service: string; salesTech: string }, rand: () => number, drainTimeoutMs: number): Promise<Phase> {
+      const count = attributes.length;
       const p: Phase = {
         created: new Float64Array(count),
         due: new Float64Array(count),
@@ -300,7 +322,6 @@ function instrument(entry: WorkspaceEntry, o: RunOptions) {
       const finished = new Promise<void>((r) => (done = r));
       const c = { p, index: new Map<LiveTask, number>(), handle: () => lo + rand() * (hi - lo), done };
       current = c;
-      const attributes = Array.from({ length: count }, (_, i) => taskAttributes(rand, i));
       const start = performance.now();
       p.firstCreated = start;
       let made = 0;

@@ -14,11 +14,13 @@
  * confirm its last writes after the last task (Redis writes behind).
  * Each run is a process of its own (bench/taskrouter-bench-run.ts), on the
  * embedded store (a database in a fresh directory) or on a redis-server of
- * its own. BENCH_NODE_FLAGS adds node flags to those processes (e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof"). Writes bench/results/taskrouter.json.
+ * its own. BENCH_NODE_FLAGS adds node flags to those processes; --profile DIR
+ * writes a CPU profile of each run's measured part (open it in Chrome DevTools).
+ * Writes bench/results/taskrouter.json.
  *
  *   npm run bench:taskrouter [-- --stores embedded,redis --runs 3 --tasks 10000 --workers 1000
- *                                --rate 2000 --handle-ms 50-250 --warmup 1000 --seed 1]
+ *                                --rate 2000 --handle-ms 50-250 --warmup 1000 --seed 1
+ *                                --profile DIR]
  *
  * --rate 0 offers every task at once (a burst: the capacity, not the latency).
  *
@@ -54,6 +56,8 @@ const base: Omit<RunOptions, 'store'> = {
   seed: Number(arg('seed', '1')),
   drainTimeoutMs: Number(arg('drain-timeout-ms', '60000')),
 };
+/** --profile DIR: a CPU profile of each run's measured tasks, DIR/taskrouter-<store>-<run>.cpuprofile. */
+const profileDir = arg('profile', '');
 
 const TARGETS = { p99Ms: { embedded: 5, redis: 20 }, assignedPerSecond: 1000 } as const;
 
@@ -86,7 +90,9 @@ console.log(
 const results: (RunResult & { run: number })[] = [];
 for (const store of stores) {
   for (let run = 1; run <= runs; run++) {
-    const r = await runOne({ ...base, store });
+    const profile = profileDir ? join(profileDir, `taskrouter-${store}-${run}.cpuprofile`) : undefined;
+    if (profileDir) await mkdir(profileDir, { recursive: true });
+    const r = await runOne({ ...base, store, ...(profile ? { profile } : {}) });
     results.push({ ...r, run });
     console.log(
       `${store} #${run}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, ${r.assignedPerSecond} assigned/s, ` +

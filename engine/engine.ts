@@ -336,6 +336,7 @@ export class Engine {
         recordings: recordings.store,
         conferences: conferences.api,
         queues: new QueueApi(state.queues, queues),
+        taskRouter: taskRouter.service,
         registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { badParameter } from '../api-errors.js';
 import { toParams, type RequestParams } from '../request-params.js';
 import { instructionFromParams, readInstruction } from '../../taskrouter/instructions.js';
@@ -100,7 +99,7 @@ function register(ctx: RouteContext, via: Via): void {
   app.post(one, async (req: OneRequest) => {
     const entry = workspaceOf(ctx, req);
     const r = reservationOf(entry, req);
-    await updateReservation(ctx, entry, r, toParams((req as FastifyRequest).body));
+    await updateReservation(ctx, entry, r, toParams(req.body));
     return reservationJson(ctx.publicBase(req), entry.ws.state.reservations.get(r.sid) ?? r, via);
   });
   allow(ctx, one, ['GET', 'POST']);
