@@ -270,7 +270,8 @@ export class Engine {
     });
     this.conferences = conferences;
     const queues = new QueueService({ holdMusicUrl: publicHttpBase(config, http) + HOLD_MUSIC_PATH, store: state.queues, log: this.log.child({ component: 'queues' }) });
-    let callService: ApiCallService | undefined;
+    // The call service is made after the calls' dependencies, which TaskRouter is one of.
+    const late: { calls?: ApiCallService } = {};
     const taskRouter = await startTaskRouter({
       state,
       engineId: this.engineId,
@@ -278,8 +279,8 @@ export class Engine {
       transport: this.transport,
       events: this.events,
       calls: () => {
-        if (!callService) throw new Error('the call service is not ready');
-        return callService;
+        if (!late.calls) throw new Error('the call service is not ready');
+        return late.calls;
       },
       authTokenFor: (accountSid) => tokens.get(accountSid),
       log: this.log.child({ component: 'taskrouter' }),
@@ -326,7 +327,7 @@ export class Engine {
     // Updates of calls that run here may come from the REST API of any engine sharing the store.
     this.commands = new CallCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
     const calls = new ApiCallService(deps, this.commands);
-    callService = calls;
+    late.calls = calls;
     await this.commands.start((command) => calls.runCommand(command));
 
     let api: EngineInfo['api'];
