@@ -119,11 +119,8 @@ export class Workspace {
         if (!w) break;
         this.reserve(t, w);
         made = true;
-        if (!this.state.hasRoom(w, t.record.taskChannelSid) || (!this.state.workspace.multiTaskEnabled && w.totalLoad > 0)) {
-          const list = cache.get(t.record.taskQueueSid);
-          // The worker may have room on another channel: only a worker with none left leaves the pass's lists.
-          if (list && w.totalLoad >= totalCapacity(this.state, w)) for (const l of cache.values()) removeFrom(l, w);
-        }
+        // A worker with no room left on any channel leaves the pass's lists (one with room elsewhere stays).
+        if (w.totalLoad >= totalCapacity(this.state, w)) for (const l of cache.values()) removeFrom(l, w);
       }
       if (!made && t.pending.size === 0 && step.target.skipIf && step.hasNext && this.skipIfHolds(t, step.target.skipIf)) {
         this.advance(t, 'workflow.skipped');
