@@ -6,6 +6,9 @@
  * steady rate, each reservation accepted as soon as it is made and its
  * task completed a random handling time later. The time of a task is from
  * the createTask call to the workspace's `reserved` hook for it.
+ *
+ * Diagnostics: BENCH_TR_TRACE=<file> writes every assignment pass of the
+ * measured part as [start ms, duration ms, tasks waiting, workers busy].
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,11 +60,14 @@ export interface RunResult {
   firstPassShare: number;
   offeredPerSecond: number;
   assignedPerSecond: number;
+  /** From the first measured task to the store's flush done. */
   wallMs: number;
   cpu: { userMs: number; systemMs: number; percentOfCore: number; tasksPerCpuSecond: number };
   rssMb: number;
   maxRssMb: number;
   heapUsedMb: number;
+  /** The heap after a full collection at the end: what the workspace and the store hold on to. */
+  heapAfterGcMb: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** Assignment passes; maxWaiting: the most tasks waiting in queues at the start of one. */
   passes: { count: number; totalMs: number; meanMs: number; maxMs: number; maxWaiting: number };
@@ -163,6 +169,8 @@ export async function run(o: RunOptions): Promise<RunResult> {
     let maxRss = process.memoryUsage.rss();
     const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage.rss())), 50);
     const p = await measure.phase(measured, workflows, random(o.seed + 2), o.drainTimeoutMs);
+    // The run ends when the store has confirmed every write: CPU and wall time count the flush.
+    const flushMs = await flushed(store);
     const wallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
     loop.disable();
@@ -172,10 +180,12 @@ export async function run(o: RunOptions): Promise<RunResult> {
       await writeFile(o.profile, JSON.stringify(profile));
       profiler.disconnect();
     }
-    if (process.env.BENCH_TR_TRACE) await writeFile(process.env.BENCH_TR_TRACE, JSON.stringify({ start: wall0, trace: measure.trace }));
-    const flushMs = await flushed(store);
+    if (process.env.BENCH_TR_TRACE) await writeFile(process.env.BENCH_TR_TRACE, JSON.stringify({ start: wall0, passes: measure.trace }));
     const mem = process.memoryUsage();
     maxRss = Math.max(maxRss, mem.rss);
+    // What stays once the garbage is gone (the process runs with --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
+    const retained = process.memoryUsage().heapUsed;
 
     const n = p.reserved;
     const lat = new Float64Array(n);
@@ -225,6 +235,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       rssMb: round(mem.rss / 2 ** 20, 1),
       maxRssMb: round(maxRss / 2 ** 20, 1),
       heapUsedMb: round(mem.heapUsed / 2 ** 20, 1),
+      heapAfterGcMb: round(retained / 2 ** 20, 1),
       eventLoopDelayMs: { p50: ms(loop.percentile(50) / 1e6), p99: ms(loop.percentile(99) / 1e6), max: ms(loop.max / 1e6) },
       passes: { count: measure.passes.count, totalMs: round(measure.passes.totalMs, 1), meanMs: ms(measure.passes.totalMs / measure.passes.count), maxMs: ms(measure.passes.maxMs), maxWaiting: measure.passes.maxWaiting },
       busyWorkers: { mean: round(measure.busy.area / Math.max(1, measure.busy.last - measure.busy.since), 1), max: measure.busy.max },

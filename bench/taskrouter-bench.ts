@@ -27,8 +27,9 @@
  * Targets: p99 under 5 ms on the embedded store and under 20 ms on Redis,
  * at least 1,000 assignments a second.
  */
-import { fork } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync, fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +64,7 @@ const TARGETS = { p99Ms: { embedded: 5, redis: 20 }, assignedPerSecond: 1000 } a
 
 function runOne(options: RunOptions): Promise<RunResult> {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = fork(join(here, 'taskrouter-bench-run.ts'), [], { execArgv: ['--import', 'tsx', ...flags] });
+  const child = fork(join(here, 'taskrouter-bench-run.ts'), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...flags] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { ok: true; result: RunResult } | { ok: false; error: string }) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
     child.once('exit', (code) => reject(new Error(`the run's process exited (${code}) without a result`)));
@@ -82,21 +83,41 @@ function table(rows: (string | number)[][]): string {
 const meetsLatency = (r: RunResult): boolean => r.reserved === r.tasks && r.latencyMs.p99 < TARGETS.p99Ms[r.store];
 const meetsRate = (r: RunResult): boolean => r.assignedPerSecond >= TARGETS.assignedPerSecond;
 
+/** Which code was measured: the commit, and a hash of engine/taskrouter and engine/store as they are on disk (they may differ from the commit). */
+async function codeVersion(): Promise<{ commit: string; sources: string }> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  const hash = createHash('sha256');
+  for (const dir of ['engine/taskrouter', 'engine/store']) {
+    const root = join(here, '..', dir);
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts')).sort();
+    for (const f of files) hash.update(f).update(await readFile(join(root, f)));
+  }
+  return { commit, sources: hash.digest('hex').slice(0, 12) };
+}
+
+const version = await codeVersion();
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`${cpu}, ${os.cpus().length} cores, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`commit ${version.commit}, engine/taskrouter + engine/store sources ${version.sources}`);
 console.log(
   `${base.tasks} tasks at ${base.rate > 0 ? `${base.rate}/s` : 'once'}, ${base.workers} workers, handling ${base.handleMs.join('-')} ms, warm-up ${base.warmup} tasks; ${runs} run(s) per store`,
 );
-const results: (RunResult & { run: number })[] = [];
+const results: (RunResult & { run: number; loadAverageBefore: number })[] = [];
 for (const store of stores) {
   for (let run = 1; run <= runs; run++) {
     const profile = profileDir ? join(profileDir, `taskrouter-${store}-${run}.cpuprofile`) : undefined;
     if (profileDir) await mkdir(profileDir, { recursive: true });
+    const loadAverageBefore = Math.round(os.loadavg()[0]! * 100) / 100;
     const r = await runOne({ ...base, store, ...(profile ? { profile } : {}) });
-    results.push({ ...r, run });
+    results.push({ ...r, run, loadAverageBefore });
     console.log(
       `${store} #${run}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms, ${r.assignedPerSecond} assigned/s, ` +
-        `CPU ${r.cpu.percentOfCore} % of a core, RSS ${r.rssMb} MB, flush ${r.flushMs} ms`,
+        `CPU ${r.cpu.percentOfCore} % of a core, RSS ${r.rssMb} MB, flush ${r.flushMs} ms (load average before: ${loadAverageBefore})`,
     );
   }
 }
@@ -104,7 +125,7 @@ for (const store of stores) {
 console.log();
 console.log(
   table([
-    ['store', 'run', 'reserved', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'p99 from due', '1st pass', 'assigned/s', 'CPU s', 'CPU %core', 'tasks/CPU-s', 'RSS MB', 'loop p99 ms', 'passes', 'busy avg', 'flush ms', 'redis CPU %'],
+    ['store', 'run', 'reserved', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'p99 from due', '1st pass', 'assigned/s', 'CPU s', 'CPU %core', 'tasks/CPU-s', 'RSS MB', 'heap MB', 'loop p99 ms', 'passes', 'busy avg', 'flush ms', 'redis CPU %'],
     ...results.map((r) => [
       r.store,
       r.run,
@@ -120,6 +141,7 @@ console.log(
       r.cpu.percentOfCore,
       r.cpu.tasksPerCpuSecond,
       r.rssMb,
+      r.heapAfterGcMb,
       r.eventLoopDelayMs.p99,
       r.passes.count,
       r.busyWorkers.mean,
@@ -148,6 +170,7 @@ await writeFile(
       benchmark: 'taskrouter',
       date: new Date().toISOString(),
       machine: { cpu, cores: os.cpus().length, node: process.version, loadavg: os.loadavg() },
+      code: version,
       setup:
         'TaskRouterService in a process of its own per run, on the embedded store (fresh directory) or a redis-server of its own (no persistence); ' +
         '10 TaskQueues, two Workflows of 9 filters in all (bench/taskrouter-bench-scenario.ts); tasks created at a steady rate; each reservation accepted ' +

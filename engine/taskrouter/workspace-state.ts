@@ -155,6 +155,13 @@ export class WorkspaceState {
     this.waiting.splice(lo, 0, t);
   }
 
+  /** Drops the tasks no longer pending from the waiting list, in one sweep (after a pass that reserved many). */
+  sweepWaiting(): void {
+    let kept = 0;
+    for (const t of this.waiting) if (t.record.assignmentStatus === 'pending' && t.record.taskQueueSid !== undefined) this.waiting[kept++] = t;
+    this.waiting.length = kept;
+  }
+
   unwait(t: LiveTask): void {
     const i = this.waiting.indexOf(t);
     if (i >= 0) this.waiting.splice(i, 1);

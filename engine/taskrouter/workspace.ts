@@ -70,6 +70,8 @@ export class Workspace {
   /** A worker got room (or the routing changed): every waiting task is looked at, not only new ones. */
   private everything = false;
   private readonly fresh = new Set<LiveTask>();
+  /** In a pass: reserved tasks leave the waiting list in one sweep at its end, not one by one. */
+  private inPass = false;
 
   constructor(
     state: WorkspaceState,
@@ -107,9 +109,24 @@ export class Workspace {
     this.everything = false;
     this.fresh.clear();
     const cache = new Map<string, LiveWorker[]>();
+    // Workers that can take anything now: once none is left, the rest of the tasks wait.
+    let free = 0;
+    for (const w of this.state.workers.values()) if (this.state.isAvailable(w) && w.totalLoad < totalCapacity(this.state, w)) free++;
+    if (free === 0 && !tasks.some((t) => t.pending.size === 0 && currentStep(this.state, t)?.target.skipIf)) return;
+    this.inPass = true;
+    try {
+      this.passOver(tasks, cache, free);
+    } finally {
+      this.inPass = false;
+      this.state.sweepWaiting();
+    }
+  }
+
+  private passOver(tasks: readonly LiveTask[], cache: Map<string, LiveWorker[]>, free: number): void {
     for (const t of tasks) {
       const step = currentStep(this.state, t);
       if (!step || t.record.taskQueueSid === undefined) continue;
+      if (free <= 0 && !step.target.skipIf) continue;
       const maxReserved = this.state.queues.get(t.record.taskQueueSid)?.record.maxReservedWorkers ?? 1;
       let made = false;
       while (t.pending.size < maxReserved && t.reservationSid === undefined) {
@@ -120,7 +137,10 @@ export class Workspace {
         this.reserve(t, w);
         made = true;
         // A worker with no room left on any channel leaves the pass's lists (one with room elsewhere stays).
-        if (w.totalLoad >= totalCapacity(this.state, w)) for (const l of cache.values()) removeFrom(l, w);
+        if (w.totalLoad >= totalCapacity(this.state, w)) {
+          for (const l of cache.values()) removeFrom(l, w);
+          free--;
+        }
       }
       if (!made && t.pending.size === 0 && step.target.skipIf && step.hasNext && this.skipIfHolds(t, step.target.skipIf)) {
         this.advance(t, 'workflow.skipped');
@@ -381,7 +401,7 @@ export class Workspace {
     t.pending.add(r.sid);
     t.record.assignmentStatus = 'reserved';
     t.record.dateUpdated = now;
-    this.state.unwait(t);
+    if (!this.inPass) this.state.unwait(t);
     this.state.addLoad(w, t.record.taskChannelSid, 1);
     w.record.lastActivityAt = now;
     this.save(t);
