@@ -69,7 +69,7 @@ export interface RunResult {
   /** The heap after a full collection at the end: what the workspace and the store hold on to. */
   heapAfterGcMb: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
-  /** Assignment passes; maxWaiting: the most tasks waiting in queues at the start of one. */
+  /** Assignment passes; maxWaiting: the longest the waiting list (ws.state.waiting) was at the start of one. */
   passes: { count: number; totalMs: number; meanMs: number; maxMs: number; maxWaiting: number };
   busyWorkers: { mean: number; max: number };
   /** After the last task completed: until the store confirmed every write. */

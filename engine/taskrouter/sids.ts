@@ -13,8 +13,17 @@ export const SidPrefix = {
   event: 'EV',
 } as const;
 
+/** Random bytes drawn 4 KiB at a time: one system call for 256 SIDs. */
+let pool = Buffer.alloc(0);
+let used = 0;
+
 export function newSid(kind: keyof typeof SidPrefix): string {
-  return SidPrefix[kind] + randomBytes(16).toString('hex');
+  if (used + 16 > pool.length) {
+    pool = randomBytes(4096);
+    used = 0;
+  }
+  used += 16;
+  return SidPrefix[kind] + pool.toString('hex', used - 16, used);
 }
 
 /** Whether `text` looks like a SID of that kind (prefix and 32 hex digits). */

@@ -130,10 +130,8 @@ export class TaskRouterService {
     const record: EventRecord = { kind: 'event', sid: newSid('event'), workspaceSid: ws.sid, accountSid: ws.accountSid, eventDate: Date.now(), ...e };
     entry.events.push(record);
     this.deps.store.put(record);
-    if (entry.events.length > this.maxEvents) {
-      const gone = entry.events.splice(0, entry.events.length - this.maxEvents);
-      for (const g of gone) this.deps.store.remove(ws.sid, g.sid);
-    }
+    // One out for one in: shift() is cheap where a splice of the front copies the whole list.
+    while (entry.events.length > this.maxEvents) this.deps.store.remove(ws.sid, (entry.events.shift() as EventRecord).sid);
     this.callbacks.send(ws, record);
   }
 

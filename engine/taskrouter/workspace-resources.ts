@@ -37,11 +37,14 @@ export interface WorkflowInput {
   taskReservationTimeout?: number;
 }
 
-const required = (value: string | undefined, name: string): string => {
+const required = (value: string | undefined, name: string, max = 1024): string => {
   if (value === undefined || value.trim() === '') throw invalid(`${name} is required`);
-  if (value.length > 1024) throw invalid(`${name} is longer than 1024 characters`);
+  if (value.length > max) throw invalid(`${name} is longer than ${max} characters`);
   return value;
 };
+
+/** A Workflow's Configuration: a JSON document that names many queues. */
+const MAX_CONFIGURATION = 65_536;
 
 function checkExpression(text: string, name: string): void {
   try {
@@ -305,7 +308,7 @@ export class WorkspaceResources {
 
   createWorkflow(input: WorkflowInput): LiveWorkflow {
     const friendlyName = required(input.friendlyName, 'FriendlyName');
-    const configuration = required(input.configuration, 'Configuration');
+    const configuration = required(input.configuration, 'Configuration', MAX_CONFIGURATION);
     const compiled = compileWorkflow(configuration, (sid) => this.state.queues.has(sid));
     const timeout = input.taskReservationTimeout ?? 120;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400) throw invalid('TaskReservationTimeout must be an integer from 1 to 86400');
@@ -337,7 +340,7 @@ export class WorkspaceResources {
 
   updateWorkflow(sid: string, input: WorkflowInput): LiveWorkflow {
     const wf = this.workflow(sid);
-    const compiled = input.configuration !== undefined ? compileWorkflow(required(input.configuration, 'Configuration'), (q) => this.state.queues.has(q)) : undefined;
+    const compiled = input.configuration !== undefined ? compileWorkflow(required(input.configuration, 'Configuration', MAX_CONFIGURATION), (q) => this.state.queues.has(q)) : undefined;
     if (input.taskReservationTimeout !== undefined && (!Number.isInteger(input.taskReservationTimeout) || input.taskReservationTimeout < 1 || input.taskReservationTimeout > 86_400)) {
       throw invalid('TaskReservationTimeout must be an integer from 1 to 86400');
     }

@@ -42,6 +42,9 @@ export interface LiveTask {
   seq: number;
 }
 
+/** A worker's capacity on a channel it has not been given one for. */
+const DEFAULT_CHANNEL_CAPACITY = Object.freeze({ capacity: 1, available: true });
+
 /** Parses an Attributes JSON text that is known to be an object. */
 export function attributesOf(text: string): Record<string, unknown> {
   const v: unknown = JSON.parse(text);
@@ -87,8 +90,8 @@ export class WorkspaceState {
     return { activity_name: activity?.friendlyName, activity_sid: w.record.activitySid, sid: w.record.sid, friendly_name: w.record.friendlyName, ...w.attributes };
   }
 
-  capacityOf(w: LiveWorker, channelSid: string): { capacity: number; available: boolean } {
-    return w.record.channels[channelSid] ?? { capacity: 1, available: true };
+  capacityOf(w: LiveWorker, channelSid: string): { readonly capacity: number; readonly available: boolean } {
+    return w.record.channels[channelSid] ?? DEFAULT_CHANNEL_CAPACITY;
   }
 
   /** Whether the worker can take one more task of the channel (its activity aside). */
