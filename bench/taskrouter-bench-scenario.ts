@@ -12,18 +12,10 @@
  * not a queue of customers.
  */
 import type { WorkspaceEntry } from '../engine/taskrouter/taskrouter-service.js';
+import { prng as random } from '../test/support/prng.js';
 
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the tests use: the same sequence for the same seed. */
+export { random };
 
 function pick<T>(rand: () => number, weighted: readonly (readonly [T, number])[]): T {
   let x = rand() * weighted.reduce((s, [, w]) => s + w, 0);

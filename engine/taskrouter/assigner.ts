@@ -1,3 +1,4 @@
+import type { Expression } from './expression/index.js';
 import type { RoutingStep } from './routing.js';
 import type { OrderKey } from './workflow-config.js';
 import { safeEvaluate, type LiveTask, type LiveWorker, type WorkspaceState } from './workspace-state.js';
@@ -93,4 +94,11 @@ export function queueWorkerCounts(state: WorkspaceState, queueSid: string): { av
     if (state.isAvailable(w)) available++;
   }
   return { available, unavailable: (q?.members.size ?? 0) - available, byActivity };
+}
+
+/** Whether a target's skip_if holds for the task now (`workers.available`, `workers.unavailable`, `workers.<ActivitySid>` of its queue). */
+export function skipIfHolds(state: WorkspaceState, t: LiveTask, expr: Expression): boolean {
+  if (t.record.taskQueueSid === undefined) return false;
+  const counts = queueWorkerCounts(state, t.record.taskQueueSid);
+  return safeEvaluate(expr, { task: t.attributes, bare: 'task', extra: { workers: { available: counts.available, unavailable: counts.unavailable, ...counts.byActivity } } });
 }

@@ -3,7 +3,8 @@ import { ExpressionError, parseExpression } from './expression/index.js';
 import type { ActivityRecord, TaskChannelRecord, TaskOrder, TaskQueueRecord, WorkerRecord, WorkflowRecord } from './records.js';
 import { newSid } from './sids.js';
 import { compileWorkflow } from './workflow-config.js';
-import { checkAttributes, Workspace } from './workspace.js';
+import { checkAttributes } from './task-input.js';
+import { Workspace } from './workspace.js';
 import { attributesOf, type LiveQueue, type LiveWorker, type LiveWorkflow } from './workspace-state.js';
 
 export interface ActivityInput {

@@ -101,6 +101,17 @@ export class WorkspaceState {
     return c.available && (w.load.get(channelSid) ?? 0) < c.capacity;
   }
 
+  /** How many tasks the worker can hold in all: one when the workspace is not multitasking. */
+  totalCapacity(w: LiveWorker): number {
+    if (!this.workspace.multiTaskEnabled) return 1;
+    let sum = 0;
+    for (const c of this.channels.values()) {
+      const cap = this.capacityOf(w, c.sid);
+      if (cap.available) sum += cap.capacity;
+    }
+    return sum;
+  }
+
   addLoad(w: LiveWorker, channelSid: string, by: 1 | -1): void {
     const now = Math.max(0, (w.load.get(channelSid) ?? 0) + by);
     w.load.set(channelSid, now);

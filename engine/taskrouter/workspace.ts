@@ -1,7 +1,7 @@
-import { freeMembers, pickWorker, queueWorkerCounts } from './assigner.js';
+import { freeMembers, pickWorker, skipIfHolds } from './assigner.js';
 import { invalid, missing, TaskRouterError } from './errors.js';
+import { checkAttributes, checkPriority, DEFAULT_TASK_TIMEOUT, MAX_TASK_TIMEOUT, type NewTask, type TaskChange } from './task-input.js';
 import { ageSeconds, reservationParams, taskParams, workerParams } from './event-params.js';
-import { evaluate } from './expression/index.js';
 import type { AssignmentStatus, EventRecord, ReservationRecord, ReservationStatus, TaskRecord, TaskRouterRecord } from './records.js';
 import { currentStep, enterWorkflow, nextStep } from './routing.js';
 import { newSid } from './sids.js';
@@ -20,40 +20,6 @@ export interface WorkspaceHooks {
   reserved(reservation: ReservationRecord, task: LiveTask, worker: LiveWorker): void;
   /** A task is over without a worker (canceled, deleted, timed out): a call waiting on it stops waiting. */
   taskEnded(task: TaskRecord): void;
-}
-
-export interface NewTask {
-  attributes?: string;
-  priority?: number;
-  timeout?: number;
-  /** A TaskChannel's sid or unique name; `default` when absent. */
-  taskChannel?: string;
-  workflowSid?: string;
-}
-
-export interface TaskChange {
-  attributes?: string;
-  priority?: number;
-  assignmentStatus?: AssignmentStatus;
-  reason?: string;
-  timeout?: number;
-}
-
-/** Twilio's default time a task may wait for a worker: one day; at most 30 days. */
-export const DEFAULT_TASK_TIMEOUT = 86_400;
-export const MAX_TASK_TIMEOUT = 2_592_000;
-const MAX_PRIORITY = 2 ** 31 - 1;
-
-/** Parses and checks an Attributes value: a JSON object. */
-export function checkAttributes(text: string, name = 'Attributes'): string {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (err) {
-    throw invalid(`${name} is not JSON: ${(err as Error).message}`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(`${name} must be a JSON object`);
-  return text;
 }
 
 /**
@@ -111,7 +77,7 @@ export class Workspace {
     const cache = new Map<string, LiveWorker[]>();
     // Workers that can take anything now: once none is left, the rest of the tasks wait.
     let free = 0;
-    for (const w of this.state.workers.values()) if (this.state.isAvailable(w) && w.totalLoad < totalCapacity(this.state, w)) free++;
+    for (const w of this.state.workers.values()) if (this.state.isAvailable(w) && w.totalLoad < this.state.totalCapacity(w)) free++;
     if (free === 0 && !tasks.some((t) => t.pending.size === 0 && currentStep(this.state, t)?.target.skipIf)) return;
     this.inPass = true;
     try {
@@ -137,24 +103,14 @@ export class Workspace {
         this.reserve(t, w);
         made = true;
         // A worker with no room left on any channel leaves the pass's lists (one with room elsewhere stays).
-        if (w.totalLoad >= totalCapacity(this.state, w)) {
-          for (const l of cache.values()) removeFrom(l, w);
+        if (w.totalLoad >= this.state.totalCapacity(w)) {
+          for (const [queue, l] of cache) cache.set(queue, l.filter((x) => x !== w));
           free--;
         }
       }
-      if (!made && t.pending.size === 0 && step.target.skipIf && step.hasNext && this.skipIfHolds(t, step.target.skipIf)) {
+      if (!made && t.pending.size === 0 && step.target.skipIf && step.hasNext && skipIfHolds(this.state, t, step.target.skipIf)) {
         this.advance(t, 'workflow.skipped');
       }
-    }
-  }
-
-  private skipIfHolds(t: LiveTask, expr: NonNullable<ReturnType<typeof currentStep>>['target']['skipIf']): boolean {
-    if (!expr || t.record.taskQueueSid === undefined) return false;
-    const counts = queueWorkerCounts(this.state, t.record.taskQueueSid);
-    try {
-      return evaluate(expr, { task: t.attributes, bare: 'task', extra: { workers: { available: counts.available, unavailable: counts.unavailable, ...counts.byActivity } } });
-    } catch {
-      return false;
     }
   }
 
@@ -167,8 +123,7 @@ export class Workspace {
     const channelName = input.taskChannel ?? 'default';
     const channel = this.state.channels.get(channelName) ?? this.state.channelByName(channelName);
     if (!channel) throw invalid(`TaskChannel ${channelName} is not a TaskChannel of this workspace`);
-    const priority = input.priority ?? 0;
-    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) throw invalid(`Priority must be an integer from 0 to ${MAX_PRIORITY}`);
+    const priority = checkPriority(input.priority ?? 0);
     const timeout = input.timeout ?? DEFAULT_TASK_TIMEOUT;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TASK_TIMEOUT) throw invalid(`Timeout must be an integer from 1 to ${MAX_TASK_TIMEOUT}`);
     const record: TaskRecord = {
@@ -274,7 +229,7 @@ export class Workspace {
     const t = this.getTask(sid);
     const r = t.record;
     if (change.attributes !== undefined) checkAttributes(change.attributes);
-    if (change.priority !== undefined && (!Number.isInteger(change.priority) || change.priority < 0 || change.priority > MAX_PRIORITY)) throw invalid(`Priority must be an integer from 0 to ${MAX_PRIORITY}`);
+    if (change.priority !== undefined) checkPriority(change.priority);
     const to = change.assignmentStatus;
     if (to !== undefined && to !== r.assignmentStatus) this.checkTransition(r.assignmentStatus, to);
     const now = Date.now();
@@ -541,19 +496,4 @@ export class Workspace {
   static open(t: TaskRecord): boolean {
     return t.assignmentStatus === 'pending' || t.assignmentStatus === 'reserved';
   }
-}
-
-function totalCapacity(state: WorkspaceState, w: LiveWorker): number {
-  if (!state.workspace.multiTaskEnabled) return 1;
-  let sum = 0;
-  for (const c of state.channels.values()) {
-    const cap = state.capacityOf(w, c.sid);
-    if (cap.available) sum += cap.capacity;
-  }
-  return sum;
-}
-
-function removeFrom(list: LiveWorker[], w: LiveWorker): void {
-  const i = list.indexOf(w);
-  if (i >= 0) list.splice(i, 1);
 }

@@ -2,8 +2,8 @@ import type { FastifyReply } from 'fastify';
 import { badParameter } from '../api-errors.js';
 import { toParams, type RequestParams } from '../request-params.js';
 import type { AssignmentStatus } from '../../taskrouter/records.js';
-import type { NewTask, TaskChange } from '../../taskrouter/workspace.js';
-import { MAX_TASK_TIMEOUT } from '../../taskrouter/workspace.js';
+import type { NewTask, TaskChange } from '../../taskrouter/task-input.js';
+import { MAX_PRIORITY, MAX_TASK_TIMEOUT } from '../../taskrouter/task-input.js';
 import { safeEvaluate, type LiveTask, type WorkspaceState } from '../../taskrouter/workspace-state.js';
 import { allow, WORKSPACE, workspaceOf, type RouteContext, type WsRequest } from './context.js';
 import { ASSIGNMENT_STATUSES, expression, integer, jsonObject, list, oneOf, raw, text } from './params.js';
@@ -13,7 +13,6 @@ import { wsPath } from './v1-urls.js';
 
 type TaskRequest = WsRequest<{ TaskSid: string }>;
 
-const MAX_PRIORITY = 2 ** 31 - 1;
 const TASK_FILTERS = ['AssignmentStatus', 'WorkflowSid', 'WorkflowName', 'TaskQueueSid', 'TaskQueueName', 'TaskChannel', 'EvaluateTaskAttributes', 'Priority', 'Ordering'] as const;
 
 function assignmentStatuses(params: RequestParams): AssignmentStatus[] {
