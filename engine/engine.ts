@@ -9,6 +9,8 @@ import { FreeSwitchMediaServer } from '../media/freeswitch/index.js';
 import type { MediaServer } from '../media/types.js';
 import { createApiServer, type ApiServer } from './api/api-server.js';
 import { ApiCallService } from './calls/api-call-service.js';
+import { ErrorCode } from './api/api-errors.js';
+import { ApiError } from './api/call-service.js';
 import type { CallDeps } from './calls/call-deps.js';
 import { CallStore } from './calls/call-store.js';
 import { endLostCalls } from './calls/orphaned-calls.js';
@@ -283,6 +285,7 @@ export class Engine {
         return late.calls;
       },
       authTokenFor: (accountSid) => tokens.get(accountSid),
+      leaseMs: config.cluster.leaseMs,
       log: this.log.child({ component: 'taskrouter' }),
     });
     this.taskRouter = taskRouter;
@@ -338,6 +341,7 @@ export class Engine {
         conferences: conferences.api,
         queues: new QueueApi(state.queues, queues),
         taskRouter: taskRouter.service,
+        ...(taskRouter.forwarding ? { taskRouterForwarding: taskRouter.forwarding } : {}),
         registrations: registrationService(registrar),
         accounts: config.accounts,
         bodyLimit: config.api.bodyLimit,
@@ -345,6 +349,11 @@ export class Engine {
         logger: this.log.child({ component: 'api' }),
       });
       api = await this.api.listen(config.api.port, config.api.address);
+      // Other engines' TaskRouter requests, while this engine runs the workspaces; none once its API has closed.
+      await taskRouter.answerForwarded(async (request) => {
+        if (!this.api) throw new ApiError(503, ErrorCode.ServiceUnavailable, 'TaskRouter is moving to another engine; try again');
+        return this.api.answerForwarded(request);
+      });
     }
 
     this.log.info(
@@ -389,7 +398,12 @@ export class Engine {
     // This engine's calls have ended: it gives up its lease, and stops watching over the others.
     await step('cluster lease', this.liveness?.stop());
     this.liveness = undefined;
-    this.srf?.disconnect();
+    try {
+      this.srf?.disconnect();
+    } catch (err) {
+      // drachtio-srf asserts a socket: the SIP server may already be gone (a stopped engine of a cluster, a lost drachtio-server).
+      this.log.debug({ reason: (err as Error).message }, 'the SIP server connection was already closed');
+    }
     this.srf = undefined;
     await step('SIP server', this.sipServer?.stop());
     this.sipServer = undefined;

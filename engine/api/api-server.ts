@@ -15,6 +15,7 @@ import { registerRecordingRoutes } from './recordings-routes.js';
 import { registerRegistrationRoutes, type RegistrationService } from './registrations-routes.js';
 import { publicBase, registerTaskRouterRoutes } from './taskrouter/taskrouter-routes.js';
 import type { TaskRouterService } from '../taskrouter/taskrouter-service.js';
+import { answerForwarded, type ForwardedReply, type ForwardedRequest, type Forwarding } from './forwarding.js';
 import { DebugRequestLogs } from './request-logs.js';
 import { malformedQuery, parseFormBody, parseQueryString } from './request-params.js';
 
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
   registrations?: RegistrationService;
   /** TaskRouter (/v1/Workspaces/...); without it the resources are absent. */
   taskRouter?: TaskRouterService;
+  /** In a cluster: where TaskRouter's requests are answered (the engine that runs the workspaces). */
+  taskRouterForwarding?: Forwarding;
   /** Who may use the API: HTTP Basic user = account id, password = auth token. */
   accounts: readonly ApiAccount[];
   /** Largest request body in bytes; larger ones get 413. */
@@ -41,6 +44,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   listen(port: number, address: string): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
+  /** Answers a request another engine carried here, with this API's routes. */
+  answerForwarded(request: ForwardedRequest): Promise<ForwardedReply>;
 }
 
 const REALM = 'Basic realm="dialtone"';
@@ -125,7 +130,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   if (opts.registrations) registerRegistrationRoutes(app, opts.registrations);
   if (opts.conferences) registerConferenceRoutes(app, opts.conferences, opts.calls);
   if (opts.queues) registerQueueRoutes(app, opts.queues);
-  if (opts.taskRouter) registerTaskRouterRoutes(app, opts.taskRouter, (req) => publicBase(opts.publicUrl, req));
+  if (opts.taskRouter) registerTaskRouterRoutes(app, opts.taskRouter, (req) => publicBase(opts.publicUrl, req), opts.taskRouterForwarding);
 
   return {
     async listen(port: number, address: string) {
@@ -137,5 +142,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     async close() {
       await app.close();
     },
+    answerForwarded: (request) => answerForwarded(app, request),
   };
 }

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../api/api-errors.js';
-import { ApiError, type CallRecord, type CallRedirect } from '../api/call-service.js';
+import type { CallRecord, CallRedirect } from '../api/call-service.js';
 import { decodeCallRecord, encodeCall } from '../store/record-codec.js';
 import type { MessageBus } from '../store/types.js';
+import { BusRequests } from './bus-requests.js';
 
 /**
  * What one engine asks of another about a call the other runs: a REST
@@ -16,92 +15,34 @@ export type CallCommand =
   | { kind: 'redirect'; accountSid: string; callSid: string; to: CallRedirect }
   | { kind: 'end'; accountSid: string; callSid: string; status: 'completed' | 'canceled' };
 
-type Message =
-  | { type: 'command'; id: string; from: string; command: CallCommand }
-  | { type: 'reply'; id: string; record?: string; error?: { status: number; code: number; message: string } };
-
 /** Runs a command on a call of this engine: its record afterwards, or undefined when the call is not here. */
 export type CommandExecutor = (command: CallCommand) => Promise<CallRecord | undefined>;
 
 export const COMMAND_TIMEOUT_MS = 3000;
 
-const channelOf = (engineId: string): string => `engine:${engineId}`;
-
 export class CallCommands {
-  private readonly pending = new Map<string, { resolve: (m: Extract<Message, { type: 'reply' }>) => void; timer: NodeJS.Timeout }>();
-  private unsubscribe: (() => void) | undefined;
+  /** The answer is the call's record in the store's encoding, or nothing when the call is not there. */
+  private readonly requests: BusRequests<CallCommand, string | undefined>;
 
-  constructor(
-    private readonly bus: MessageBus,
-    private readonly engineId: string,
-    private readonly log: Logger,
-    private readonly timeoutMs = COMMAND_TIMEOUT_MS,
-  ) {}
+  constructor(bus: MessageBus, engineId: string, log: Logger, timeoutMs = COMMAND_TIMEOUT_MS) {
+    this.requests = new BusRequests(bus, 'engine', engineId, log, timeoutMs);
+  }
 
   /** Listens for commands to this engine (run by `execute`) and for answers to its own. */
-  async start(execute: CommandExecutor): Promise<void> {
-    this.unsubscribe = await this.bus.subscribe(channelOf(this.engineId), (text) => {
-      let message: Message;
-      try {
-        message = JSON.parse(text) as Message;
-      } catch {
-        this.log.warn({ channel: channelOf(this.engineId) }, 'a bus message that is not JSON was ignored');
-        return;
-      }
-      if (message.type === 'reply') this.answered(message);
-      else if (message.type === 'command') void this.run(message, execute);
+  start(execute: CommandExecutor): Promise<void> {
+    return this.requests.start(async (command) => {
+      const record = await execute(command);
+      return record === undefined ? undefined : encodeCall(record);
     });
   }
 
   /** Sends `command` to the engine that runs the call; its answer, as the local API would give it. */
-  send(owner: string, command: CallCommand): Promise<CallRecord | undefined> {
-    const id = randomBytes(8).toString('hex');
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        this.log.warn({ callSid: command.callSid, owner, command: command.kind }, 'the engine that runs the call did not answer');
-        reject(new ApiError(503, ErrorCode.ServiceUnavailable, `The engine that runs call ${command.callSid} did not answer; try again`));
-      }, this.timeoutMs);
-      this.pending.set(id, {
-        timer,
-        resolve: (reply) => {
-          if (reply.error) reject(new ApiError(reply.error.status, reply.error.code, reply.error.message));
-          else resolve(reply.record === undefined ? undefined : decodeCallRecord(reply.record));
-        },
-      });
-      const message: Message = { type: 'command', id, from: this.engineId, command };
-      this.bus.publish(channelOf(owner), JSON.stringify(message));
-    });
+  async send(owner: string, command: CallCommand): Promise<CallRecord | undefined> {
+    const record = await this.requests.send(owner, command, `call ${command.callSid}`);
+    return record === undefined ? undefined : decodeCallRecord(record);
   }
 
   close(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.resolve({ type: 'reply', id, error: { status: 503, code: ErrorCode.ServiceUnavailable, message: 'The engine is stopping' } });
-    }
-    this.pending.clear();
-  }
-
-  private answered(reply: Extract<Message, { type: 'reply' }>): void {
-    const p = this.pending.get(reply.id);
-    if (!p) return;
-    this.pending.delete(reply.id);
-    clearTimeout(p.timer);
-    p.resolve(reply);
-  }
-
-  private async run(message: Extract<Message, { type: 'command' }>, execute: CommandExecutor): Promise<void> {
-    let reply: Message;
-    try {
-      const record = await execute(message.command);
-      reply = { type: 'reply', id: message.id, ...(record ? { record: encodeCall(record) } : {}) };
-    } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(500, ErrorCode.Internal, 'An internal server error has occurred');
-      if (!(err instanceof ApiError)) this.log.error({ err, callSid: message.command.callSid }, 'a command from another engine failed');
-      reply = { type: 'reply', id: message.id, error: { status: e.status, code: e.code, message: e.message } };
-    }
-    this.bus.publish(channelOf(message.from), JSON.stringify(reply));
+    this.requests.close();
   }
 }

@@ -75,6 +75,7 @@ export class ReservationInstructions {
         const placed = await needCalls().dequeue({
           accountSid: r.accountSid,
           reservationSid,
+          taskCallSid: call.callSid,
           to,
           from: ins.from ?? call.to ?? call.from ?? 'TaskRouter',
           timeoutSeconds: ins.timeout ?? 60,

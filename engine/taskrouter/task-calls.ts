@@ -1,3 +1,15 @@
+/** A worker called for a task's caller (`taskCallSid`), by the dequeue instruction. */
+export interface DequeueCall {
+  accountSid: string;
+  reservationSid: string;
+  taskCallSid: string;
+  to: string;
+  from: string;
+  timeoutSeconds: number;
+  record?: string;
+  statusCallbackUrl?: string;
+}
+
 /**
  * What TaskRouter asks of the call side of the engine when an instruction
  * puts a task's call together with a worker (engine/taskrouter/call-bridge.ts
@@ -9,7 +21,7 @@ export interface TaskCalls {
    * of its queue and the two are bridged (the reservation is accepted then).
    * `outcome` tells whether the worker answered.
    */
-  dequeue(req: { accountSid: string; reservationSid: string; to: string; from: string; timeoutSeconds: number; record?: string; statusCallbackUrl?: string }): Promise<{ callSid: string; outcome: Promise<'answered' | 'not-answered'> }>;
+  dequeue(req: DequeueCall): Promise<{ callSid: string; outcome: Promise<'answered' | 'not-answered'> }>;
   /** Calls the worker with a document of the application's. */
   call(req: { accountSid: string; to: string; from: string; url: string; timeoutSeconds: number; record?: string; statusCallbackUrl?: string }): Promise<{ callSid: string }>;
   /** Runs the document at `url` on a live call (the task's caller). */

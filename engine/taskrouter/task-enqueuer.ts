@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { DequeueOutcome, DequeueRequest, EnqueueOutcome, EnqueueRequest } from '../../instructions/runtime/call-control.js';
 import type { QueueKeeper } from '../calls/sip-call-base.js';
 import type { QueueService } from '../queues/queue-service.js';
-import { TaskRouterError } from './errors.js';
-import type { TaskRouterService } from './taskrouter-service.js';
+import type { CallTasks } from './call-tasks.js';
 
 type EnqueuedCall = Parameters<QueueKeeper['enqueue']>[0] & { params?: () => Readonly<Record<string, string>> };
 
@@ -33,9 +32,11 @@ function callAttributes(callSid: string, accountSid: string, p: Readonly<Record<
  * the caller waits in the workflow's queue while the task is routed; when
  * it leaves without a worker (hangup, Leave, redirect) the task is canceled,
  * and a task canceled by TaskRouter (REST, time to live) takes its caller
- * out with QueueResult leave. A Queue noun with a reservation takes that
- * reservation's call, accepts the reservation, and when the bridge ends the
- * task wraps up and the worker moves to its post-work activity.
+ * out with QueueResult leave (`taskEnded`). A Queue noun with a reservation
+ * takes that reservation's call, accepts the reservation, and when the
+ * bridge ends the task wraps up and the worker moves to its post-work
+ * activity. TaskRouter may run on another engine of the cluster: `tasks`
+ * reaches it.
  */
 export class TaskEnqueuer implements QueueKeeper {
   /** Task sid -> its waiting call. */
@@ -43,70 +44,75 @@ export class TaskEnqueuer implements QueueKeeper {
 
   constructor(
     private readonly queues: QueueService,
-    private readonly taskRouter: TaskRouterService,
+    private readonly tasks: CallTasks,
     private readonly log: Logger,
-  ) {
-    taskRouter.instructions.onTaskEnded((task) => {
-      const call = this.waiting.get(task.sid);
-      if (!call) return;
-      this.waiting.delete(task.sid);
-      this.queues.leaveCall(call.accountSid, call.callSid, 'leave');
-    });
+  ) {}
+
+  /** A task ended without a worker (canceled, timed out): its caller, when waiting here, leaves the queue. */
+  taskEnded(taskSid: string): void {
+    const call = this.waiting.get(taskSid);
+    if (!call) return;
+    this.waiting.delete(taskSid);
+    this.queues.leaveCall(call.accountSid, call.callSid, 'leave');
   }
 
   async enqueue(call: EnqueuedCall, req: EnqueueRequest): Promise<EnqueueOutcome> {
     if (req.workflowSid === undefined) return this.queues.enqueue(call, req);
-    const entry = this.taskRouter.findWorkflow(call.accountSid, req.workflowSid);
-    if (!entry) {
-      call.control.log.warn({ workflowSid: req.workflowSid }, '<Enqueue> names a Workflow this account does not have');
-      return { result: 'error', queueTime: 0 };
-    }
-    let taskSid: string;
+    let own: Record<string, unknown>;
     try {
-      const own = JSON.parse(req.task?.attributes ?? '{}') as Record<string, unknown>;
-      const attributes = JSON.stringify({ ...own, ...callAttributes(call.callSid, call.accountSid, call.params?.() ?? {}) });
-      const t = entry.ws.createTask(call.accountSid, {
-        attributes,
+      own = JSON.parse(req.task?.attributes ?? '{}') as Record<string, unknown>;
+    } catch {
+      call.control.log.warn({ workflowSid: req.workflowSid }, '<Enqueue><Task> attributes are not JSON');
+      return { result: 'system-error', queueTime: 0 };
+    }
+    const attributes = JSON.stringify({ ...own, ...callAttributes(call.callSid, call.accountSid, call.params?.() ?? {}) });
+    let made;
+    try {
+      made = await this.tasks.createTask({
+        accountSid: call.accountSid,
         workflowSid: req.workflowSid,
-        taskChannel: 'voice',
+        attributes,
         ...(req.task?.priority !== undefined ? { priority: req.task.priority } : {}),
         ...(req.task?.timeout !== undefined ? { timeout: req.task.timeout } : {}),
       });
-      taskSid = t.record.sid;
     } catch (err) {
-      const reason = err instanceof TaskRouterError ? err.message : String(err);
-      call.control.log.warn({ workflowSid: req.workflowSid, reason }, '<Enqueue> could not make a task of the call');
+      call.control.log.warn({ workflowSid: req.workflowSid, reason: (err as Error).message }, '<Enqueue> could not reach TaskRouter');
       return { result: 'system-error', queueTime: 0 };
     }
+    if ('refused' in made) {
+      call.control.log.warn({ workflowSid: req.workflowSid, reason: made.reason }, '<Enqueue> could not make a task of the call');
+      return { result: made.refused === 'no-workflow' ? 'error' : 'system-error', queueTime: 0 };
+    }
+    const { taskSid } = made;
     call.control.log.info({ taskSid, workflowSid: req.workflowSid }, 'call enqueued as a TaskRouter task');
     this.waiting.set(taskSid, { accountSid: call.accountSid, callSid: call.callSid });
     const out = await this.queues.enqueue(call, { ...req, queueName: req.queueName || req.workflowSid });
-    const stillWaiting = this.waiting.delete(taskSid);
-    const t = entry.ws.state.tasks.get(taskSid);
-    if (stillWaiting && t && (t.record.assignmentStatus === 'pending' || t.record.assignmentStatus === 'reserved')) {
-      entry.ws.cancelTask(t, out.result === 'hangup' ? 'hangup' : out.result === 'leave' ? 'leave' : `caller left the queue (${out.result})`);
+    // Still waiting: the caller left without a worker (a bridged caller was taken by takeReservation).
+    if (this.waiting.delete(taskSid)) {
+      const reason = out.result === 'hangup' ? 'hangup' : out.result === 'leave' ? 'leave' : `caller left the queue (${out.result})`;
+      await this.tasks.leftQueue(call.accountSid, taskSid, reason).catch((err: Error) => this.log.warn({ taskSid, reason: err.message }, 'the task of a caller who left could not be canceled'));
     }
     return out;
   }
 
   async dequeue(accountSid: string, dialer: string, req: DequeueRequest): Promise<DequeueOutcome> {
     if (req.reservationSid === undefined) return this.queues.dequeue(accountSid, dialer, req);
-    const taken = this.taskRouter.instructions.takeReservation(accountSid, req.reservationSid);
+    const reservationSid = req.reservationSid;
+    const taken = await this.tasks.takeReservation(accountSid, reservationSid).catch((err: Error) => ({ error: err.message }));
     if ('error' in taken) {
-      this.log.warn({ reservationSid: req.reservationSid, reason: taken.error }, '<Dial><Queue reservationSid> found no call');
+      this.log.warn({ reservationSid, reason: taken.error }, '<Dial><Queue reservationSid> found no call');
       return { status: 'no-queue' };
     }
     this.waiting.delete(taken.taskSid);
     const out = this.queues.takeCall(accountSid, taken.callSid, dialer);
     if ('status' in out) return out;
-    const reservationSid = req.reservationSid;
     const release = out.caller.release;
     return {
       caller: {
         ...out.caller,
         release: (result) => {
           release(result);
-          this.taskRouter.instructions.bridgeEnded(accountSid, reservationSid, req.postWorkActivitySid);
+          void this.tasks.bridgeEnded(accountSid, reservationSid, req.postWorkActivitySid).catch((err: Error) => this.log.warn({ reservationSid, reason: err.message }, 'the end of a bridge could not be told to TaskRouter'));
         },
       },
     };

@@ -110,8 +110,10 @@ export class TaskRouterService {
     if (this.entries.size > 0) this.deps.log.info({ workspaces: this.entries.size }, 'TaskRouter workspaces loaded');
   }
 
+  /** Stops every workspace's timers and forgets them (start() loads them again, as another engine left them). */
   close(): void {
     for (const e of this.entries.values()) e.ws.close();
+    this.entries.clear();
   }
 
   private hooksFor(workspaceSid: string, entry: () => WorkspaceEntry): WorkspaceHooks {
@@ -231,6 +233,14 @@ export class TaskRouterService {
   findReservation(accountSid: string, reservationSid: string): WorkspaceEntry | undefined {
     for (const e of this.entries.values()) {
       if (e.ws.state.workspace.accountSid === accountSid && e.ws.state.reservations.has(reservationSid)) return e;
+    }
+    return undefined;
+  }
+
+  /** The workspace a task is in (for a caller that left its queue). */
+  findTask(accountSid: string, taskSid: string): WorkspaceEntry | undefined {
+    for (const e of this.entries.values()) {
+      if (e.ws.state.workspace.accountSid === accountSid && e.ws.state.tasks.has(taskSid)) return e;
     }
     return undefined;
   }

@@ -16,7 +16,7 @@ import { startCallee, tonePackets } from './helpers/dial-callee.js';
 import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
 
 describe('TaskRouter with calls', () => {
-  it('Enqueue workflowSid: the Spanish task is reserved to bob, the callback answers dequeue, bob is rung and bridged to the caller', async ({ expect, onTestFinished }) => {
+  it('Enqueue workflowSid: the Spanish task is reserved to bob, the callback answers dequeue, bob is rung and bridged to the caller', { timeout: 60_000 }, async ({ expect, onTestFinished }) => {
     const h = await startRouter({ applications: [{ id: 'support', voice: '/support' }] });
     onTestFinished(() => h.stop());
     const { client } = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../call-service.js';
+import { forwardRequests, type Forwarding } from '../forwarding.js';
 import { TaskRouterError } from '../../taskrouter/errors.js';
 import type { TaskRouterService } from '../../taskrouter/taskrouter-service.js';
 import { registerActivityRoutes } from './activity-routes.js';
@@ -25,10 +26,12 @@ export { publicBase } from './public-base.js';
  * worker), Events and Statistics. The request's account is the
  * authenticated one; a workspace of another account is 404. A refusal of
  * TaskRouter (TaskRouterError) is answered as Twilio's error JSON with its
- * status and code.
+ * status and code. In a cluster one engine runs the workspaces (see
+ * start-taskrouter.ts): the others carry each request to it (`forwarding`).
  */
-export function registerTaskRouterRoutes(app: FastifyInstance, service: TaskRouterService, publicBase: PublicBase): void {
+export function registerTaskRouterRoutes(app: FastifyInstance, service: TaskRouterService, publicBase: PublicBase, forwarding?: Forwarding): void {
   void app.register(async (scope: FastifyInstance) => {
+    if (forwarding) forwardRequests(scope, forwarding, 'TaskRouter');
     // Thrown from here, the error goes on to the API's own error handler, which writes Twilio's error JSON.
     scope.setErrorHandler((err: FastifyError | TaskRouterError) => {
       if (err instanceof TaskRouterError) throw new ApiError(err.status, err.code, err.message);

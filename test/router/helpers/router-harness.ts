@@ -166,6 +166,7 @@ export async function startRouter(opts: {
   if (!udp) throw new Error('the engine reports no SIP listener');
   const sipTarget = `${udp.local.address}:${udp.local.port}`;
   const sipp = new SippSession();
+  let stopping: Promise<void> | undefined;
   return {
     engine,
     app,
@@ -184,11 +185,15 @@ export async function startRouter(opts: {
         timeoutSeconds: c.timeoutSeconds ?? 20,
         extraArgs: c.hangupAfterMs === undefined ? [] : ['-d', String(c.hangupAfterMs)],
       }),
-    async stop() {
-      await sipp.stopAll();
-      await engine.stop();
-      if (!opts.app) await app.close();
-      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    stop() {
+      // Once, however many times a test and its clean-up ask.
+      stopping ??= (async () => {
+        await sipp.stopAll();
+        await engine.stop();
+        if (!opts.app) await app.close();
+        if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return stopping;
     },
   };
 }

@@ -15,16 +15,17 @@ export interface TwoEngines {
   records: StateStore;
 }
 
-export async function startTwoEngines(onTestFinished: (fn: () => Promise<void> | void) => void, opts: { applications: TestApplication[]; keyPrefix: string }): Promise<TwoEngines> {
+export async function startTwoEngines(onTestFinished: (fn: () => Promise<void> | void) => void, opts: { applications: TestApplication[]; keyPrefix: string; leaseMs?: number }): Promise<TwoEngines> {
   const redis = await startRedis();
   onTestFinished(() => redis.stop());
   const store = { redis: redis.url, keyPrefix: opts.keyPrefix };
-  const a = await startRouter({ applications: opts.applications, config: { store, engineId: 'engine-a' } });
+  const cluster = opts.leaseMs !== undefined ? { cluster: { leaseMs: opts.leaseMs } } : {};
+  const a = await startRouter({ applications: opts.applications, config: { store, engineId: 'engine-a', ...cluster } });
   onTestFinished(() => a.stop());
   const b = await startRouter({
     app: a.app,
     applications: opts.applications,
-    config: { store, engineId: 'engine-b', drachtio: { host: a.admin.address, port: a.admin.port, secret: 'router-test' } },
+    config: { store, engineId: 'engine-b', ...cluster, drachtio: { host: a.admin.address, port: a.admin.port, secret: 'router-test' } },
   });
   onTestFinished(() => b.stop());
   const records = redisStoreAt(redis.url, store.keyPrefix);
