@@ -1,4 +1,7 @@
 import { sipUriParts } from '../routing/sip-uri-parts.js';
+import { callerIdentityParams } from './caller-identity.js';
+
+export { displayName } from './caller-identity.js';
 
 /** What the webhook parameters are built from: the INVITE as drachtio-srf hands it over. */
 export interface InviteView {
@@ -27,18 +30,11 @@ export function bareUri(value: string): string {
   return uri.split(/[;?]/)[0]?.trim() ?? uri;
 }
 
-/** Display name of a name-addr (`"Alice" <sip:...>`), unquoted; undefined when absent. */
-export function displayName(value: string): string | undefined {
-  const open = value.indexOf('<');
-  if (open <= 0) return undefined;
-  const name = value.slice(0, open).trim().replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
-  return name === '' ? undefined : name;
-}
-
 /**
  * Twilio's SIP parameters for an inbound call: SipCallId, SipSourceIp,
- * SipSourcePort, SipDomain (the Request-URI's host), CallerName (From's
- * display name) and SipHeader_<name> for each X- header of the INVITE.
+ * SipSourcePort, SipDomain (the Request-URI's host), CallerName,
+ * ForwardedFrom and StirVerstat (caller-identity.ts) and SipHeader_<name>
+ * for each X- header of the INVITE.
  */
 export function sipCallParams(invite: InviteView): Record<string, string> {
   const params: Record<string, string> = {
@@ -48,8 +44,7 @@ export function sipCallParams(invite: InviteView): Record<string, string> {
   };
   const domain = sipUriParts(invite.uri)?.host;
   if (domain !== undefined) params.SipDomain = domain;
-  const name = displayName(invite.from);
-  if (name !== undefined) params.CallerName = name;
+  Object.assign(params, callerIdentityParams(invite.headers, invite.from));
   for (const [header, value] of Object.entries(invite.headers)) {
     if (/^x-/i.test(header)) params[`SipHeader_${header}`] = value;
   }

@@ -58,7 +58,7 @@ export interface RouterHarness {
   stop(): Promise<void>;
 }
 
-export type CallerScenario = 'answered' | 'hangup' | 'busy' | 'error';
+export type CallerScenario = 'answered' | 'forwarded' | 'hangup' | 'busy' | 'error';
 
 export interface CallOptions {
   scenario: CallerScenario;
