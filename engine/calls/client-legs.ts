@@ -117,7 +117,7 @@ class Fork {
     session.setStatus('in-progress');
     status.send('answered', session);
     log.info({ client: this.opts.username, contact: branch.contact, callId: outcome.callId }, 'client answered');
-    return { answered: { dialog: outcome.dialog, endpoint: branch.endpoint } };
+    return { answered: { dialog: outcome.dialog, endpoint: branch.endpoint }, sip: { callId: outcome.callId, headers: {} } };
   }
 
   /** One branch, from INVITE to its outcome; only the winner keeps its endpoint. */

@@ -82,7 +82,7 @@ export class LegDialer implements LegPlacer {
         : await attemptOutbound(deps, { ...common, to: target.to, auth: target.auth, ...(target.headers ? { headers: target.headers } : {}) });
     if ('status' in attempt) {
       await finish();
-      return { status: attempt.status, callSid: session.sid, sipStatus: attempt.sipStatus, reason: attempt.reason };
+      return { status: attempt.status, callSid: session.sid, sipStatus: attempt.sipStatus, reason: attempt.reason, ...(attempt.sip ? { sip: attempt.sip } : {}) };
     }
     const refers = new DialLegRefers();
     const control = new OutboundCallControl(
@@ -120,6 +120,7 @@ export class LegDialer implements LegPlacer {
     });
     const leg: DialLeg = {
       callSid: session.sid,
+      sip: attempt.sip,
       endpoint: attempt.answered.endpoint,
       control,
       get durationSeconds() {

@@ -6,6 +6,7 @@ import { DialTargetError, resolveDialTarget } from '../outbound/dial-target.js';
 import { placeCall } from '../outbound/place-call.js';
 import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import type { CallSession } from './call-session.js';
+import { xHeaders } from './sip-call-params.js';
 import type { StatusEvents } from './status-events.js';
 
 export interface OutboundAttemptDeps {
@@ -35,9 +36,17 @@ export interface OutboundAttemptOptions {
   log: Logger;
 }
 
+/** What the SIP side of an attempt tells an application (Twilio's DialSipCallId and DialSipHeader_*). */
+export interface SipOutcome {
+  /** The INVITE's Call-ID, once it was sent. */
+  callId?: string;
+  /** The X- headers of the final response. */
+  headers: Readonly<Record<string, string>>;
+}
+
 export type OutboundAttempt =
-  | { answered: { dialog: Srf.Dialog; endpoint: Endpoint } }
-  | { status: 'busy' | 'no-answer' | 'failed' | 'canceled'; sipStatus?: number; reason: string };
+  | { answered: { dialog: Srf.Dialog; endpoint: Endpoint }; sip: SipOutcome }
+  | { status: 'busy' | 'no-answer' | 'failed' | 'canceled'; sipStatus?: number; reason: string; sip?: SipOutcome };
 
 /** The user part of a From as applications give it: a number, a name, a SIP URI, or Twilio's client:<name>. */
 export function fromUser(from: string): string {
@@ -75,6 +84,8 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
   } catch (err) {
     return fail(`media: ${(err as Error).message}`);
   }
+  let finalHeaders: Record<string, string> = {};
+  const sip = (): SipOutcome => ({ ...(session.callId !== undefined ? { callId: session.callId } : {}), headers: finalHeaders });
   const outcome = await placeCall({
     srf: deps.srf,
     target,
@@ -85,7 +96,10 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
     signal: opts.signal,
     log,
     onRequestSent: (callId) => (session.callId = callId),
-    onResponse: (res) => deps.signaling?.responseReceived(session, res),
+    onResponse: (res) => {
+      if ((res.status ?? 0) >= 200) finalHeaders = xHeaders((res as { headers?: Readonly<Record<string, unknown>> }).headers);
+      deps.signaling?.responseReceived(session, res);
+    },
     onProvisional: () => {
       if (session.setStatus('ringing')) status.send('ringing', session);
     },
@@ -101,7 +115,7 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
     session.sipResponseCode = outcome.sipStatus;
     session.setStatus(outcome.kind);
     log.info({ to: opts.to, status: outcome.kind, sipStatus: outcome.sipStatus, reason: outcome.reason }, 'outbound call not answered');
-    return { status: outcome.kind, sipStatus: outcome.sipStatus, reason: outcome.reason };
+    return { status: outcome.kind, sipStatus: outcome.sipStatus, reason: outcome.reason, sip: sip() };
   }
   try {
     await endpoint.modify(outcome.remoteSdp);
@@ -115,5 +129,5 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
   session.setStatus('in-progress');
   status.send('answered', session);
   log.info({ to: opts.to, callId: outcome.callId }, 'outbound call answered');
-  return { answered: { dialog: outcome.dialog, endpoint } };
+  return { answered: { dialog: outcome.dialog, endpoint }, sip: sip() };
 }

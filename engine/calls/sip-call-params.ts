@@ -45,8 +45,15 @@ export function sipCallParams(invite: InviteView): Record<string, string> {
   const domain = sipUriParts(invite.uri)?.host;
   if (domain !== undefined) params.SipDomain = domain;
   Object.assign(params, callerIdentityParams(invite.headers, invite.from));
-  for (const [header, value] of Object.entries(invite.headers)) {
-    if (/^x-/i.test(header)) params[`SipHeader_${header}`] = value;
-  }
+  for (const [header, value] of Object.entries(xHeaders(invite.headers))) params[`SipHeader_${header}`] = value;
   return params;
+}
+
+/** The X- headers of a SIP message (the ones Twilio hands to applications), by name as received. */
+export function xHeaders(headers: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [header, value] of Object.entries(headers ?? {})) {
+    if (/^x-/i.test(header) && typeof value === 'string') out[header] = value;
+  }
+  return out;
 }

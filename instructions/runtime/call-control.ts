@@ -70,6 +70,7 @@ export type TransferHandler = (req: TransferRequest) => Promise<boolean>;
 /** A called party that answered. */
 export interface DialLeg {
   readonly callSid: string;
+  readonly sip?: DialLegSip;
   readonly endpoint: Endpoint;
   /** The called party as a call, e.g. to run a whisper document on it. */
   readonly control: CallControl;
@@ -87,9 +88,15 @@ export interface DialLeg {
 
 export type DialLegStatus = 'busy' | 'no-answer' | 'failed' | 'canceled';
 
+/** The SIP side of a Dial leg (for Twilio's DialSipCallId and DialSipHeader_*): its Call-ID and the X- headers of its final response. */
+export interface DialLegSip {
+  callId?: string;
+  headers: Readonly<Record<string, string>>;
+}
+
 export type DialAttempt =
   | { answered: DialLeg }
-  | { status: DialLegStatus; callSid?: string; sipStatus?: number; reason: string };
+  | { status: DialLegStatus; callSid?: string; sipStatus?: number; reason: string; sip?: DialLegSip };
 
 /** What <Dial><Conference> asks the engine: put the answered call in the named conference. */
 export interface ConferenceJoinRequest {

@@ -57,7 +57,8 @@ describe('Dial', () => {
 
     const [action] = h.app.to('/dialed');
     const parentSid = h.app.to('/voice')[0]?.params.CallSid;
-    expect(action?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: answered.params.CallSid, CallSid: parentSid });
+    expect(action?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: answered.params.CallSid, CallSid: parentSid, DialSipResponseCode: '200', 'DialSipHeader_X-Agent-Desk': '7' });
+    expect(action?.params.DialSipCallId).toBe(findMessages(calleeResult.trace, { direction: 'received', method: 'INVITE' })[0]?.header('Call-ID'));
     expect(Number(action?.params.DialCallDuration)).toBeGreaterThanOrEqual(3);
     expect(Number(action?.params.DialCallDuration)).toBeLessThanOrEqual(6);
 
@@ -93,8 +94,12 @@ describe('Dial', () => {
     h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>${callee.uri}</Sip></Dial>`));
     const result = await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done;
     expect(result.exitCode, describeSipp(result)).toBe(0);
-    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'busy', DialSipResponseCode: '486' });
-    expect(h.app.to('/dialed')[0]?.params.DialCallSid).toMatch(/^CA[0-9a-f]{32}$/);
+    const dialed = h.app.to('/dialed')[0]?.params;
+    expect(dialed).toMatchObject({ DialCallStatus: 'busy', DialSipResponseCode: '486', 'DialSipHeader_X-Busy-Reason': 'in a meeting' });
+    expect(dialed?.DialCallSid).toMatch(/^CA[0-9a-f]{32}$/);
+    // DialSipCallId: the Call-ID of the INVITE the called party got.
+    const calleeResult = await callee.sipp.done;
+    expect(dialed?.DialSipCallId).toBe(findMessages(calleeResult.trace, { direction: 'received', method: 'INVITE' })[0]?.header('Call-ID'));
   });
 
   it('no answer within timeout -> CANCEL to the called party and DialCallStatus no-answer', async ({ expect, onTestFinished }) => {

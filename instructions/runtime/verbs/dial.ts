@@ -10,7 +10,7 @@ import { dialQueue } from './dial/queue.js';
 import { startDialRecording } from './dial/recording.js';
 import { ringAll, type RingNoun } from './dial/ring.js';
 import { DialTransfer } from './dial/transfer.js';
-import type { DialLeg } from '../call-control.js';
+import type { DialLeg, DialLegSip } from '../call-control.js';
 
 function isRingNoun(noun: DialNoun): noun is RingNoun {
   return noun.noun === 'Number' || noun.noun === 'Sip' || noun.noun === 'Client';
@@ -43,6 +43,15 @@ async function whisper(leg: DialLeg, noun: RingNoun, ctx: VerbContext): Promise<
   return !leg.control.hangupSignal.aborted;
 }
 
+/** Twilio's action parameters of a <Sip> leg: DialSipCallId, DialSipResponseCode and DialSipHeader_<name> of the final response's X- headers. */
+function dialSipParams(status: number | undefined, sip: DialLegSip | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (sip?.callId) out.DialSipCallId = sip.callId;
+  if (status !== undefined) out.DialSipResponseCode = String(status);
+  for (const [name, value] of Object.entries(sip?.headers ?? {})) out[`DialSipHeader_${name}`] = value;
+  return out;
+}
+
 /** Connects an answered party with the caller until one leaves; returns the action's parameters. */
 async function connect(
   leg: DialLeg,
@@ -52,7 +61,7 @@ async function connect(
   ctx: VerbContext,
   transfer: DialTransfer,
 ): Promise<Record<string, string>> {
-  const base = { DialCallSid: leg.callSid };
+  const base = { DialCallSid: leg.callSid, ...(noun.noun === 'Sip' ? dialSipParams(200, leg.sip) : {}) };
   if (!(await whisper(leg, noun, ctx)) || ctx.signal.aborted) {
     await leg.hangup();
     return { ...base, DialCallStatus: ctx.signal.aborted ? 'canceled' : 'no-answer' };
@@ -148,6 +157,7 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
       ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }),
       // Twilio's DialSipResponseCode: the final SIP response of the called party (486 busy, 404, ...).
       ...(rung.sipStatus === undefined ? {} : { DialSipResponseCode: String(rung.sipStatus) }),
+      ...(nouns.length === 1 && nouns[0]?.noun === 'Sip' ? dialSipParams(rung.sipStatus, rung.sip) : {}),
     };
     ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
   }

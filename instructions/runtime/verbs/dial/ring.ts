@@ -1,12 +1,12 @@
 import type { ClientNoun, NumberNoun, SipNoun } from '../../../verbs/dial-nouns.js';
 import type { Endpoint } from '../../../../media/types.js';
-import type { CallControl, DialAttempt, DialLeg, DialLegStatus } from '../../call-control.js';
+import type { CallControl, DialAttempt, DialLeg, DialLegSip, DialLegStatus } from '../../call-control.js';
 
 export type RingNoun = NumberNoun | SipNoun | ClientNoun;
 
 export type RingResult =
   | { answered: DialLeg; noun: RingNoun }
-  | { status: DialLegStatus; callSid?: string; sipStatus?: number };
+  | { status: DialLegStatus; callSid?: string; sipStatus?: number; sip?: DialLegSip };
 
 export interface RingOptions {
   control: CallControl;
@@ -75,5 +75,7 @@ export async function ringAll(opts: RingOptions): Promise<RingResult> {
   if (winner) return { answered: winner.leg, noun: winner.noun };
   const status = combinedStatus(failures, opts.signal.aborted);
   const last = failures.find((f) => f.status === status) ?? failures[0];
-  return { status, callSid: nouns.length === 1 ? last?.callSid : undefined, sipStatus: last?.sipStatus };
+  // One noun: its call and SIP details are the Dial's (several: no one of them is).
+  const one = nouns.length === 1 ? last : undefined;
+  return { status, callSid: one?.callSid, sipStatus: last?.sipStatus, ...(one?.sip ? { sip: one.sip } : {}) };
 }
