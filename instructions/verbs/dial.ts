@@ -31,6 +31,8 @@ export interface DialVerb {
   readonly recordingStatusCallbackEvent: readonly RecordingEvent[];
   /** Keep the caller unanswered (hearing ringback) until the called party answers. */
   readonly answerOnBridge: boolean;
+  /** Ring the Number, Sip and Client nouns one after another (each for `timeout`) rather than all at once. */
+  readonly sequential: boolean;
   /**
    * Requested when the connected party sends a REFER (RFC 3515), with
    * ReferTransferTarget; its document ends the Dial and runs on the caller.
@@ -48,6 +50,7 @@ export const DIAL_DEFAULTS = {
   hangupOnStar: false,
   record: 'do-not-record',
   answerOnBridge: false,
+  sequential: false,
   referMethod: 'POST',
 } as const;
 
@@ -97,6 +100,7 @@ export function parseDial(el: XmlElement, ctx: ParseContext): DialVerb {
     recordingStatusCallbackMethod: attrs.method('recordingStatusCallbackMethod') ?? 'POST',
     recordingStatusCallbackEvent: attrs.enumerationList('recordingStatusCallbackEvent', RECORDING_EVENTS) ?? ['completed'],
     answerOnBridge: attrs.boolean('answerOnBridge') ?? DIAL_DEFAULTS.answerOnBridge,
+    sequential: attrs.boolean('sequential') ?? DIAL_DEFAULTS.sequential,
     referUrl: attrs.url('referUrl'),
     referMethod: attrs.method('referMethod') ?? DIAL_DEFAULTS.referMethod,
   };

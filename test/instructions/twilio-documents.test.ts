@@ -223,6 +223,7 @@ describe('documents built with twilio VoiceResponse', () => {
       hangupOnStar: false,
       record: 'do-not-record',
       answerOnBridge: false,
+      sequential: false,
       nouns: [{ noun: 'Number', number: '+15557654321' }],
     });
     expect(conf).toMatchObject({

@@ -137,6 +137,27 @@ describe('Dial', () => {
     expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: winner?.params.CallSid });
   });
 
+  it('sequential="true": the nouns ring one after another; the first is busy, the second answers', async ({ expect, onTestFinished }) => {
+    const { h, caller } = await harness(onTestFinished);
+    const busy = await startCallee(h.sipp, 'uas-reject-with');
+    const answering = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 500 });
+    onTestFinished(() => busy.media.close());
+    onTestFinished(() => answering.media.close());
+    const leg = (name: string): string => `statusCallback="/leg-status?leg=${name}" statusCallbackEvent="initiated completed"`;
+    h.app.on('/voice', respond(`<Dial action="/dialed" sequential="true"><Sip ${leg('busy')}>${busy.uri}</Sip><Sip ${leg('second')}>${answering.uri}</Sip></Dial>`));
+    h.app.on('/leg-status', respond(''));
+    const result = await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
+    expect((await busy.sipp.done).exitCode).toBe(0);
+    expect((await answering.sipp.done).exitCode).toBe(0);
+    await h.app.waitForCount('/leg-status', 4, 10_000);
+    // The second is called only once the first has ended.
+    const legOf = (path: string): string | null => new URL(path, 'http://app').searchParams.get('leg');
+    expect(h.app.to('/leg-status').map((r) => `${legOf(r.path)} ${r.params.CallStatus}`)).toEqual(['busy initiated', 'busy busy', 'second initiated', 'second completed']);
+    const second = h.app.to('/leg-status').find((r) => legOf(r.path) === 'second');
+    expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: second?.params.CallSid });
+  });
+
   it('hangupOnStar: * from the caller ends the called party and the caller goes on', async ({ expect, onTestFinished }) => {
     const { h, caller } = await harness(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });

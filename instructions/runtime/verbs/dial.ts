@@ -8,7 +8,7 @@ import { stayBridged } from './dial/bridged.js';
 import { dialConference } from './dial/conference.js';
 import { dialQueue } from './dial/queue.js';
 import { startDialRecording } from './dial/recording.js';
-import { ringAll, type RingNoun } from './dial/ring.js';
+import { ringAll, ringInTurn, type RingNoun } from './dial/ring.js';
 import { DialTransfer } from './dial/transfer.js';
 import type { DialLeg, DialLegSip } from '../call-control.js';
 
@@ -135,7 +135,7 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
     if ('end' in got) return got.end;
     caller = got.ok;
   }
-  const rung = await ringAll({
+  const rung = await (verb.sequential ? ringInTurn : ringAll)({
     control: ctx.control,
     nouns,
     callerId: verb.callerId,
@@ -157,7 +157,8 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
       ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }),
       // Twilio's DialSipResponseCode: the final SIP response of the called party (486 busy, 404, ...).
       ...(rung.sipStatus === undefined ? {} : { DialSipResponseCode: String(rung.sipStatus) }),
-      ...(nouns.length === 1 && nouns[0]?.noun === 'Sip' ? dialSipParams(rung.sipStatus, rung.sip) : {}),
+      // The SIP details are those of the one leg rung (in turn: the last).
+      ...((verb.sequential ? nouns[nouns.length - 1] : nouns.length === 1 ? nouns[0] : undefined)?.noun === 'Sip' ? dialSipParams(rung.sipStatus, rung.sip) : {}),
     };
     ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
   }

@@ -79,3 +79,22 @@ export async function ringAll(opts: RingOptions): Promise<RingResult> {
   const one = nouns.length === 1 ? last : undefined;
   return { status, callSid: one?.callSid, sipStatus: last?.sipStatus, ...(one?.sip ? { sip: one.sip } : {}) };
 }
+
+/**
+ * <Dial sequential="true">: rings the nouns one after another, each for the
+ * Dial's timeout, until one answers; none answering reports as ringAll
+ * does over all of them (busy before no-answer before failed), the last
+ * tried's call and SIP details with it.
+ */
+export async function ringInTurn(opts: RingOptions): Promise<RingResult> {
+  const tried: Extract<RingResult, { status: DialLegStatus }>[] = [];
+  for (const noun of opts.nouns) {
+    if (opts.signal.aborted) break;
+    const rung = await ringAll({ ...opts, nouns: [noun] });
+    if ('answered' in rung) return rung;
+    tried.push(rung);
+  }
+  const status = opts.signal.aborted ? 'canceled' : combinedStatus(tried.map((t) => ({ ...t, reason: '' })), false);
+  const last = tried[tried.length - 1];
+  return { status, callSid: last?.callSid, sipStatus: last?.sipStatus, ...(last?.sip ? { sip: last.sip } : {}) };
+}
