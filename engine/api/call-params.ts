@@ -15,6 +15,8 @@ import { parseTimeWindow } from './time-filters.js';
 const STATUS_EVENTS: readonly StatusEvent[] = ['initiated', 'ringing', 'answered', 'completed'];
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const MAX_TIMEOUT_SECONDS = 600;
+export const DEFAULT_TIME_LIMIT_SECONDS = 14_400;
+export const MAX_TIME_LIMIT_SECONDS = 86_400;
 
 /** StatusCallbackEvent: repeated, and each value may also hold several events separated by spaces. */
 function statusEvents(params: RequestParams): StatusEvent[] {
@@ -36,6 +38,22 @@ function timeout(params: RequestParams): number {
   if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
   const seconds = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
   if (!(seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) throw badParameter(`Timeout must be an integer from 1 to ${MAX_TIMEOUT_SECONDS}`);
+  return seconds;
+}
+
+/** SendDigits: keys to press once the call is answered (w: half a second's pause), at most 32. */
+function sendDigits(params: RequestParams): string | undefined {
+  const value = nonEmpty(params, 'SendDigits');
+  if (value !== undefined && !/^[0-9*#wW]{1,32}$/.test(value)) throw badParameter('SendDigits may hold only 0-9, *, # and w (a half-second pause), at most 32 of them');
+  return value;
+}
+
+/** TimeLimit: the longest the call may last, in seconds; four hours by default, as on Twilio. */
+function timeLimit(params: RequestParams): number {
+  const value = nonEmpty(params, 'TimeLimit');
+  if (value === undefined) return DEFAULT_TIME_LIMIT_SECONDS;
+  const seconds = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_TIME_LIMIT_SECONDS)) throw badParameter(`TimeLimit must be an integer from 1 to ${MAX_TIME_LIMIT_SECONDS}`);
   return seconds;
 }
 
@@ -68,6 +86,7 @@ export function parseCreateCall(accountSid: string, params: RequestParams): Crea
   const statusCallback = httpUrl(params, 'StatusCallback');
   const sipAuthUsername = nonEmpty(params, 'SipAuthUsername');
   const sipAuthPassword = single(params, 'SipAuthPassword');
+  const digits = sendDigits(params);
   return {
     accountSid,
     to,
@@ -81,6 +100,8 @@ export function parseCreateCall(accountSid: string, params: RequestParams): Crea
     statusCallbackEvents: statusEvents(params),
     timeoutSeconds: timeout(params),
     record: bool(params, 'Record'),
+    ...(digits !== undefined ? { sendDigits: digits } : {}),
+    timeLimitSeconds: timeLimit(params),
     ...(sipAuthUsername !== undefined ? { sipAuthUsername } : {}),
     ...(sipAuthPassword !== undefined && sipAuthPassword !== '' ? { sipAuthPassword } : {}),
   };

@@ -53,6 +53,10 @@ export interface CreateCallParams {
   timeoutSeconds: number;
   /** Record the call from answer. */
   record: boolean;
+  /** Keys pressed (RFC 4733) once the call is answered, before its document runs; w is a half-second pause. */
+  sendDigits?: string;
+  /** The longest the call may last once answered, in seconds (the engine hangs up then); four hours when not given. */
+  timeLimitSeconds?: number;
   /** Digest credentials for a SIP URI target (SipAuthUsername / SipAuthPassword). */
   sipAuthUsername?: string;
   sipAuthPassword?: string;

@@ -52,10 +52,21 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
       attempt.answered.dialog,
       attempt.answered.endpoint,
     );
-    const recording = params.record ? recordCalledParty(control, log) : undefined;
-    const result = await runInstructions(control, first, { redirects, onVerb: publishVerbs(deps.events, session) });
-    log.info({ end: result.end, documents: result.documents }, 'instructions ended');
-    await control.release();
+    const answered = control;
+    const recording = params.record ? recordCalledParty(answered, log) : undefined;
+    // TimeLimit: the engine hangs up once the call has lasted that long.
+    const limit = setTimeout(() => {
+      log.info({ timeLimitSeconds: params.timeLimitSeconds }, 'the call reached its TimeLimit');
+      void answered.release();
+    }, (params.timeLimitSeconds ?? 14_400) * 1000);
+    try {
+      if (params.sendDigits !== undefined) await attempt.answered.endpoint.playDigits(params.sendDigits, { signal: answered.hangupSignal }).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'SendDigits could not be sent'));
+      const result = await runInstructions(answered, first, { redirects, onVerb: publishVerbs(deps.events, session) });
+      log.info({ end: result.end, documents: result.documents }, 'instructions ended');
+    } finally {
+      clearTimeout(limit);
+    }
+    await answered.release();
     await recording?.();
   };
 

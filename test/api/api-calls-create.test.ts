@@ -75,6 +75,7 @@ describe('POST /Calls.json', () => {
         statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'],
         timeoutSeconds: 25,
         record: true,
+        timeLimitSeconds: 14_400,
       },
     ]);
   });
@@ -97,6 +98,7 @@ describe('POST /Calls.json', () => {
         statusCallbackEvents: ['completed'],
         timeoutSeconds: 60,
         record: false,
+        timeLimitSeconds: 14_400,
         sipAuthUsername: 'u1',
         sipAuthPassword: 'p 1',
       },

@@ -148,4 +148,24 @@ describe('REST API with the engine', () => {
     expect(findMessages(result.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
     await expect.poll(async () => (await client.calls(call.sid).fetch()).status, { timeout: 5000 }).toBe('completed');
   });
+  it('SendDigits reaches the called party as RFC 4733 events before the document runs; TimeLimit hangs up', async ({ expect, onTestFinished }) => {
+    const { h, client } = await setup(onTestFinished);
+    const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });
+    onTestFinished(() => callee.media.close());
+    h.app.on('/outbound', respond('<Pause length="30"/>'));
+    const started = performance.now();
+    const call = await client.calls.create({ to: callee.uri, from: '+15550009999', url: h.app.url('/outbound'), sendDigits: '12w#', timeLimit: 3 });
+    await h.app.waitFor((r) => r.pathname === '/outbound', 10_000, 'the Url requested');
+    expect(callee.media.receivedDigits()).toBe('12#');
+    // The engine hangs up at the TimeLimit, long before the Pause ends.
+    const calleeResult = await callee.sipp.done;
+    expect(calleeResult.exitCode, describeSipp(calleeResult)).toBe(0);
+    expect(findMessages(calleeResult.trace, { direction: 'received', method: 'BYE' })).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await expect.poll(async () => (await client.calls(call.sid).fetch()).status, { timeout: 5000 }).toBe('completed');
+    expect(Number((await client.calls(call.sid).fetch()).duration)).toBeLessThanOrEqual(4);
+    // Bad values are refused with Twilio's error JSON.
+    await expect(client.calls.create({ to: callee.uri, from: '+15550009999', url: h.app.url('/outbound'), sendDigits: '12x' })).rejects.toMatchObject({ status: 400 });
+    await expect(client.calls.create({ to: callee.uri, from: '+15550009999', url: h.app.url('/outbound'), timeLimit: 0 })).rejects.toMatchObject({ status: 400 });
+  });
 });

@@ -80,6 +80,23 @@ export class CallerMedia {
   }
 
   /**
+   * The digits the engine sent as RFC 4733 telephone-events, in order: one
+   * per event (its packets share the event's start timestamp, §2.5.1.1),
+   * event codes 0-9, 10 (*) and 11 (#) (§3.2).
+   */
+  receivedDigits(): string {
+    const seen = new Set<number>();
+    let out = '';
+    for (const p of this.packetsOf(PT_TELEPHONE_EVENT)) {
+      if (seen.has(p.ts) || p.payload.length < 4) continue;
+      seen.add(p.ts);
+      const code = p.payload[0] as number;
+      out += code <= 9 ? String(code) : code === 10 ? '*' : code === 11 ? '#' : '?';
+    }
+    return out;
+  }
+
+  /**
    * Sends RFC 4733 telephone-events for `digits`, one packet per 20 ms: the
    * first with the marker bit (§2.5.1.1), updates, then three end packets
    * (§2.5.1.4), every packet of an event with its start timestamp.
