@@ -22,6 +22,8 @@ export interface BaresipOptions {
   password: string;
   /** Answer incoming calls at once (answermode=auto). */
   autoAnswer?: boolean;
+  /** What the microphone plays (8 kHz mono PCM, once per call); ten seconds of silence by default. */
+  microphone?: Int16Array;
 }
 
 export class Baresip {
@@ -37,12 +39,41 @@ export class Baresip {
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.output += s));
   }
 
+  /**
+   * Starts baresip and resolves once it is ready. Its SIP listener takes
+   * the UDP and TCP port and the TCP port above (TLS), which another
+   * process may hold: then it gives up at once, and is started again on
+   * other ports.
+   */
   static async start(opts: BaresipOptions): Promise<Baresip> {
+    for (let attempt = 1; ; attempt++) {
+      const phone = await Baresip.spawn(opts);
+      const outcome = await phone.started();
+      if (outcome === 'ready') return phone;
+      await phone.stop();
+      if (attempt === 3) throw new Error(`baresip did not start (${outcome}):\n${phone.log}`);
+    }
+  }
+
+  /** 'ready' once baresip says so; what went wrong when it exits or fails to bind first. */
+  private async started(): Promise<string> {
+    const failed = /init failed|Address already in use/;
+    try {
+      await waitUntil(() => this.output.includes('baresip is ready.') || failed.test(this.output) || this.child.exitCode !== null || this.child.signalCode !== null, 10_000, 'baresip to start');
+    } catch {
+      return 'not ready after 10 s';
+    }
+    if (failed.test(this.output)) return 'a port was taken';
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return `exited (${this.child.exitCode ?? this.child.signalCode})`;
+    return 'ready';
+  }
+
+  private static async spawn(opts: BaresipOptions): Promise<Baresip> {
     const dir = await mkdtemp(join(tmpdir(), 'baresip-'));
     const sipPort = await freeUdpPort();
     const ctrlPort = await freeTcpPort();
-    // Ten seconds of silence as the microphone.
-    await writeFile(join(dir, 'silence.wav'), encodeWav(new Int16Array(8000 * 10)));
+    // Ten seconds of silence as the microphone, unless the test gives it something to say.
+    await writeFile(join(dir, 'silence.wav'), encodeWav(opts.microphone ?? new Int16Array(8000 * 10)));
     await writeFile(
       join(dir, 'accounts'),
       `<sip:${opts.username}@${opts.registrar};transport=udp>;auth_pass=${opts.password};regint=600;audio_codecs=PCMU,PCMA${opts.autoAnswer ? ';answermode=auto' : ''}\n`,
