@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CallControl,
   DequeueOutcome,
@@ -7,11 +8,14 @@ import type {
   EnqueueRequest,
   NextDocumentRequest,
 } from '../../instructions/runtime/call-control.js';
-import { playPromptSource } from '../../instructions/runtime/prompt-source.js';
+import { playPromptSource, type PromptDocumentFetcher, type PromptSource, type PromptSourceEnd } from '../../instructions/runtime/prompt-source.js';
 import type { QueueRecordStore } from '../store/types.js';
 import { findMember, memberSnapshot, queueStats, secondsSince, type LiveQueue, type Member, type MemberEnd, type MemberSnapshot, type QueueStats } from './live-queue.js';
 import { DEFAULT_MAX_QUEUE_SIZE, newQueueSid, type QueueRecord } from './queue-record.js';
 import { QueueRecords } from './queue-records.js';
+
+/** The pause before a failed waitUrl is asked again when the hold music cannot be played either. */
+const RETRY_WAIT_MS = 5000;
 
 export interface QueueServiceDeps {
   /** The default wait music (the engine's own). */
@@ -87,9 +91,7 @@ export class QueueService {
     const fetch = (r: NextDocumentRequest): ReturnType<CallControl['fetchNext']> =>
       call.control.fetchNext({ ...r, params: { ...r.params, ...this.waitParams(q, member, secondsSince(member.enqueuedAt)) } });
     const source = req.waitUrl !== undefined ? { url: req.waitUrl, method: req.waitUrlMethod } : { url: this.deps.holdMusicUrl, method: 'GET' as const };
-    const music = waiter
-      ? Promise.resolve('stopped' as const)
-      : playPromptSource(req.endpoint, fetch, source, { loop: true, signal: AbortSignal.any([req.signal, member.taken.signal]), log, queue: true });
+    const music = waiter ? Promise.resolve('stopped' as const) : this.playWait(req, fetch, source, AbortSignal.any([req.signal, member.taken.signal]), log);
     // Whichever comes first: the wait document's Leave or Hangup, the caller going, a dialler taking it, or the REST API.
     void music.then((end) => {
       if (member.taken.signal.aborted) return;
@@ -108,6 +110,23 @@ export class QueueService {
     const queueTime = secondsSince(member.enqueuedAt);
     log.info({ result: end.result, queueTime }, 'caller left the queue');
     return { result: end.result, queueSid: q.sid, queueTime, ...(end.redirectTo ? { redirectTo: end.redirectTo } : {}) };
+  }
+
+  /**
+   * The wait document (or music) looped while the caller waits. A waitUrl
+   * that cannot be had (the application is down, answers 500) does not
+   * leave the caller in silence for the rest of the wait: the hold music
+   * plays once, then the waitUrl is asked again.
+   */
+  private async playWait(req: EnqueueRequest, fetch: PromptDocumentFetcher, source: PromptSource, signal: AbortSignal, log: Logger): Promise<PromptSourceEnd> {
+    for (;;) {
+      const end = await playPromptSource(req.endpoint, fetch, source, { loop: true, signal, log, queue: true });
+      if (end !== 'failed' || signal.aborted || req.waitUrl === undefined) return end;
+      log.warn({ waitUrl: req.waitUrl }, 'the wait document failed: hold music, then the waitUrl again');
+      const held = await playPromptSource(req.endpoint, fetch, { url: this.deps.holdMusicUrl, method: 'GET' }, { loop: false, signal, log });
+      if (held === 'failed') await sleep(RETRY_WAIT_MS, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return 'stopped';
+    }
   }
 
   /** Out of the queue without a dialler: its Enqueue ends with `result`. */

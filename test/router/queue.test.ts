@@ -10,8 +10,9 @@ import { encodeWavInterleaved } from '../../media/embedded/audio/wav.js';
 import { generateTone } from '../../media/embedded/dsp/tone.js';
 import { describeSipp } from '../support/sipp.js';
 import { twilioClientFor } from '../support/twilio-client.js';
-import { respond, wav } from './helpers/app-server.js';
-import { CallerMedia } from './helpers/caller-media.js';
+import { httpStatus, respond, wav } from './helpers/app-server.js';
+import { audible } from './helpers/call-expectations.js';
+import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
 import { tonePackets } from './helpers/dial-callee.js';
 import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
 
@@ -110,5 +111,23 @@ describe('Enqueue and Dial Queue', () => {
     const done = await h.app.waitFor((r) => r.pathname === '/agent-done', 5000, "the agent's action");
     expect(done.params.DialCallStatus).toBe('failed');
     expect((await agent.done).exitCode).toBe(0);
+  });
+  it('a waitUrl that fails: the caller hears the hold music, then the waitUrl is asked again', { timeout: 60_000 }, async ({ expect, onTestFinished }) => {
+    const h = await startRouter({ applications: [{ id: 'support', voice: '/support' }] });
+    onTestFinished(() => h.stop());
+    h.app.on('/support', respond('<Enqueue waitUrl="/wait">support</Enqueue>'));
+    let asked = 0;
+    // The application is down the first time; then its wait document says Leave.
+    h.app.on('/wait', () => (++asked === 1 ? httpStatus(500) : respond('<Leave/>')));
+    const media = await CallerMedia.open();
+    onTestFinished(() => media.close());
+    const caller = await h.call({ scenario: 'answered', user: 'support', media, timeoutSeconds: 50 });
+    await h.app.waitForCount('/wait', 1, 10_000);
+    // The hold music (the engine's own) meanwhile, not silence.
+    await media.peer.waitFor(() => audible(media.packetsOf(PT_PCMU)).length >= 50, 10_000, 'hold music at the caller');
+    const [failed, again] = await h.app.waitForCount('/wait', 2, 40_000);
+    expect((again?.at ?? 0) - (failed?.at ?? 0)).toBeGreaterThan(10_000);
+    const result = await caller.done;
+    expect(result.exitCode, describeSipp(result)).toBe(0);
   });
 });
