@@ -9,6 +9,7 @@ import { FreeSwitchMediaServer } from '../media/freeswitch/index.js';
 import type { MediaServer } from '../media/types.js';
 import { createApiServer, type ApiServer } from './api/api-server.js';
 import { ApiCallService } from './calls/api-call-service.js';
+import { recordCallLogs } from './call-log/call-log-recorder.js';
 import { ErrorCode } from './api/api-errors.js';
 import { ApiError } from './api/call-service.js';
 import type { CallDeps } from './calls/call-deps.js';
@@ -192,9 +193,10 @@ export class Engine {
     this.transport = new WebhookTransport();
     const webhookLog = this.log.child({ component: 'webhooks' });
     this.webhooks = new WebhookClient({ authToken, transport: this.transport, logger: webhookLog, events: this.events });
-    this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog });
+    this.statusSender = new StatusCallbackSender({ authToken, transport: this.transport, logger: webhookLog, events: this.events });
     const tokens = new Map(config.accounts.map((a) => [a.id, a.authToken]));
     this.unsubscribers.push(sendStatusCallbacks(this.events, this.statusSender, (sid) => tokens.get(sid)));
+    this.unsubscribers.push(recordCallLogs(this.events, state.callLog));
     this.unsubscribers.push(sendConferenceCallbacks(this.events, this.statusSender, (sid) => tokens.get(sid)));
     const lostCallDeps = { events: this.events, log: this.log };
     // The embedded store is this engine's alone: whatever it shows as running was cut off by a restart.
@@ -338,6 +340,7 @@ export class Engine {
       this.api = createApiServer({
         calls,
         recordings: recordings.store,
+        callLog: state.callLog,
         conferences: conferences.api,
         queues: new QueueApi(state.queues, queues),
         taskRouter: taskRouter.service,

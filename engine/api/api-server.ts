@@ -2,9 +2,10 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { StoreUnavailableError } from '../store/types.js';
+import { StoreUnavailableError, type CallLogStore } from '../store/types.js';
 import { badParameter, errorBody, ErrorCode } from './api-errors.js';
 import { AccountAuthenticator, type ApiAccount } from './basic-auth.js';
+import { registerCallLogRoutes } from './call-log-routes.js';
 import { registerCallRoutes } from './calls-routes.js';
 import { registerConferenceRoutes } from './conferences-routes.js';
 import type { ConferenceApi } from '../conferences/conference-api.js';
@@ -26,6 +27,8 @@ export interface ApiServerOptions {
   conferences?: ConferenceApi;
   /** Call queues and their members; without it the resources are absent. */
   queues?: QueueApi;
+  /** Each call's debugging log (Events, Notifications); without it the resources are absent. */
+  callLog?: CallLogStore;
   /** SIP users' registrations (presence); without it the resource is absent. */
   registrations?: RegistrationService;
   /** TaskRouter (/v1/Workspaces/...); without it the resources are absent. */
@@ -127,6 +130,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   registerCallRoutes(app, opts.calls);
   registerRecordingRoutes(app, opts.recordings, opts.publicUrl);
+  if (opts.callLog) registerCallLogRoutes(app, opts.calls, opts.callLog);
   if (opts.registrations) registerRegistrationRoutes(app, opts.registrations);
   if (opts.conferences) registerConferenceRoutes(app, opts.conferences, opts.calls);
   if (opts.queues) registerQueueRoutes(app, opts.queues);

@@ -238,7 +238,10 @@ export abstract class SipCallBase implements CallControl {
     if ('document' in result) {
       this.documentUrl = result.url;
       // Twilio's 12200 "schema validation warning": the document runs without what was left out.
-      for (const w of result.document.warnings) this.log.warn({ code: 12200, url: result.url, warning: w.message, element: w.element, attribute: w.attribute }, 'instructions warning');
+      for (const w of result.document.warnings) {
+        this.log.warn({ code: 12200, url: result.url, warning: w.message, element: w.element, attribute: w.attribute }, 'instructions warning');
+        this.report('warning', 12200, w.message, result.url);
+      }
       return { document: result.document, url: result.url };
     }
     if (!this.abort.signal.aborted) {
@@ -246,6 +249,12 @@ export abstract class SipCallBase implements CallControl {
       this.log.error({ url: result.error.url, code: result.error.code, reason: result.error.message }, 'instructions could not be fetched');
     }
     return { error: `${result.error.code}: ${result.error.message}`, url: result.error.url };
+  }
+
+  /** A warning or error the application should hear of (the call's Notifications). */
+  private report(level: 'error' | 'warning', code: number, message: string, url: string): void {
+    const { session } = this.deps;
+    this.deps.events.publish({ type: 'call.notification', at: new Date(), accountSid: session.accountSid, applicationId: session.applicationId, callSid: this.callSid, level, code, message, url });
   }
 
   /** A document given with the request (Twiml); relative URLs in it resolve against the current document. */
@@ -256,6 +265,7 @@ export abstract class SipCallBase implements CallControl {
     } catch (err) {
       const code = err instanceof InstructionError ? err.code : 12100;
       this.log.error({ code, reason: (err as Error).message }, 'inline instructions are not valid');
+      this.report('error', code, (err as Error).message, url);
       return { error: `${code}: ${(err as Error).message}`, url };
     }
   }

@@ -38,9 +38,13 @@ export interface CallProgressEvent extends EventBase {
   callbacksBefore?: number;
 }
 
-/** The engine asked an application for instructions. */
+/** What a request to the application was for: a document of instructions, or a status callback. */
+export type WebhookPurpose = 'instructions' | 'status-callback';
+
+/** The engine made a request to an application. */
 export interface WebhookRequestedEvent extends EventBase {
   type: 'webhook.requested';
+  purpose: WebhookPurpose;
   url: string;
   method: HttpMethod;
   params: Readonly<Record<string, string>>;
@@ -49,13 +53,30 @@ export interface WebhookRequestedEvent extends EventBase {
 /** The application answered (or did not: `error`). */
 export interface WebhookAnsweredEvent extends EventBase {
   type: 'webhook.answered';
+  purpose: WebhookPurpose;
   url: string;
   method: HttpMethod;
+  /** The request's parameters. */
+  params: Readonly<Record<string, string>>;
   latencyMs: number;
   /** HTTP status, when a response came. */
   status?: number;
-  /** What was wrong, with Twilio's error code, when the answer was no document. */
+  /** The response's media type and body as text, when one came and was read. */
+  contentType?: string;
+  body?: string;
+  /** What was wrong, with Twilio's error code, when the answer was no document (instructions) or a failure (status callbacks). */
   error?: { code: number; message: string };
+}
+
+/** A warning or error of a call that the application should hear of (Twilio's Notifications), with Twilio's code. */
+export interface CallNotificationEvent extends EventBase {
+  type: 'call.notification';
+  callSid: string;
+  level: 'error' | 'warning';
+  code: number;
+  message: string;
+  /** The document (or request) it is about. */
+  url?: string;
 }
 
 /** A verb of a document began to run on a call. */
@@ -120,6 +141,7 @@ export type EngineEvent =
   | CallProgressEvent
   | WebhookRequestedEvent
   | WebhookAnsweredEvent
+  | CallNotificationEvent
   | VerbStartedEvent
   | RecordingCompletedEvent
   | RegistrationChangedEvent

@@ -9,6 +9,7 @@ import type { Binding } from '../registrar/registrar.js';
 import type { ConferenceFilter, ConferenceRecord } from '../conferences/conference-record.js';
 import type { QueueRecord, QueueUpdateResult } from '../queues/queue-record.js';
 import type { TaskRouterStore } from './taskrouter-store.js';
+import type { CallLogEntry } from '../call-log/call-log-record.js';
 
 /**
  * The engine's state, one asynchronous interface per kind, each with two
@@ -131,6 +132,13 @@ export interface RegistrationStore {
   put(username: string, bindings: readonly Binding[]): void;
 }
 
+/** Each call's debugging log (engine/call-log/): the requests made to its application and their answers, its warnings and errors. */
+export interface CallLogStore {
+  add(entry: CallLogEntry): void;
+  /** The call's entries, oldest first (the last MAX_ENTRIES_PER_CALL of them). */
+  entries(callSid: string): Promise<CallLogEntry[]>;
+}
+
 /** Values made once and then the same for every engine (the key nonces are signed with). */
 export interface SharedSecrets {
   /** The secret called `name`: made now (32 random bytes) when there is none yet. */
@@ -146,6 +154,7 @@ export interface StateStore {
   readonly conferences: ConferenceRecordStore;
   readonly queues: QueueRecordStore;
   readonly taskRouter: TaskRouterStore;
+  readonly callLog: CallLogStore;
   readonly bus: MessageBus;
   readonly leases: Leases;
   readonly counters: Counters;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { HttpMethod } from '../../instructions/index.js';
+import type { EventStream } from '../events/event-stream.js';
 import { silentLogger } from '../logger.js';
 import { WebhookErrorCode, type WebhookError } from './error-codes.js';
 import { WebhookTransport, type WebhookTimeouts } from './http-transport.js';
@@ -27,6 +28,8 @@ export interface StatusCallbackSenderOptions {
   /** Callbacks waiting per call; more are dropped (and logged). 32 by default. */
   maxQueuePerCall?: number;
   logger?: Logger;
+  /** Where each try and its outcome are published (webhook.requested, webhook.answered). */
+  events?: EventStream;
 }
 
 interface Pending {
@@ -64,6 +67,7 @@ export class StatusCallbackSender {
   private readonly retryDelayMs: number;
   private readonly maxQueuePerCall: number;
   private readonly log: Logger;
+  private readonly events: EventStream | undefined;
   private readonly stop = new AbortController();
 
   constructor(opts: StatusCallbackSenderOptions) {
@@ -75,6 +79,7 @@ export class StatusCallbackSender {
     this.retryDelayMs = opts.retryDelayMs ?? 500;
     this.maxQueuePerCall = Math.max(1, opts.maxQueuePerCall ?? 32);
     this.log = opts.logger ?? silentLogger();
+    this.events = opts.events;
   }
 
   /**
@@ -150,16 +155,20 @@ export class StatusCallbackSender {
     const { cb, params } = item;
     let lastError: WebhookError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts && !this.stop.signal.aborted; attempt++) {
-      const outcome = await this.transport.send(
-        { url: cb.url, method: cb.method ?? 'POST', params, authToken: cb.authToken ?? this.authToken },
-        { timeouts: this.timeouts, signal: this.stop.signal, readBody: false },
-      );
+      const method = cb.method ?? 'POST';
+      const about = { accountSid: params.AccountSid ?? '', ...(params.CallSid !== undefined ? { callSid: params.CallSid } : {}), purpose: 'status-callback' as const, url: cb.url, method, params };
+      this.events?.publish({ type: 'webhook.requested', at: new Date(), ...about });
+      const started = performance.now();
+      const outcome = await this.transport.send({ url: cb.url, method, params, authToken: cb.authToken ?? this.authToken }, { timeouts: this.timeouts, signal: this.stop.signal, readBody: false });
+      const latencyMs = Math.round((performance.now() - started) * 100) / 100;
       if ('response' in outcome) {
         const status = outcome.response.status;
-        if (status < 400) return;
-        lastError = { code: WebhookErrorCode.HttpRetrievalFailure, message: `HTTP status ${status}`, url: cb.url, status, retryable: status >= 500 ? '5xx' : undefined };
+        lastError = status < 400 ? undefined : { code: WebhookErrorCode.HttpRetrievalFailure, message: `HTTP status ${status}`, url: cb.url, status, retryable: status >= 500 ? '5xx' : undefined };
+        this.events?.publish({ type: 'webhook.answered', at: new Date(), ...about, latencyMs, status, ...(lastError ? { error: { code: lastError.code, message: lastError.message } } : {}) });
+        if (!lastError) return;
       } else {
         lastError = outcome.error;
+        this.events?.publish({ type: 'webhook.answered', at: new Date(), ...about, latencyMs, error: { code: lastError.code, message: lastError.message } });
       }
       if (lastError.retryable === undefined) break;
       if (attempt < this.maxAttempts && this.retryDelayMs > 0) {

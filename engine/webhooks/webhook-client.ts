@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { EventStream } from '../events/event-stream.js';
 import { InstructionError, parseInstructions, type HttpMethod, type InstructionDocument } from '../../instructions/index.js';
+import { MAX_BODY } from '../call-log/call-log-record.js';
 import { silentLogger } from '../logger.js';
 import { decodeBody, isInstructionsContentType } from './content-type.js';
 import { WebhookErrorCode, type RetryableFailure, type WebhookError } from './error-codes.js';
@@ -104,8 +105,8 @@ export class WebhookClient {
     signal: AbortSignal | undefined,
   ): Promise<{ document: InstructionDocument; url: string } | { error: WebhookError }> {
     const method = req.method ?? 'POST';
-    const about = { accountSid: req.params.AccountSid ?? '', ...(req.params.CallSid !== undefined ? { callSid: req.params.CallSid } : {}), url: req.url, method };
-    this.events?.publish({ type: 'webhook.requested', at: new Date(), ...about, params: req.params });
+    const about = { accountSid: req.params.AccountSid ?? '', ...(req.params.CallSid !== undefined ? { callSid: req.params.CallSid } : {}), purpose: 'instructions' as const, url: req.url, method, params: req.params };
+    this.events?.publish({ type: 'webhook.requested', at: new Date(), ...about });
     const started = performance.now();
     const outcome = await this.transport.send(
       { url: req.url, method, params: req.params, authToken: req.authToken ?? this.authToken },
@@ -120,6 +121,7 @@ export class WebhookClient {
         ...about,
         latencyMs: Math.round((performance.now() - started) * 100) / 100,
         ...(status !== undefined ? { status } : {}),
+        ...('response' in outcome ? answeredBody(outcome.response) : {}),
         ...('error' in result ? { error: { code: result.error.code, message: result.error.message } } : {}),
       });
     }
@@ -133,6 +135,12 @@ export class WebhookClient {
 }
 
 /** Turns an HTTP response into a document or the error Twilio would report. */
+/** What an answered event tells of a response: its media type and its body as text (cut at MAX_BODY). */
+export function answeredBody(res: HttpResponse): { contentType?: string; body: string } {
+  const text = decodeBody(res.body.subarray(0, MAX_BODY * 4), res.charset);
+  return { ...(res.mediaType !== undefined ? { contentType: res.mediaType } : {}), body: text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text };
+}
+
 export function readInstructions(res: HttpResponse, url: string): { document: InstructionDocument; url: string } | { error: WebhookError } {
   if (res.status < 200 || res.status >= 300) {
     const retryable: RetryableFailure | undefined = res.status >= 500 && res.status <= 599 ? '5xx' : undefined;

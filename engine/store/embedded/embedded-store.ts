@@ -6,6 +6,7 @@ import type { StateStore } from '../types.js';
 import { openDatabase, type Db } from './sqlite-database.js';
 import { SqliteCallStore } from './sqlite-calls.js';
 import { SqliteRecordingStore } from './sqlite-recordings.js';
+import { SqliteCallLogStore } from './sqlite-call-log.js';
 import { SqliteConferenceStore } from './sqlite-conferences.js';
 import { SqliteQueueStore } from './sqlite-queues.js';
 import { SqliteTaskRouterStore } from './sqlite-taskrouter.js';
@@ -35,6 +36,7 @@ export class EmbeddedStore implements StateStore {
   readonly conferences: SqliteConferenceStore;
   readonly queues: SqliteQueueStore;
   readonly taskRouter: SqliteTaskRouterStore;
+  readonly callLog: SqliteCallLogStore;
   readonly bus = new LocalBus();
   readonly leases: SqliteLeases;
   readonly counters: SqliteCounters;
@@ -70,6 +72,7 @@ export class EmbeddedStore implements StateStore {
     this.conferences = new SqliteConferenceStore(this.db, this.writes);
     this.queues = new SqliteQueueStore(this.db);
     this.taskRouter = new SqliteTaskRouterStore(this.db, this.writes);
+    this.callLog = new SqliteCallLogStore(this.db, this.writes);
     this.leases = new SqliteLeases(this.db);
     this.counters = new SqliteCounters(this.db);
     this.registrations = new SqliteRegistrations(this.db, this.writes);
@@ -78,12 +81,12 @@ export class EmbeddedStore implements StateStore {
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS).unref();
   }
 
-  /** Deletes ended calls, recordings and ended conferences past the retention (conferences count against the calls' number); the number deleted. */
+  /** Deletes ended calls, recordings, ended conferences and calls' logs past the retention (conferences count against the calls' number); the number deleted. */
   prune(now = Date.now()): number {
     const { days, calls, recordings } = this.options.retention;
     const before = now - days * DAY_MS;
     try {
-      const deleted = this.calls.prune(before, calls) + this.recordings.prune(before, recordings) + this.conferences.prune(before, calls);
+      const deleted = this.calls.prune(before, calls) + this.recordings.prune(before, recordings) + this.conferences.prune(before, calls) + this.callLog.prune(before);
       if (deleted > 0) this.log.info({ deleted }, 'records past the retention deleted');
       return deleted;
     } catch (err) {

@@ -67,6 +67,15 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL,
      PRIMARY KEY (workspace_sid, sid)
    );`,
+  // Each call's debugging log (engine/call-log/): its webhooks and notifications, in the order written.
+  `CREATE TABLE call_log (
+     seq INTEGER PRIMARY KEY,
+     call_sid TEXT NOT NULL,
+     at_ms INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX call_log_by_call ON call_log (call_sid, seq);
+   CREATE INDEX call_log_by_time ON call_log (at_ms);`,
 ];
 
 /** Opens (creating when missing) the database at `file`, ':memory:' for one that lives with the process. */

@@ -26,6 +26,10 @@ export class RedisKeys {
   accountRecordings(accountSid: string): string {
     return `${this.prefix}:recordings:${accountSid}`;
   }
+  /** List of a call's debugging log entries (engine/call-log/), oldest first, expiring with the call records. */
+  callLog(callSid: string): string {
+    return `${this.prefix}:call-log:${callSid}`;
+  }
   conference(sid: string): string {
     return `${this.prefix}:conference:${sid}`;
   }

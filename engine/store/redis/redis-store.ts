@@ -6,6 +6,7 @@ import { RedisCallStore } from './redis-calls.js';
 import { closeRedis, connectRedis, type RedisClient } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisRecords } from './redis-records.js';
+import { RedisCallLogStore } from './redis-call-log.js';
 import { RedisRecordingStore } from './redis-recordings.js';
 import { RedisConferenceStore } from './redis-conferences.js';
 import { RedisQueueStore } from './redis-queues.js';
@@ -23,6 +24,7 @@ export class RedisStore implements StateStore {
   readonly conferences: RedisConferenceStore;
   readonly queues: RedisQueueStore;
   readonly taskRouter: RedisTaskRouterStore;
+  readonly callLog: RedisCallLogStore;
   readonly bus: RedisBus;
   readonly leases: RedisLeases;
   readonly counters: RedisCounters;
@@ -46,6 +48,7 @@ export class RedisStore implements StateStore {
     this.conferences = new RedisConferenceStore(new RedisRecords(this.client, log, { ms, count: options.retention.calls }), this.keys);
     this.queues = new RedisQueueStore(this.callRecords, this.keys);
     this.taskRouter = new RedisTaskRouterStore(this.callRecords, this.keys);
+    this.callLog = new RedisCallLogStore(this.callRecords, this.keys);
     this.leases = new RedisLeases(this.callRecords, this.keys);
     this.counters = new RedisCounters(this.callRecords, this.keys);
     this.registrations = new RedisRegistrations(this.callRecords, this.keys);
