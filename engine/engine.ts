@@ -24,7 +24,7 @@ import { endLostConferences } from './conferences/lost-conferences.js';
 import { QueueService } from './queues/queue-service.js';
 import { QueueApi } from './queues/queue-api.js';
 import { startTaskRouter, type StartedTaskRouter } from './taskrouter/start-taskrouter.js';
-import { HOLD_MUSIC_PATH } from './http/assets-route.js';
+import { HOLD_MUSIC_PATH, prepareAssets } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
 import { LegDialer } from './calls/dial-legs.js';
@@ -187,6 +187,7 @@ export class Engine {
     const mediaDir = usesFreeSwitch ? freeswitchPromptsDir(dataDir) : undefined;
     this.http = new EngineHttpServer({ address: config.http.address, port: config.http.port, recordingsDir, mediaDir, logger: this.log.child({ component: 'http' }) });
     const http = await this.http.start();
+    prepareAssets();
 
     const [firstAccount] = config.accounts;
     const authToken = firstAccount?.authToken ?? '';

@@ -35,51 +35,38 @@ function knownWorker(spec: string, task: LiveTask): string | undefined {
 
 /**
  * The worker a task in this step is offered to: a member of the step's
- * queue that is available, has room on the task's channel, meets the
- * target's expression, has not declined the task and is not already
- * holding a reservation for it; the target's order_by decides, then the
- * one idle the longest.
+ * queue that is available, has room on the task's channel (the candidates,
+ * kept so by the state, the longest idle first), meets the target's
+ * expression, has not declined the task and is not already holding a
+ * reservation for it; the target's order_by decides, then the one idle the
+ * longest. Without an order_by the first that fits is the one.
  */
-export function pickWorker(state: WorkspaceState, task: LiveTask, step: RoutingStep, candidates: readonly LiveWorker[]): LiveWorker | undefined {
-  const channel = task.record.taskChannelSid;
+export function pickWorker(state: WorkspaceState, task: LiveTask, step: RoutingStep, candidates: ReadonlySet<LiveWorker>): LiveWorker | undefined {
   const target = step.target;
   const known = target.knownWorkerSid !== undefined ? knownWorker(target.knownWorkerSid, task) : undefined;
   if (target.knownWorkerSid !== undefined && known === undefined) return undefined;
+  const declined = task.record.declinedBy;
+  const holding = task.pending.size > 0 ? new Set([...task.pending].map((r) => state.reservations.get(r)?.workerSid)) : undefined;
+  // One scope for the whole search: only the worker's part changes from one candidate to the next.
+  const scope = { task: task.attributes, worker: undefined as Record<string, unknown> | undefined, bare: 'worker' as const };
   let best: LiveWorker | undefined;
-  let taskScope: Record<string, unknown> | undefined;
   for (const w of candidates) {
     if (known !== undefined && w.record.sid !== known) continue;
-    if (!state.hasRoom(w, channel)) continue;
-    if (task.record.declinedBy.includes(w.record.sid)) continue;
-    if (task.pending.size > 0 && [...task.pending].some((r) => state.reservations.get(r)?.workerSid === w.record.sid)) continue;
+    if (declined.length > 0 && declined.includes(w.record.sid)) continue;
+    if (holding?.has(w.record.sid)) continue;
+    if (best) {
+      // Cheaper than the expression: a worker that would lose to the best so far need not be evaluated.
+      const c = compareByKeys(target.orderBy, w, best);
+      if (c > 0 || (c === 0 && w.record.lastActivityAt >= best.record.lastActivityAt)) continue;
+    }
     if (target.expression) {
-      taskScope ??= task.attributes;
-      if (!safeEvaluate(target.expression, { task: taskScope, worker: state.workerScope(w), bare: 'worker' })) continue;
+      scope.worker = state.workerScope(w);
+      if (!safeEvaluate(target.expression, scope)) continue;
     }
-    if (!best) {
-      best = w;
-      continue;
-    }
-    const c = compareByKeys(target.orderBy, w, best);
-    if (c < 0 || (c === 0 && w.record.lastActivityAt < best.record.lastActivityAt)) best = w;
+    if (target.orderBy.length === 0) return w;
+    best = w;
   }
   return best;
-}
-
-/** The available workers of a queue that have room for anything, worked out once per pass. */
-export function freeMembers(state: WorkspaceState, queueSid: string, cache: Map<string, LiveWorker[]>): LiveWorker[] {
-  let list = cache.get(queueSid);
-  if (list) return list;
-  list = [];
-  const q = state.queues.get(queueSid);
-  if (q) {
-    for (const sid of q.members) {
-      const w = state.workers.get(sid);
-      if (w && state.isAvailable(w) && (!state.workspace.multiTaskEnabled ? w.totalLoad === 0 : true)) list.push(w);
-    }
-  }
-  cache.set(queueSid, list);
-  return list;
 }
 
 /** How many of a queue's workers are in an available activity, and how many are not (skip_if's workers.available). */

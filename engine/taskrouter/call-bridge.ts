@@ -63,6 +63,10 @@ export class CallBridge implements TaskCalls {
     return { callSid: made.sid };
   }
 
+  async cancel(req: Parameters<TaskCalls['cancel']>[0]): Promise<void> {
+    await this.calls.end(req.accountSid, req.callSid, 'canceled');
+  }
+
   async redirect(req: Parameters<TaskCalls['redirect']>[0]): Promise<void> {
     const done = await this.calls.redirect(req.accountSid, req.callSid, { url: req.url, method: 'POST' });
     if (!done) throw new Error(`call ${req.callSid} is not in progress`);

@@ -28,6 +28,8 @@ export type TaskEndedListener = (task: TaskRecord) => void;
 export class ReservationInstructions {
   /** Reservation sid -> the activity its worker moves to when the bridged call ends. */
   private readonly postWork = new Map<string, string>();
+  /** Reservation sid -> the worker's call of its dequeue or conference instruction, until it is answered or not. */
+  private readonly ringing = new Map<string, { accountSid: string; callSid: string }>();
   private readonly ended = new Set<TaskEndedListener>();
 
   constructor(
@@ -83,6 +85,7 @@ export class ReservationInstructions {
           ...(ins.statusCallbackUrl !== undefined ? { statusCallbackUrl: ins.statusCallbackUrl } : {}),
         });
         log.info({ workerCallSid: placed.callSid, to }, 'dequeue: calling the worker');
+        this.watchRinging(r.accountSid, reservationSid, placed);
         this.rejectIfUnanswered(entry, reservationSid, placed.outcome);
         return;
       }
@@ -120,10 +123,30 @@ export class ReservationInstructions {
         void placed.outcome.then((o) => {
           if (o === 'answered' && ws.state.reservations.get(reservationSid)?.status === 'pending') ws.accept(reservationSid);
         });
+        this.watchRinging(r.accountSid, reservationSid, placed);
         this.rejectIfUnanswered(entry, reservationSid, placed.outcome);
         return;
       }
     }
+  }
+
+  private watchRinging(accountSid: string, reservationSid: string, placed: { callSid: string; outcome: Promise<'answered' | 'not-answered'> }): void {
+    this.ringing.set(reservationSid, { accountSid, callSid: placed.callSid });
+    void placed.outcome.finally(() => this.ringing.delete(reservationSid));
+  }
+
+  /**
+   * A reservation ended without its worker (timed out, rejected, canceled
+   * with its task, rescinded): a call to the worker that still rings is
+   * cancelled, so that the phone stops ringing for a caller another worker
+   * may now have.
+   */
+  reservationEnded(reservationSid: string, eventType: string): void {
+    const call = this.ringing.get(reservationSid);
+    if (!call) return;
+    this.ringing.delete(reservationSid);
+    this.log.info({ reservationSid, workerCallSid: call.callSid, eventType }, "the reservation ended while the worker's phone rang: call cancelled");
+    void this.calls?.cancel(call).catch((err: Error) => this.log.warn({ reservationSid, reason: err.message }, "the worker's call could not be cancelled"));
   }
 
   private rejectIfUnanswered(entry: WorkspaceEntry, reservationSid: string, outcome: Promise<'answered' | 'not-answered'>): void {

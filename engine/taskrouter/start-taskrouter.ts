@@ -70,6 +70,7 @@ export async function startTaskRouter(opts: TaskRouterOptions): Promise<StartedT
   const calls: TaskCalls = {
     dequeue: (r) => (late.cluster ? late.cluster.dequeue(r) : bridge.dequeue(r)),
     call: (r) => bridge.call(r),
+    cancel: (r) => bridge.cancel(r),
     redirect: (r) => bridge.redirect(r),
     conference: (r) => bridge.conference(r),
   };

@@ -24,6 +24,8 @@ export interface TaskCalls {
   dequeue(req: DequeueCall): Promise<{ callSid: string; outcome: Promise<'answered' | 'not-answered'> }>;
   /** Calls the worker with a document of the application's. */
   call(req: { accountSid: string; to: string; from: string; url: string; timeoutSeconds: number; record?: string; statusCallbackUrl?: string }): Promise<{ callSid: string }>;
+  /** Cancels a worker's call that still rings (its reservation ended first: timed out, canceled, rescinded). */
+  cancel(req: { accountSid: string; callSid: string }): Promise<void>;
   /** Runs the document at `url` on a live call (the task's caller). */
   redirect(req: { accountSid: string; callSid: string; url: string }): Promise<void>;
   /** Puts the task's call and a call to the worker in the conference `name`. */

@@ -12,20 +12,7 @@ export class Timers {
 
   set(name: string, at: number, run: () => void): void {
     this.clear(name);
-    const arm = (): void => {
-      const delay = at - Date.now();
-      const t = setTimeout(
-        () => {
-          if (delay > MAX_DELAY) return arm();
-          this.timers.delete(name);
-          run();
-        },
-        Math.max(0, Math.min(delay, MAX_DELAY)),
-      );
-      t.unref();
-      this.timers.set(name, t);
-    };
-    arm();
+    this.arm(name, at, run);
   }
 
   clear(name: string): void {
@@ -40,4 +27,18 @@ export class Timers {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
+
+  // The timer's details travel as setTimeout's arguments: no closure is made per timer (a task sets several).
+  private arm(name: string, at: number, run: () => void): void {
+    const delay = at - Date.now();
+    const t = setTimeout(this.fire, Math.max(0, Math.min(delay, MAX_DELAY)), name, at, run, delay > MAX_DELAY);
+    t.unref();
+    this.timers.set(name, t);
+  }
+
+  private readonly fire = (name: string, at: number, run: () => void, clamped: boolean): void => {
+    if (clamped) return this.arm(name, at, run);
+    this.timers.delete(name);
+    run();
+  };
 }

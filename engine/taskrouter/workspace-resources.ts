@@ -127,6 +127,8 @@ export class WorkspaceResources {
     const now = Date.now();
     const c: TaskChannelRecord = { kind: 'channel', sid: newSid('channel'), workspaceSid: this.ws.sid, uniqueName, friendlyName, channelOptimizedRouting: input.channelOptimizedRouting ?? false, dateCreated: now, dateUpdated: now };
     this.state.channels.set(c.sid, c);
+    // A channel more is room more for every worker (a capacity of one by default).
+    this.state.channelsChanged();
     this.ws.hooks.save(c);
     return c;
   }
@@ -150,6 +152,7 @@ export class WorkspaceResources {
     const c = this.channel(sid);
     for (const t of this.state.tasks.values()) if (t.record.taskChannelSid === c.sid && Workspace.open(t.record)) throw new TaskRouterError(400, 20001, `TaskChannel ${c.uniqueName} has tasks waiting and cannot be deleted`);
     this.state.channels.delete(c.sid);
+    this.state.channelsChanged();
     this.ws.hooks.drop('channel', c.sid);
   }
 
@@ -205,6 +208,7 @@ export class WorkspaceResources {
     if (w.totalLoad > 0) throw new TaskRouterError(400, 20001, `Worker ${sid} has reserved or assigned tasks and cannot be deleted`);
     this.state.workers.delete(sid);
     for (const q of this.state.queues.values()) q.members.delete(sid);
+    this.state.candidates.drop(w);
     this.ws.hooks.drop('worker', sid);
     this.event('worker.deleted', 'Worker', sid, 'Worker deleted', { WorkerSid: sid, WorkerName: w.record.friendlyName });
   }
@@ -222,6 +226,7 @@ export class WorkspaceResources {
     if (input.available !== undefined) now.available = input.available;
     w.record.channels = { ...w.record.channels, [c.sid]: now };
     w.record.dateUpdated = Date.now();
+    this.state.workerChanged(w);
     this.ws.saveWorker(w);
     this.event('worker.capacity.update', 'Worker', w.record.sid, 'Worker channel updated', { WorkerSid: w.record.sid, TaskChannelSid: c.sid, WorkerChannelCapacity: String(now.capacity), WorkerChannelAvailable: String(now.available) });
     this.ws.schedule();
@@ -301,6 +306,7 @@ export class WorkspaceResources {
     }
     for (const t of this.state.tasks.values()) if (t.record.taskQueueSid === sid && Workspace.open(t.record)) throw new TaskRouterError(400, 20001, `TaskQueue ${sid} has tasks waiting and cannot be deleted`);
     this.state.queues.delete(q.record.sid);
+    this.state.candidates.resetQueue(sid);
     this.ws.hooks.drop('queue', sid);
     this.event('task-queue.deleted', 'TaskQueue', sid, 'TaskQueue deleted');
   }

@@ -1,3 +1,4 @@
+import { Candidates } from './candidates.js';
 import { evaluate, parseExpression, type Expression } from './expression/index.js';
 import type {
   ActivityRecord,
@@ -29,6 +30,12 @@ export interface LiveWorker {
   attributes: Record<string, unknown>;
   load: Map<string, number>;
   totalLoad: number;
+  /** Its total capacity as last counted (totalCapacity), and what it was counted from. */
+  capacity?: { of: WorkerRecord['channels']; channels: number; value: number };
+  /** Its last-activity time when the candidate sets last placed it (candidates.ts). */
+  placedAt?: number;
+  /** What its expressions last saw (workerScope), and what it was made from. */
+  scope?: { of: Record<string, unknown>; activitySid: string; activityName: string | undefined; friendlyName: string; value: Record<string, unknown> };
 }
 
 export interface LiveTask {
@@ -67,6 +74,10 @@ export class WorkspaceState {
   readonly reservations = new Map<string, ReservationRecord>();
   /** Pending tasks that are in a queue, in the order they are offered to workers. */
   readonly waiting: LiveTask[] = [];
+  /** Counts changes of the channels (workers' total capacities depend on them). */
+  private channelsVersion = 0;
+  /** Per queue and channel, the members that can take a task now. */
+  readonly candidates = new Candidates(this);
   private seq = 0;
 
   constructor(public workspace: WorkspaceRecord) {}
@@ -84,10 +95,19 @@ export class WorkspaceState {
     return this.activities.get(w.record.activitySid)?.available === true;
   }
 
-  /** What a worker's TargetWorkers expressions see: its attributes, and its activity's name and sid. */
+  /**
+   * What a worker's TargetWorkers expressions see: its attributes, and its
+   * activity's name and sid. Made once and kept until one of them changes
+   * (the assigner asks for it for every candidate of every task).
+   */
   workerScope(w: LiveWorker): Record<string, unknown> {
-    const activity = this.activities.get(w.record.activitySid);
-    return { activity_name: activity?.friendlyName, activity_sid: w.record.activitySid, sid: w.record.sid, friendly_name: w.record.friendlyName, ...w.attributes };
+    const activitySid = w.record.activitySid;
+    const activityName = this.activities.get(activitySid)?.friendlyName;
+    const c = w.scope;
+    if (c && c.of === w.attributes && c.activitySid === activitySid && c.activityName === activityName && c.friendlyName === w.record.friendlyName) return c.value;
+    const value = { activity_name: activityName, activity_sid: activitySid, sid: w.record.sid, friendly_name: w.record.friendlyName, ...w.attributes };
+    w.scope = { of: w.attributes, activitySid, activityName, friendlyName: w.record.friendlyName, value };
+    return value;
   }
 
   capacityOf(w: LiveWorker, channelSid: string): { readonly capacity: number; readonly available: boolean } {
@@ -101,21 +121,41 @@ export class WorkspaceState {
     return c.available && (w.load.get(channelSid) ?? 0) < c.capacity;
   }
 
-  /** How many tasks the worker can hold in all: one when the workspace is not multitasking. */
+  /**
+   * How many tasks the worker can hold in all: one when the workspace is not
+   * multitasking. Kept until the worker's capacities (a new object when one
+   * changes) or the workspace's channels change: the candidate sets ask at
+   * every change of the worker's load.
+   */
   totalCapacity(w: LiveWorker): number {
     if (!this.workspace.multiTaskEnabled) return 1;
+    const c = w.capacity;
+    if (c && c.of === w.record.channels && c.channels === this.channelsVersion) return c.value;
     let sum = 0;
-    for (const c of this.channels.values()) {
-      const cap = this.capacityOf(w, c.sid);
+    for (const ch of this.channels.values()) {
+      const cap = this.capacityOf(w, ch.sid);
       if (cap.available) sum += cap.capacity;
     }
+    w.capacity = { of: w.record.channels, channels: this.channelsVersion, value: sum };
     return sum;
+  }
+
+  /** The workspace's channels changed (one made or deleted): capacities in all are counted again. */
+  channelsChanged(): void {
+    this.channelsVersion++;
+    this.candidates.reset();
   }
 
   addLoad(w: LiveWorker, channelSid: string, by: 1 | -1): void {
     const now = Math.max(0, (w.load.get(channelSid) ?? 0) + by);
     w.load.set(channelSid, now);
     w.totalLoad = Math.max(0, w.totalLoad + by);
+    this.candidates.touch(w);
+  }
+
+  /** The worker's capacity or activity changed: the candidate sets follow. */
+  workerChanged(w: LiveWorker): void {
+    this.candidates.touch(w);
   }
 
   /** Puts the worker in (or out of) each queue whose TargetWorkers it meets. */
@@ -125,10 +165,12 @@ export class WorkspaceState {
       if (safeEvaluate(q.targetWorkers, scope)) q.members.add(w.record.sid);
       else q.members.delete(w.record.sid);
     }
+    this.candidates.touch(w);
   }
 
   /** Recomputes one queue's members from scratch. */
   refreshQueue(q: LiveQueue): void {
+    this.candidates.resetQueue(q.record.sid);
     q.members.clear();
     for (const w of this.workers.values()) if (safeEvaluate(q.targetWorkers, { worker: this.workerScope(w), bare: 'worker' })) q.members.add(w.record.sid);
   }
@@ -143,12 +185,15 @@ export class WorkspaceState {
   /** Where a pending task sits: higher priority first, then the older first (the newer first for a LIFO queue). */
   private before(a: LiveTask, b: LiveTask): boolean {
     if (a.record.priority !== b.record.priority) return a.record.priority > b.record.priority;
-    const lifo = (t: LiveTask): boolean => this.queues.get(t.record.taskQueueSid ?? '')?.record.taskOrder === 'LIFO';
     const ta = a.record.taskQueueEnteredAt ?? a.record.dateCreated;
     const tb = b.record.taskQueueEnteredAt ?? b.record.dateCreated;
-    const newerFirst = lifo(a) && lifo(b);
+    const newerFirst = this.lifo(a) && this.lifo(b);
     if (ta !== tb) return newerFirst ? ta > tb : ta < tb;
     return newerFirst ? a.seq > b.seq : a.seq < b.seq;
+  }
+
+  private lifo(t: LiveTask): boolean {
+    return this.queues.get(t.record.taskQueueSid ?? '')?.record.taskOrder === 'LIFO';
   }
 
   /** The task entered a queue now: after every task that entered before it. */

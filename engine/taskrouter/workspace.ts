@@ -1,7 +1,8 @@
-import { freeMembers, pickWorker, skipIfHolds } from './assigner.js';
+import { pickWorker, skipIfHolds } from './assigner.js';
 import { invalid, missing, TaskRouterError } from './errors.js';
 import { checkAttributes, checkPriority, DEFAULT_TASK_TIMEOUT, MAX_TASK_TIMEOUT, type NewTask, type TaskChange } from './task-input.js';
-import { ageSeconds, reservationParams, taskParams, workerParams } from './event-params.js';
+import { reservationData, taskData, workerData } from './event-data.js';
+import { ageSeconds } from './event-params.js';
 import type { AssignmentStatus, EventRecord, ReservationRecord, ReservationStatus, TaskRecord, TaskRouterRecord } from './records.js';
 import { currentStep, enterWorkflow, nextStep } from './routing.js';
 import { newSid } from './sids.js';
@@ -20,6 +21,8 @@ export interface WorkspaceHooks {
   reserved(reservation: ReservationRecord, task: LiveTask, worker: LiveWorker): void;
   /** A task is over without a worker (canceled, deleted, timed out): a call waiting on it stops waiting. */
   taskEnded(task: TaskRecord): void;
+  /** An assignment pass is over, and what it started (the reservations' callbacks) has run: a quiet moment. */
+  settled?(): void;
 }
 
 /**
@@ -74,39 +77,35 @@ export class Workspace {
     const tasks = all ? [...this.state.waiting] : [...this.fresh].filter((t) => t.record.assignmentStatus === 'pending' || t.record.assignmentStatus === 'reserved');
     this.everything = false;
     this.fresh.clear();
-    const cache = new Map<string, LiveWorker[]>();
-    // Workers that can take anything now: once none is left, the rest of the tasks wait.
-    let free = 0;
-    for (const w of this.state.workers.values()) if (this.state.isAvailable(w) && w.totalLoad < this.state.totalCapacity(w)) free++;
-    if (free === 0 && !tasks.some((t) => t.pending.size === 0 && currentStep(this.state, t)?.target.skipIf)) return;
+    // With no worker able to take anything, the tasks wait (unless a skip_if may move one on).
+    if (this.state.candidates.freeCount() === 0 && !tasks.some((t) => t.pending.size === 0 && currentStep(this.state, t)?.target.skipIf)) return;
     this.inPass = true;
     try {
-      this.passOver(tasks, cache, free);
+      this.passOver(tasks);
     } finally {
       this.inPass = false;
       this.state.sweepWaiting();
+      // After the microtasks the pass queued (an accepted reservation's changes join the same write).
+      if (this.hooks.settled) queueMicrotask(() => this.hooks.settled?.());
     }
   }
 
-  private passOver(tasks: readonly LiveTask[], cache: Map<string, LiveWorker[]>, free: number): void {
+  private passOver(tasks: readonly LiveTask[]): void {
+    const candidates = this.state.candidates;
     for (const t of tasks) {
       const step = currentStep(this.state, t);
       if (!step || t.record.taskQueueSid === undefined) continue;
-      if (free <= 0 && !step.target.skipIf) continue;
+      if (!step.target.skipIf && candidates.freeCount() === 0) continue;
       const maxReserved = this.state.queues.get(t.record.taskQueueSid)?.record.maxReservedWorkers ?? 1;
       let made = false;
       while (t.pending.size < maxReserved && t.reservationSid === undefined) {
-        const candidates = freeMembers(this.state, t.record.taskQueueSid, cache);
-        if (candidates.length === 0) break;
-        const w = pickWorker(this.state, t, step, candidates);
+        // The set follows each reservation (the worker's load): a worker without room leaves it.
+        const eligible = candidates.of(t.record.taskQueueSid, t.record.taskChannelSid);
+        if (eligible.size === 0) break;
+        const w = pickWorker(this.state, t, step, eligible);
         if (!w) break;
         this.reserve(t, w);
         made = true;
-        // A worker with no room left on any channel leaves the pass's lists (one with room elsewhere stays).
-        if (w.totalLoad >= this.state.totalCapacity(w)) {
-          for (const [queue, l] of cache) cache.set(queue, l.filter((x) => x !== w));
-          free--;
-        }
       }
       if (!made && t.pending.size === 0 && step.target.skipIf && step.hasNext && skipIfHolds(this.state, t, step.target.skipIf)) {
         this.advance(t, 'workflow.skipped');
@@ -157,7 +156,7 @@ export class Workspace {
   private armTaskTimeout(t: LiveTask): void {
     this.timers.set(`ttl:${t.record.sid}`, t.record.dateCreated + t.record.timeout * 1000, () => {
       if (t.record.assignmentStatus !== 'pending' && t.record.assignmentStatus !== 'reserved') return;
-      this.hooks.event({ eventType: 'workflow.timeout', description: 'Task timed out of its workflow', resourceType: 'Task', resourceSid: t.record.sid, data: taskParams(this.state, t) });
+      this.hooks.event({ eventType: 'workflow.timeout', description: 'Task timed out of its workflow', resourceType: 'Task', resourceSid: t.record.sid, data: taskData(this.state, t) });
       this.cancelTask(t, 'Task TTL Exceeded');
     });
   }
@@ -165,8 +164,7 @@ export class Workspace {
   /** Puts a task (new, or whose attributes changed) at the start of its workflow. */
   private route(t: LiveTask, now: number): void {
     enterWorkflow(this.state, t, now);
-    const wf = this.state.workflows.get(t.record.workflowSid);
-    this.hooks.event({ eventType: 'workflow.entered', description: 'Task entered a workflow', resourceType: 'Task', resourceSid: t.record.sid, data: { ...taskParams(this.state, t), ...(wf ? { WorkflowName: wf.record.friendlyName } : {}) } });
+    this.hooks.event({ eventType: 'workflow.entered', description: 'Task entered a workflow', resourceType: 'Task', resourceSid: t.record.sid, data: taskData(this.state, t) });
     this.enterStep(t, now);
   }
 
@@ -325,8 +323,8 @@ export class Workspace {
     if (status === 'completed') this.setReservation(r, 'completed', 'reservation.completed');
     const w = this.state.workers.get(r.workerSid);
     if (w) {
-      this.state.addLoad(w, t.record.taskChannelSid, -1);
       w.record.lastActivityAt = Date.now();
+      this.state.addLoad(w, t.record.taskChannelSid, -1);
       this.saveWorker(w);
       this.schedule();
     }
@@ -357,21 +355,18 @@ export class Workspace {
     t.record.assignmentStatus = 'reserved';
     t.record.dateUpdated = now;
     if (!this.inPass) this.state.unwait(t);
-    this.state.addLoad(w, t.record.taskChannelSid, 1);
+    // The time first: the candidate sets place the worker by it when its load changes.
     w.record.lastActivityAt = now;
+    this.state.addLoad(w, t.record.taskChannelSid, 1);
     this.save(t);
     this.hooks.save(r);
     const queue = this.state.queues.get(r.taskQueueSid);
     if (queue?.record.reservationActivitySid !== undefined) this.setActivity(w, queue.record.reservationActivitySid);
     else this.saveWorker(w);
     this.timers.set(`res:${r.sid}`, r.expiresAt, () => this.endReservation(r.sid, 'timeout'));
-    this.hooks.event({ eventType: 'reservation.created', description: 'Reservation created', resourceType: 'Reservation', resourceSid: r.sid, data: this.reservationData(r, t, w) });
+    this.hooks.event({ eventType: 'reservation.created', description: 'Reservation created', resourceType: 'Reservation', resourceSid: r.sid, data: reservationData(this.state, r, t, w) });
     this.hooks.reserved(r, t, w);
     return r;
-  }
-
-  reservationData(r: ReservationRecord, t: LiveTask, w: LiveWorker | undefined): Record<string, string> {
-    return { ...taskParams(this.state, t), ...(w ? workerParams(this.state, w) : { WorkerSid: r.workerSid }), ...reservationParams(r) };
   }
 
   getReservation(sid: string, taskSid?: string, workerSid?: string): ReservationRecord {
@@ -450,7 +445,7 @@ export class Workspace {
     r.dateUpdated = Date.now();
     this.hooks.save(r);
     const t = this.state.tasks.get(r.taskSid);
-    if (t) this.hooks.event({ eventType, description: `Reservation ${status}`, resourceType: 'Reservation', resourceSid: r.sid, data: this.reservationData(r, t, this.state.workers.get(r.workerSid)) });
+    if (t) this.hooks.event({ eventType, description: `Reservation ${status}`, resourceType: 'Reservation', resourceSid: r.sid, data: reservationData(this.state, r, t, this.state.workers.get(r.workerSid)) });
   }
 
   // ---- workers
@@ -475,7 +470,7 @@ export class Workspace {
       description: `Worker ${w.record.friendlyName} updated to ${activity.friendlyName} Activity`,
       resourceType: 'Worker',
       resourceSid: w.record.sid,
-      data: { ...workerParams(this.state, w), WorkerPreviousActivitySid: previous, ...(prev ? { WorkerPreviousActivityName: prev.friendlyName } : {}), WorkerTimeInPreviousActivity: String(ageSeconds(since, now)), WorkerTimeInPreviousActivityMs: String(now - since) },
+      data: { ...workerData(this.state, w), WorkerPreviousActivitySid: previous, ...(prev ? { WorkerPreviousActivityName: prev.friendlyName } : {}), WorkerTimeInPreviousActivity: String(ageSeconds(since, now)), WorkerTimeInPreviousActivityMs: String(now - since) },
     });
     if (activity.available) this.schedule();
   }
@@ -488,8 +483,10 @@ export class Workspace {
     this.hooks.save(t.record);
   }
 
-  private taskEvent(eventType: string, t: LiveTask, description: string, extra: Record<string, string> = {}): void {
-    this.hooks.event({ eventType, description, resourceType: 'Task', resourceSid: t.record.sid, data: { ...taskParams(this.state, t), ...extra } });
+  private taskEvent(eventType: string, t: LiveTask, description: string, extra?: Record<string, string>): void {
+    const data = taskData(this.state, t);
+    for (const key in extra) data[key] = extra[key] as string;
+    this.hooks.event({ eventType, description, resourceType: 'Task', resourceSid: t.record.sid, data });
   }
 
   /** Whether a task still waits for a worker. */

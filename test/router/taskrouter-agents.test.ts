@@ -18,6 +18,9 @@
  *    rejected (the engine's rule for an unanswered dequeue call, see
  *    engine/taskrouter/reservation-instructions.ts; she keeps her
  *    activity), and bob is reserved and takes it.
+ * 4. alice's phone still rings when her reservation times out: the engine
+ *    cancels her call (CANCEL; the call is canceled), she moves to the
+ *    TimeoutActivity, and bob takes the call.
  * Needs the Debian package baresip (scripts/setup.sh).
  */
 import { describe, it, type ExpectStatic, type TestContext } from 'vitest';
@@ -217,6 +220,36 @@ describe.skipIf(!BARESIP_INSTALLED)('TaskRouter with agents on baresip softphone
     await bobTakesTheCall(expect, { h, w, bobPhone, callerMedia, caller, taskSid, reservationSid: second.params.ReservationSid as string });
     expect(tonePackets(callerMedia.packets, ALICE.toneHz)).toHaveLength(0);
     expect(h.app.to('/assign').map((r) => r.params.WorkerSid)).toEqual([alice.sid, bob.sid]);
+  });
+
+  it("alice's phone still rings when her reservation times out: the engine cancels her call, she goes to the TimeoutActivity, bob takes the call", { timeout: 90_000 }, async (ctx) => {
+    const { expect, onTestFinished } = ctx;
+    const { h, tr, alicePhone, bobPhone } = await contactCenter(ctx, { aliceAnswers: false });
+    // The phone would ring for a minute: the reservation's 4 s end first.
+    const { w, workflow, available, missed, alice, bob } = await aliceFirst(h, tr, { reservationTimeout: 4 });
+    h.app.on('/support', respond(`<Enqueue workflowSid="${workflow.sid}" action="/after"><Task>{"language":"en"}</Task></Enqueue>`));
+    h.app.on('/assign', twiml(JSON.stringify({ instruction: 'dequeue', from: CENTER_NUMBER, timeout: 60 }), 'application/json'));
+    h.app.on('/after', respond('<Hangup/>'));
+
+    const callerMedia = await CallerMedia.open();
+    onTestFinished(() => callerMedia.close());
+    const caller = await h.call({ scenario: 'answered', user: 'support', media: callerMedia, timeoutSeconds: 60 });
+    const first = await h.app.waitFor(isAssign, 15_000, "alice's assignment callback");
+    expect(first.params.WorkerSid).toBe(alice.sid);
+    const taskSid = first.params.TaskSid as string;
+    await alicePhone.waitForOutput(INCOMING, 15_000);
+    await w.workers(bob.sid).update({ activitySid: available.sid });
+    const second = await h.app.waitFor((r) => isAssign(r) && r.params.WorkerSid === bob.sid, 20_000, "bob's assignment callback");
+    expect(second.params.TaskSid).toBe(taskSid);
+    expect((await w.tasks(taskSid).reservations(first.params.ReservationSid as string).fetch()).reservationStatus).toBe('timeout');
+    expect((await w.workers(alice.sid).fetch()).activitySid).toBe(missed.sid);
+    // Her phone stopped ringing (CANCEL): her call ended canceled, not left ringing for a caller bob now has.
+    const calls = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN).client.calls;
+    const aliceCalls = await pollUntil('the call to alice ended', () => calls.list({ to: 'client:alice' }), (list) => list.length === 1 && list[0]?.status !== 'ringing' && list[0]?.status !== 'queued');
+    expect(aliceCalls.map((c) => c.status)).toEqual(['canceled']);
+
+    await bobTakesTheCall(expect, { h, w, bobPhone, callerMedia, caller, taskSid, reservationSid: second.params.ReservationSid as string });
+    expect(tonePackets(callerMedia.packets, ALICE.toneHz)).toHaveLength(0);
   });
 });
 

@@ -76,6 +76,30 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX call_log_by_call ON call_log (call_sid, seq);
    CREATE INDEX call_log_by_time ON call_log (at_ms);`,
+  // TaskRouter's records and events as logs (engine/store/embedded/sqlite-taskrouter.ts): a row holds the
+  // changes of one write, a JSON array (a record's latest row wins at load; a row nothing lives in goes),
+  // and the events likewise, the oldest rows going as a range. What the previous schema stored moves over,
+  // one row a workspace.
+  `CREATE TABLE taskrouter_log (
+     id INTEGER PRIMARY KEY,
+     workspace_sid TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX taskrouter_log_by_workspace ON taskrouter_log (workspace_sid, id);
+   CREATE TABLE taskrouter_events (
+     id INTEGER PRIMARY KEY,
+     workspace_sid TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX taskrouter_events_by_workspace ON taskrouter_events (workspace_sid, id);
+   INSERT INTO taskrouter_log (workspace_sid, data)
+     SELECT workspace_sid, json_group_array(json(data)) FROM taskrouter WHERE kind != 'event' GROUP BY workspace_sid;
+   INSERT INTO taskrouter_events (workspace_sid, count, data)
+     SELECT workspace_sid, count(*), json_group_array(json(data))
+     FROM (SELECT workspace_sid, data FROM taskrouter WHERE kind = 'event' ORDER BY workspace_sid, json_extract(data, '$.eventDate'))
+     GROUP BY workspace_sid;
+   DELETE FROM taskrouter;`,
 ];
 
 /** Opens (creating when missing) the database at `file`, ':memory:' for one that lives with the process. */
