@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineNodeFlags } from './engine-node-flags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,7 +31,7 @@ export class EngineProcess {
 
   static async start(config: Record<string, unknown>): Promise<EngineProcess> {
     const child = fork(path.join(here, 'router-bench-engine.ts'), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      execArgv: ['--expose-gc', '--import', 'tsx', ...engineNodeFlags()],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const info = await new Promise<EngineInfo>((resolve, reject) => {

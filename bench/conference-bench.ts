@@ -31,6 +31,7 @@ import { mulawEncode } from '../media/embedded/audio/g711.js';
 import { generateTone } from '../media/embedded/dsp/tone.js';
 import { Histogram } from './conference-bench-histogram.js';
 import type { EngineReport, EngineRequest } from './conference-bench-engine.js';
+import { engineNodeFlags } from './engine-node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -112,8 +113,7 @@ function packet(p: Participant, payload: Buffer): Buffer {
 }
 
 async function runOne(roomSize: number): Promise<Record<string, unknown>> {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const engine = fork(join(here, 'conference-bench-engine.ts'), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...flags] });
+  const engine = fork(join(here, 'conference-bench-engine.ts'), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...engineNodeFlags()] });
   const reply = <T>(): Promise<T> => new Promise((resolve) => engine.once('message', (m) => resolve(m as T)));
   const parts = await openParticipants(participants);
   const ready = reply<{ ports: number[] }>();

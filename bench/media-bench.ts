@@ -13,6 +13,7 @@
  * Arrivals are timed by the kernel by default (a small C receiver, built
  * with cc): on loopback that is the moment of the engine's send call.
  */
+import { engineNodeFlags } from './engine-node-flags.js';
 import { execFileSync, fork, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { setMaxListeners } from 'node:events';
@@ -295,7 +296,7 @@ function summary(r: Record<string, unknown>): string {
 /** Runs one size in a fresh process, so that memory per endpoint does not depend on the sizes run before. */
 function runInChild(n: number): Promise<Record<string, unknown>> {
   const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--one', String(n)], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...engineNodeFlags()],
   });
   return new Promise((resolve, reject) => {
     child.once('message', (r: Record<string, unknown>) => resolve(r));

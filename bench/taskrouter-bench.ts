@@ -14,7 +14,8 @@
  * confirm its last writes after the last task (Redis writes behind).
  * Each run is a process of its own (bench/taskrouter-bench-run.ts), on the
  * embedded store (a database in a fresh directory) or on a redis-server of
- * its own. BENCH_NODE_FLAGS adds node flags to those processes; --profile DIR
+ * its own, with the node flags the engine ships with (bench/engine-node-flags.ts;
+ * BENCH_NODE_FLAGS adds more); --profile DIR
  * writes a CPU profile of each run's measured part (open it in Chrome DevTools).
  * Writes bench/results/taskrouter.json.
  *
@@ -33,6 +34,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineNodeFlags } from './engine-node-flags.js';
 import type { RunOptions, RunResult } from './taskrouter-bench-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,8 +65,7 @@ const profileDir = arg('profile', '');
 const TARGETS = { p99Ms: { embedded: 5, redis: 20 }, assignedPerSecond: 1000 } as const;
 
 function runOne(options: RunOptions): Promise<RunResult> {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = fork(join(here, 'taskrouter-bench-run.ts'), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...flags] });
+  const child = fork(join(here, 'taskrouter-bench-run.ts'), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...engineNodeFlags()] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { ok: true; result: RunResult } | { ok: false; error: string }) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
     child.once('exit', (code) => reject(new Error(`the run's process exited (${code}) without a result`)));

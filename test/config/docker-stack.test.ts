@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { engineNodeFlags } from '../../bench/engine-node-flags.js';
 import { loadEngineConfig } from '../../config/load-engine-config.js';
 
 const dockerDir = new URL('../../docker/', import.meta.url);
@@ -70,5 +71,13 @@ describe('the docker/ stack', () => {
     const scenario = /\/scenarios\/([\w.-]+\.xml)/.exec(smoke)?.[1];
     expect(scenario).toBeDefined();
     await access(new URL(`../test/scenarios/${scenario}`, dockerDir));
+  });
+  it("the image runs node with the flags of npm start (and the benchmarks, bench/engine-node-flags.ts)", async () => {
+    const dockerfile = await readFile(new URL('Dockerfile', dockerDir), 'utf8');
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    expect(entrypoint[0]).toBe('node');
+    const flags = entrypoint.filter((w) => w.startsWith('--'));
+    expect(flags).toContain('--max-semi-space-size=32');
+    expect(engineNodeFlags()).toEqual(flags);
   });
 });
