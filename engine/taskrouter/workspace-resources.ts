@@ -36,6 +36,8 @@ export interface WorkflowInput {
   assignmentCallbackUrl?: string;
   fallbackAssignmentCallbackUrl?: string;
   taskReservationTimeout?: number;
+  /** On update: route the workflow's pending tasks again (Twilio's ReEvaluateTasks). */
+  reEvaluateTasks?: boolean;
 }
 
 const required = (value: string | undefined, name: string, max = 1024): string => {
@@ -363,6 +365,11 @@ export class WorkspaceResources {
     r.dateUpdated = Date.now();
     this.ws.hooks.save(r);
     this.event('workflow.updated', 'Workflow', r.sid, 'Workflow updated');
+    // ReEvaluateTasks: the workflow's waiting tasks are routed again, by the configuration as it is now.
+    if (input.reEvaluateTasks) {
+      const now = Date.now();
+      for (const t of [...this.state.tasks.values()]) if (t.record.workflowSid === sid && t.record.assignmentStatus === 'pending') this.ws.route(t, now);
+    }
     return wf;
   }
 

@@ -162,7 +162,8 @@ export class Workspace {
   }
 
   /** Puts a task (new, or whose attributes changed) at the start of its workflow. */
-  private route(t: LiveTask, now: number): void {
+  /** The task (new, changed, or its Workflow updated with ReEvaluateTasks) goes through its Workflow's configuration. */
+  route(t: LiveTask, now: number): void {
     enterWorkflow(this.state, t, now);
     this.hooks.event({ eventType: 'workflow.entered', description: 'Task entered a workflow', resourceType: 'Task', resourceSid: t.record.sid, data: taskData(this.state, t) });
     this.enterStep(t, now);

@@ -403,4 +403,30 @@ describe('TaskRouter through the twilio library', () => {
     expect(await pws.remove()).toBe(true);
     await expect(pws.fetch()).rejects.toMatchObject({ status: 404 });
   });
+  test('a Workflow updated with ReEvaluateTasks routes its waiting tasks again; without it they stay where they are', async () => {
+    const rws = client.taskrouter.v1.workspaces((await client.taskrouter.v1.workspaces.create({ friendlyName: 'Re-evaluate' })).sid);
+    const available = (await rws.activities.list({ friendlyName: 'Available' }))[0]?.sid as string;
+    const nobody = await rws.taskQueues.create({ friendlyName: 'Nobody', targetWorkers: 'skills HAS "juggling"' });
+    const billing = await rws.taskQueues.create({ friendlyName: 'Billing', targetWorkers: 'skills HAS "billing"' });
+    const toQueue = (q: string): string => JSON.stringify({ task_routing: { filters: [], default_filter: { queue: q } } });
+    const wf = await rws.workflows.create({ friendlyName: 'Route', configuration: toQueue(nobody.sid) });
+    const worker = await rws.workers.create({ friendlyName: 'erin', attributes: JSON.stringify({ skills: ['billing'] }), activitySid: available });
+    const task = await rws.tasks.create({ workflowSid: wf.sid, attributes: '{}' });
+    expect((await rws.tasks(task.sid).fetch()).taskQueueSid).toBe(nobody.sid);
+
+    // A new configuration alone: the waiting task keeps its queue.
+    await rws.workflows(wf.sid).update({ configuration: toQueue(billing.sid) });
+    const kept = await rws.tasks(task.sid).fetch();
+    expect([kept.taskQueueSid, kept.assignmentStatus]).toEqual([nobody.sid, 'pending']);
+
+    // ReEvaluateTasks: it goes through the new one, to Billing, and is reserved to erin.
+    await rws.workflows(wf.sid).update({ configuration: toQueue(billing.sid), reEvaluateTasks: 'true' });
+    const routed = await waitFor('the task reserved', async () => {
+      const t = await rws.tasks(task.sid).fetch();
+      return t.assignmentStatus === 'reserved' ? t : undefined;
+    });
+    expect(routed.taskQueueSid).toBe(billing.sid);
+    expect((await rws.tasks(task.sid).reservations.list()).map((r) => r.workerSid)).toEqual([worker.sid]);
+    await rws.remove().catch(() => undefined);
+  });
 });

@@ -66,11 +66,8 @@ export function registerWorkflowRoutes(ctx: RouteContext): void {
   app.post(one, async (req: WorkflowRequest) => {
     const entry = workspaceOf(ctx, req);
     const params = toParams(req.body);
-    if (flag(params, 'ReEvaluateTasks') === true) {
-      // Pending tasks keep the routing they entered with; the new configuration applies to the tasks routed from now on.
-      req.log.warn({ workflowSid: req.params.WorkflowSid }, 'ReEvaluateTasks=true is not carried out: waiting tasks keep their routing');
-    }
-    const wf = entry.resources.updateWorkflow(req.params.WorkflowSid, workflowInput(params));
+    // ReEvaluateTasks=true: the workflow's pending tasks are routed again by the new configuration.
+    const wf = entry.resources.updateWorkflow(req.params.WorkflowSid, { ...workflowInput(params), reEvaluateTasks: flag(params, 'ReEvaluateTasks') === true });
     return workflowJson(ctx.publicBase(req), entry.ws.state.workspace, wf);
   });
 
