@@ -130,6 +130,7 @@ class Fork {
       from: opts.from,
       localSdp: branch.endpoint.localSdp,
       timeoutSeconds: opts.timeoutSeconds,
+      ...(opts.headers ? { headers: { ...opts.headers } } : {}),
       signal: opts.signal ? AbortSignal.any([opts.signal, branch.cancel.signal]) : branch.cancel.signal,
       log,
       onRequestSent: (callId) => {

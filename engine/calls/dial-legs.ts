@@ -14,11 +14,26 @@ import { StatusEvents } from './status-events.js';
 /** The called party of a noun: where to call, with which credentials; or the SIP user of a Client. */
 function nounTarget(
   req: DialLegRequest,
-): { to: string; auth?: { username?: string; password?: string }; headers?: Readonly<Record<string, string>> } | { client: string } {
+): { to: string; auth?: { username?: string; password?: string }; headers?: Readonly<Record<string, string>> } | { client: string; headers: Readonly<Record<string, string>> } {
   const { noun } = req;
   if (noun.noun === 'Number') return { to: noun.number };
   if (noun.noun === 'Sip') return { to: noun.uri, auth: { username: noun.username, password: noun.password }, headers: noun.headers };
-  return { client: noun.identity };
+  return { client: noun.identity, headers: clientHeaders(noun.parameters) };
+}
+
+/**
+ * A <Client>'s <Parameter> children, which Twilio hands to the called
+ * client, go to a SIP phone as X- headers of the INVITE (`FirstName` as
+ * `X-FirstName`); a name that is not a header token, or a value with a line
+ * break, is left out.
+ */
+function clientHeaders(parameters: readonly { name: string; value: string }[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { name, value } of parameters) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(name) || /[\r\n]/.test(value)) continue;
+    headers[/^x-/i.test(name) ? name : `X-${name}`] = value;
+  }
+  return headers;
 }
 
 /**
@@ -78,7 +93,7 @@ export class LegDialer implements LegPlacer {
     };
     const attempt =
       'client' in target
-        ? await attemptContacts(deps, { ...common, username: target.client, contacts: clientContacts(deps, target.client, log) })
+        ? await attemptContacts(deps, { ...common, username: target.client, contacts: clientContacts(deps, target.client, log), headers: target.headers })
         : await attemptOutbound(deps, { ...common, to: target.to, auth: target.auth, ...(target.headers ? { headers: target.headers } : {}) });
     if ('status' in attempt) {
       await finish();

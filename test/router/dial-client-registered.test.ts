@@ -82,7 +82,12 @@ describe('calls to registered SIP users (REGISTER with digest)', () => {
   it('<Dial><Client> reaches the registered phone through its flow: audio both ways, completed', async ({ expect, onTestFinished }) => {
     const { h, caller } = await harness(onTestFinished);
     const alice = await registeredPhone(h, expect, onTestFinished, 'alice', 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 3000 });
-    h.app.on('/voice', respond('<Say>Connecting.</Say><Dial action="/dialed"><Client statusCallback="/leg-status" statusCallbackEvent="answered">alice</Client></Dial>'));
+    h.app.on(
+      '/voice',
+      respond(
+        '<Say>Connecting.</Say><Dial action="/dialed"><Client statusCallback="/leg-status" statusCallbackEvent="answered"><Identity>alice</Identity><Parameter name="FirstName" value="Ana"/><Parameter name="X-Ticket" value="T-7"/><Parameter name="bad name" value="x"/></Client></Dial>',
+      ),
+    );
     const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
     await h.app.waitFor((r) => r.pathname === '/leg-status', 15_000, 'alice answered');
     await caller.sendTone(1000, 800);
@@ -92,7 +97,10 @@ describe('calls to registered SIP users (REGISTER with digest)', () => {
     expect((await call.done).exitCode).toBe(0);
     const aliceResult = await alice.sipp.done;
     expect(aliceResult.exitCode, describeSipp(aliceResult)).toBe(0);
-    expect(findMessages(aliceResult.trace, { direction: 'received', method: 'INVITE' })[0]?.firstLine).toBe(contactRequestLine('alice'));
+    const invite = findMessages(aliceResult.trace, { direction: 'received', method: 'INVITE' })[0];
+    expect(invite?.firstLine).toBe(contactRequestLine('alice'));
+    // The Client's Parameters reach the phone as X- headers.
+    expect([invite?.header('X-FirstName'), invite?.header('X-Ticket')]).toEqual(['Ana', 'T-7']);
     expect(h.app.to('/dialed')[0]?.params).toMatchObject({ DialCallStatus: 'completed', DialCallSid: h.app.to('/leg-status')[0]?.params.CallSid });
   });
 
