@@ -191,65 +191,36 @@ describe.skipIf(!BARESIP_INSTALLED)('TaskRouter with agents on baresip softphone
   });
 
   it("alice's phone rings and nobody picks up: after the dequeue's timeout her reservation is rejected and bob takes the call", { timeout: 90_000 }, async (ctx) => {
-    const { expect, onTestFinished } = ctx;
-    const { h, tr, alicePhone, bobPhone } = await contactCenter(ctx, { aliceAnswers: false });
+    const { expect } = ctx;
     // The reservation would last a minute: the phone's ring timeout (3 s) ends it first.
-    const { w, workflow, available, alice, bob } = await aliceFirst(h, tr, { reservationTimeout: 60 });
-    h.app.on('/support', respond(`<Enqueue workflowSid="${workflow.sid}" action="/after"><Task>{"language":"en"}</Task></Enqueue>`));
-    h.app.on('/assign', twiml(JSON.stringify({ instruction: 'dequeue', from: CENTER_NUMBER, timeout: 3 }), 'application/json'));
-    h.app.on('/after', respond('<Hangup/>'));
-
-    const callerMedia = await CallerMedia.open();
-    onTestFinished(() => callerMedia.close());
-    const caller = await h.call({ scenario: 'answered', user: 'support', media: callerMedia, timeoutSeconds: 60 });
-    const first = await h.app.waitFor(isAssign, 15_000, "alice's assignment callback");
-    expect(first.params.WorkerSid).toBe(alice.sid);
-    const taskSid = first.params.TaskSid as string;
-    // alice's softphone rings with the center's number; nobody answers it.
-    await alicePhone.waitForOutput(INCOMING, 15_000);
-    expect(alicePhone.log).toMatch(new RegExp(`Incoming call from: .*sip:\\${CENTER_NUMBER}@`));
-    await w.workers(bob.sid).update({ activitySid: available.sid });
-    const second = await h.app.waitFor((r) => isAssign(r) && r.params.WorkerSid === bob.sid, 20_000, "bob's assignment callback");
-    expect(second.params.TaskSid).toBe(taskSid);
+    const c = await aliceRingsThenBob(ctx, { reservationTimeout: 60, ringTimeout: 3 });
+    const { h, w, available, alice, bob, first, second } = c;
+    expect(c.alicePhone.log).toMatch(new RegExp(`Incoming call from: .*sip:\\${CENTER_NUMBER}@`));
     // The engine gave up ringing her (CANCEL: the call to client:alice is no-answer); she keeps her activity.
     const calls = await twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN).client.calls.list({ to: 'client:alice' });
-    expect(calls.map((c) => c.status)).toEqual(['no-answer']);
-    expect((await w.tasks(taskSid).reservations(first.params.ReservationSid as string).fetch()).reservationStatus).toBe('rejected');
+    expect(calls.map((call) => call.status)).toEqual(['no-answer']);
+    expect((await w.tasks(c.taskSid).reservations(first.params.ReservationSid as string).fetch()).reservationStatus).toBe('rejected');
     expect((await w.workers(alice.sid).fetch()).activitySid).toBe(available.sid);
 
-    await bobTakesTheCall(expect, { h, w, bobPhone, callerMedia, caller, taskSid, reservationSid: second.params.ReservationSid as string });
-    expect(tonePackets(callerMedia.packets, ALICE.toneHz)).toHaveLength(0);
+    await bobTakesTheCall(expect, { ...c, reservationSid: second.params.ReservationSid as string });
+    expect(tonePackets(c.callerMedia.packets, ALICE.toneHz)).toHaveLength(0);
     expect(h.app.to('/assign').map((r) => r.params.WorkerSid)).toEqual([alice.sid, bob.sid]);
   });
 
   it("alice's phone still rings when her reservation times out: the engine cancels her call, she goes to the TimeoutActivity, bob takes the call", { timeout: 90_000 }, async (ctx) => {
-    const { expect, onTestFinished } = ctx;
-    const { h, tr, alicePhone, bobPhone } = await contactCenter(ctx, { aliceAnswers: false });
+    const { expect } = ctx;
     // The phone would ring for a minute: the reservation's 4 s end first.
-    const { w, workflow, available, missed, alice, bob } = await aliceFirst(h, tr, { reservationTimeout: 4 });
-    h.app.on('/support', respond(`<Enqueue workflowSid="${workflow.sid}" action="/after"><Task>{"language":"en"}</Task></Enqueue>`));
-    h.app.on('/assign', twiml(JSON.stringify({ instruction: 'dequeue', from: CENTER_NUMBER, timeout: 60 }), 'application/json'));
-    h.app.on('/after', respond('<Hangup/>'));
-
-    const callerMedia = await CallerMedia.open();
-    onTestFinished(() => callerMedia.close());
-    const caller = await h.call({ scenario: 'answered', user: 'support', media: callerMedia, timeoutSeconds: 60 });
-    const first = await h.app.waitFor(isAssign, 15_000, "alice's assignment callback");
-    expect(first.params.WorkerSid).toBe(alice.sid);
-    const taskSid = first.params.TaskSid as string;
-    await alicePhone.waitForOutput(INCOMING, 15_000);
-    await w.workers(bob.sid).update({ activitySid: available.sid });
-    const second = await h.app.waitFor((r) => isAssign(r) && r.params.WorkerSid === bob.sid, 20_000, "bob's assignment callback");
-    expect(second.params.TaskSid).toBe(taskSid);
-    expect((await w.tasks(taskSid).reservations(first.params.ReservationSid as string).fetch()).reservationStatus).toBe('timeout');
+    const c = await aliceRingsThenBob(ctx, { reservationTimeout: 4, ringTimeout: 60 });
+    const { h, w, missed, alice, first, second } = c;
+    expect((await w.tasks(c.taskSid).reservations(first.params.ReservationSid as string).fetch()).reservationStatus).toBe('timeout');
     expect((await w.workers(alice.sid).fetch()).activitySid).toBe(missed.sid);
     // Her phone stopped ringing (CANCEL): her call ended canceled, not left ringing for a caller bob now has.
     const calls = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN).client.calls;
     const aliceCalls = await pollUntil('the call to alice ended', () => calls.list({ to: 'client:alice' }), (list) => list.length === 1 && list[0]?.status !== 'ringing' && list[0]?.status !== 'queued');
-    expect(aliceCalls.map((c) => c.status)).toEqual(['canceled']);
+    expect(aliceCalls.map((call) => call.status)).toEqual(['canceled']);
 
-    await bobTakesTheCall(expect, { h, w, bobPhone, callerMedia, caller, taskSid, reservationSid: second.params.ReservationSid as string });
-    expect(tonePackets(callerMedia.packets, ALICE.toneHz)).toHaveLength(0);
+    await bobTakesTheCall(expect, { ...c, reservationSid: second.params.ReservationSid as string });
+    expect(tonePackets(c.callerMedia.packets, ALICE.toneHz)).toHaveLength(0);
   });
 });
 
@@ -274,4 +245,33 @@ async function bobTakesTheCall(
   expect(toneFrames(await c.bobPhone.heard(10_000), CALLER_TONE), c.bobPhone.log).toBeGreaterThanOrEqual(25);
   await pollUntil('the task wrapping up', () => c.w.tasks(c.taskSid).fetch(), (t) => t.assignmentStatus === 'wrapping');
   await c.w.tasks(c.taskSid).update({ assignmentStatus: 'completed' });
+}
+
+/**
+ * alice (not answering) is the only one Available when an English caller
+ * comes: her assignment callback answers dequeue with `ringTimeout`, her
+ * phone rings; bob then becomes Available and, once her reservation has
+ * ended, gets the task's second assignment callback.
+ */
+async function aliceRingsThenBob(ctx: TestContext, opts: { reservationTimeout: number; ringTimeout: number }) {
+  const { expect, onTestFinished } = ctx;
+  const { h, tr, alicePhone, bobPhone } = await contactCenter(ctx, { aliceAnswers: false });
+  const desk = await aliceFirst(h, tr, { reservationTimeout: opts.reservationTimeout });
+  const { w, workflow, available, alice, bob } = desk;
+  h.app.on('/support', respond(`<Enqueue workflowSid="${workflow.sid}" action="/after"><Task>{"language":"en"}</Task></Enqueue>`));
+  h.app.on('/assign', twiml(JSON.stringify({ instruction: 'dequeue', from: CENTER_NUMBER, timeout: opts.ringTimeout }), 'application/json'));
+  h.app.on('/after', respond('<Hangup/>'));
+
+  const callerMedia = await CallerMedia.open();
+  onTestFinished(() => callerMedia.close());
+  const caller = await h.call({ scenario: 'answered', user: 'support', media: callerMedia, timeoutSeconds: 60 });
+  const first = await h.app.waitFor(isAssign, 15_000, "alice's assignment callback");
+  expect(first.params.WorkerSid).toBe(alice.sid);
+  const taskSid = first.params.TaskSid as string;
+  // alice's softphone rings with the center's number; nobody answers it.
+  await alicePhone.waitForOutput(INCOMING, 15_000);
+  await w.workers(bob.sid).update({ activitySid: available.sid });
+  const second = await h.app.waitFor((r) => isAssign(r) && r.params.WorkerSid === bob.sid, 20_000, "bob's assignment callback");
+  expect(second.params.TaskSid).toBe(taskSid);
+  return { ...desk, h, alicePhone, bobPhone, callerMedia, caller, first, second, taskSid };
 }
