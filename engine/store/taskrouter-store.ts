@@ -38,3 +38,15 @@ export interface TaskRouterStore {
 export function recordWorkspace(r: TaskRouterRecord): string {
   return r.kind === 'workspace' ? r.sid : r.workspaceSid;
 }
+
+/** Records grouped by their workspace, in the order given. */
+export function byWorkspace(records: Iterable<TaskRouterRecord>): Map<string, TaskRouterRecord[]> {
+  const out = new Map<string, TaskRouterRecord[]>();
+  for (const r of records) {
+    const ws = recordWorkspace(r);
+    let list = out.get(ws);
+    if (!list) out.set(ws, (list = []));
+    list.push(r);
+  }
+  return out;
+}

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { TaskRouterStore } from '../store/taskrouter-store.js';
-import { recordWorkspace } from '../store/taskrouter-store.js';
+import { byWorkspace } from '../store/taskrouter-store.js';
 import type { WebhookTransport } from '../webhooks/http-transport.js';
 import { AssignmentCallback } from './assignment-callback.js';
 import { invalid, missing } from './errors.js';
 import { EventCallbacks } from './event-callbacks.js';
 import type { ReservationInstruction } from './instructions.js';
-import type { EventRecord, TaskOrder, TaskRouterRecord, WorkspaceRecord } from './records.js';
+import type { EventRecord, TaskOrder, WorkspaceRecord } from './records.js';
 import { ReservationInstructions } from './reservation-instructions.js';
 import { newSid } from './sids.js';
 import type { TaskCalls } from './task-calls.js';
@@ -92,14 +92,7 @@ export class TaskRouterService {
   /** Loads the stored workspaces. */
   async start(): Promise<void> {
     const records = await this.deps.store.load();
-    const byWorkspace = new Map<string, TaskRouterRecord[]>();
-    for (const r of records) {
-      const ws = recordWorkspace(r);
-      let list = byWorkspace.get(ws);
-      if (!list) byWorkspace.set(ws, (list = []));
-      list.push(r);
-    }
-    for (const [sid, list] of byWorkspace) {
+    for (const [sid, list] of byWorkspace(records)) {
       const record = list.find((r): r is WorkspaceRecord => r.kind === 'workspace');
       if (!record) continue;
       try {

@@ -1,5 +1,5 @@
 import type { EventRecord, TaskRouterRecord } from '../../taskrouter/records.js';
-import { recordWorkspace, type TaskRouterStore } from '../taskrouter-store.js';
+import { byWorkspace, recordWorkspace, type TaskRouterStore } from '../taskrouter-store.js';
 import type { Db } from './sqlite-database.js';
 import { LiveRows } from './taskrouter-live-rows.js';
 import type { WriteBehind } from './write-behind.js';
@@ -167,14 +167,7 @@ export class SqliteTaskRouterStore implements TaskRouterStore {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM taskrouter_log').run();
       this.rows.clear();
-      const byWorkspace = new Map<string, TaskRouterRecord[]>();
-      for (const r of records) {
-        const ws = recordWorkspace(r);
-        let list = byWorkspace.get(ws);
-        if (!list) byWorkspace.set(ws, (list = []));
-        list.push(r);
-      }
-      for (const [ws, list] of byWorkspace) {
+      for (const [ws, list] of byWorkspace(records)) {
         for (let i = 0; i < list.length; i += COMPACT_ROW) {
           const part = list.slice(i, i + COMPACT_ROW);
           const id = this.nextRecordRow++;
