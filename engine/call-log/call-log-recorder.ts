@@ -36,7 +36,7 @@ export function recordCallLogs(events: EventStream, store: CallLogStore): () => 
     if (e.callSid === undefined) return;
     const base = { accountSid: e.accountSid, callSid: e.callSid, at: e.at };
     if (e.type === 'call.notification') {
-      add({ kind: 'notification', sid: newEntrySid('notification'), ...base, level: e.level, code: e.code, message: e.message, ...(e.url !== undefined ? { request: { url: e.url, method: 'POST' as const } } : {}) });
+      add({ kind: 'notification', sid: newEntrySid('notification'), ...base, level: e.level, code: e.code, message: e.message, ...(e.request ? { request: e.request } : {}) });
       return;
     }
     if (e.type !== 'webhook.answered') return;

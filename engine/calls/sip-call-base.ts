@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Account } from '../../config/engine-config.js';
-import { InstructionError, parseInstructions } from '../../instructions/index.js';
+import { InstructionError, parseInstructions, type HttpMethod } from '../../instructions/index.js';
 import {
   isInlineDocument,
   type CallControl,
@@ -240,7 +240,7 @@ export abstract class SipCallBase implements CallControl {
       // Twilio's 12200 "schema validation warning": the document runs without what was left out.
       for (const w of result.document.warnings) {
         this.log.warn({ code: 12200, url: result.url, warning: w.message, element: w.element, attribute: w.attribute }, 'instructions warning');
-        this.report('warning', 12200, w.message, result.url);
+        this.report('warning', 12200, w.message, { url: result.url, method: source.method ?? 'POST' });
       }
       return { document: result.document, url: result.url };
     }
@@ -252,9 +252,9 @@ export abstract class SipCallBase implements CallControl {
   }
 
   /** A warning or error the application should hear of (the call's Notifications). */
-  private report(level: 'error' | 'warning', code: number, message: string, url: string): void {
+  private report(level: 'error' | 'warning', code: number, message: string, request?: { url: string; method: HttpMethod }): void {
     const { session } = this.deps;
-    this.deps.events.publish({ type: 'call.notification', at: new Date(), accountSid: session.accountSid, applicationId: session.applicationId, callSid: this.callSid, level, code, message, url });
+    this.deps.events.publish({ type: 'call.notification', at: new Date(), accountSid: session.accountSid, applicationId: session.applicationId, callSid: this.callSid, level, code, message, ...(request ? { request } : {}) });
   }
 
   /** A document given with the request (Twiml); relative URLs in it resolve against the current document. */
@@ -265,7 +265,7 @@ export abstract class SipCallBase implements CallControl {
     } catch (err) {
       const code = err instanceof InstructionError ? err.code : 12100;
       this.log.error({ code, reason: (err as Error).message }, 'inline instructions are not valid');
-      this.report('error', code, (err as Error).message, url);
+      this.report('error', code, (err as Error).message);
       return { error: `${code}: ${(err as Error).message}`, url };
     }
   }

@@ -75,8 +75,8 @@ export interface CallNotificationEvent extends EventBase {
   level: 'error' | 'warning';
   code: number;
   message: string;
-  /** The document (or request) it is about. */
-  url?: string;
+  /** The request for the document it is about (none for a document given inline). */
+  request?: { url: string; method: HttpMethod };
 }
 
 /** A verb of a document began to run on a call. */
