@@ -107,6 +107,40 @@ export interface RecordOutcome {
   digit?: string;
 }
 
+/** Which audio of a call a call recording holds. */
+export type RecordingTrack = 'inbound' | 'outbound' | 'both';
+
+/** What a paused call recording writes meanwhile: nothing (skip) or silence as long as the pause. */
+export type PauseBehavior = 'skip' | 'silence';
+
+export interface CallRecordingOptions {
+  /** Where to write the WAV file (8 kHz, 16-bit, mono or two channels). */
+  path: string;
+  /** inbound: what the peer sends; outbound: what the endpoint sends the peer (prompts, the bridged party, the room); both. */
+  track: RecordingTrack;
+  /** both tracks mixed into one channel, or one a channel (inbound first); a single track is always one channel. */
+  channels: 1 | 2;
+  /** Remove leading and trailing silence from the file. */
+  trim?: boolean;
+}
+
+/**
+ * A call recording in progress. It runs beside everything else the
+ * endpoint does (prompts, <Record>, a bridge, a conference) and ends on
+ * stop() or when the endpoint is destroyed.
+ */
+export interface CallRecorder {
+  readonly paused: boolean;
+  pause(behavior: PauseBehavior): void;
+  resume(): void;
+  /**
+   * Ends the recording and writes the file; resolves with its length
+   * (pauses skipped are not in it) and channels. Calling it again, or
+   * after a hangup, gives the same outcome.
+   */
+  stop(): Promise<RecordOutcome & { channels: 1 | 2 }>;
+}
+
 export interface StreamStats {
   packets: number;
   bytes: number;
@@ -171,6 +205,8 @@ export interface Endpoint {
   clearDigits(): void;
   /** Records the peer's audio to a WAV file. */
   record(opts: RecordOptions): Promise<RecordOutcome>;
+  /** Starts a call recording (see CallRecorder); rejects with MediaError('io') when its file cannot be opened. */
+  recordCall(opts: CallRecordingOptions): Promise<CallRecorder>;
 
   /** Connects this endpoint's audio and DTMF with another endpoint's, both ways. */
   bridge(other: Endpoint): Promise<void>;

@@ -7,6 +7,8 @@ import { DigitBuffer } from '../digit-buffer.js';
 import { collectDigits } from '../digit-collector.js';
 import { MediaError } from '../errors.js';
 import type {
+  CallRecorder,
+  CallRecordingOptions,
   CollectOptions,
   CollectOutcome,
   DtmfSource,
@@ -20,6 +22,7 @@ import type {
   RecordOutcome,
   SayOptions,
 } from '../types.js';
+import { FsCallRecording } from './fs-call-recording.js';
 import { BreakableOp, FsChannel, untilAborted } from './fs-channel.js';
 import { collectRecording, freeswitchRecordingPath, type RecordingPlaces } from './fs-recording-file.js';
 import { codecOfSdp, emptyStats, hasTelephoneEvent, statsFromVariables } from './fs-stats.js';
@@ -59,6 +62,7 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
   private prompt: { op: BreakableOp<PromptEnd>; bargeIn: boolean; done: Promise<void> } | undefined;
   private recording: { op: BreakableOp<RecordEnd>; finishOnKey: string } | undefined;
   private bridged: FreeSwitchEndpoint | undefined;
+  private readonly callRecordings = new Set<FsCallRecording>();
   private localSdpText: string;
   private lastStats: EndpointStats;
   private statsAt = 0;
@@ -223,7 +227,7 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
    */
   private async recordBridged(opts: RecordOptions): Promise<RecordOutcome> {
     const file = freeswitchRecordingPath(this.ctx.recordings, opts.path);
-    await untilAborted(this.fs.set('RECORD_READ_ONLY', 'true'), this.life.signal);
+    await untilAborted(this.fs.set({ RECORD_READ_ONLY: 'true', RECORD_WRITE_ONLY: 'false' }), this.life.signal);
     const started = await this.ch.api('uuid_record', [this.uuid, 'start', file]);
     if (started !== undefined && !started.startsWith('+OK')) throw new MediaError('io', `FreeSWITCH could not record: ${started.trim()}`);
     let wake!: () => void;
@@ -245,6 +249,14 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
     const out: RecordOutcome = { reason: this.destroyed ? 'hangup' : (op.reason ?? 'finished'), path: opts.path, durationMs };
     if (op.reason === 'digit' && op.digit !== undefined) out.digit = op.digit;
     return out;
+  }
+
+  async recordCall(opts: CallRecordingOptions): Promise<CallRecorder> {
+    this.assertAlive();
+    const recording = await FsCallRecording.start(this.ch, this.ctx.recordings, opts, this.life.signal, (r) => this.callRecordings.delete(r));
+    this.callRecordings.add(recording);
+    if (this.destroyed) recording.end('hangup').catch(() => undefined);
+    return recording;
   }
 
   private get uuid(): string {
@@ -311,6 +323,7 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
     this.life.abort();
     this.prompt?.op.stop('hangup');
     this.recording?.op.stop('hangup');
+    for (const r of [...this.callRecordings]) r.end('hangup').catch(() => undefined); // its owner hears of a failure from stop()
     if (this.bridged) this.bridged.bridged = undefined;
     this.bridged = undefined;
     this.release();

@@ -87,6 +87,12 @@ export interface TrimOptions {
 
 /** Remove leading and trailing silence. All-silent input gives an empty array. */
 export function trimSilence(samples: Int16Array, opts: TrimOptions = {}): Int16Array {
+  const { start, end } = soundRange(samples, opts);
+  return samples.slice(start, end);
+}
+
+/** Where the sound in `samples` starts and ends (end exclusive); all-silent input gives an empty range. */
+export function soundRange(samples: Int16Array, opts: TrimOptions = {}): { start: number; end: number } {
   const threshold = opts.thresholdDbfs ?? -40;
   const rate = opts.sampleRate ?? SAMPLE_RATE;
   const win = Math.max(1, Math.round(((opts.frameMs ?? 10) * rate) / 1000));
@@ -99,7 +105,7 @@ export function trimSilence(samples: Int16Array, opts: TrimOptions = {}): Int16A
       break;
     }
   }
-  if (first < 0) return new Int16Array(0);
+  if (first < 0) return { start: 0, end: 0 };
   let end = samples.length;
   for (let s = Math.floor((samples.length - 1) / win) * win; s >= first; s -= win) {
     if (loud(s)) {
@@ -107,7 +113,7 @@ export function trimSilence(samples: Int16Array, opts: TrimOptions = {}): Int16A
       break;
     }
   }
-  return samples.slice(Math.max(0, first - pad), Math.min(samples.length, end + pad));
+  return { start: Math.max(0, first - pad), end: Math.min(samples.length, end + pad) };
 }
 
 /**

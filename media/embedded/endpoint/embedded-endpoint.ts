@@ -8,6 +8,8 @@ import { DigitBuffer } from '../../digit-buffer.js';
 import { collectDigits } from '../../digit-collector.js';
 import { MediaError } from '../../errors.js';
 import type {
+  CallRecorder,
+  CallRecordingOptions,
   CollectOptions,
   CollectOutcome,
   DtmfSource,
@@ -22,6 +24,7 @@ import type {
   SayOptions,
 } from '../../types.js';
 import type { EndpointContext } from './context.js';
+import { CallTap } from './call-recording.js';
 import { MediaStream } from './media-stream.js';
 import { Playback } from './playback.js';
 import { Recording } from './recording.js';
@@ -149,6 +152,18 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
     });
   }
 
+  async recordCall(opts: CallRecordingOptions): Promise<CallRecorder> {
+    this.assertAlive();
+    const taps = this.stream.taps;
+    const tap = await CallTap.open(opts, (t) => {
+      const i = taps.indexOf(t);
+      if (i >= 0) taps.splice(i, 1);
+    });
+    taps.push(tap);
+    if (this.destroyed) tap.end('hangup').catch(() => undefined);
+    return tap;
+  }
+
   async bridge(other: Endpoint): Promise<void> {
     this.assertAlive();
     if (!(other instanceof EmbeddedEndpoint)) throw new TypeError('can only bridge two endpoints of the embedded engine');
@@ -212,6 +227,7 @@ export class EmbeddedEndpoint extends EventEmitter implements Endpoint {
     await this.unbridge();
     this.stream.playback?.finish('hangup');
     this.stream.recording?.finish('hangup');
+    for (const tap of [...this.stream.taps]) tap.end('hangup').catch(() => undefined); // its owner hears of a failure from stop()
     this.ctx.clock.remove(this.stream);
     this.stream.close();
     this.release();

@@ -12,6 +12,7 @@ import type { Negotiated } from '../sdp/negotiate.js';
 import type { DtmfSource } from '../../types.js';
 import type { InbandDtmfMode } from './context.js';
 import type { Playback } from './playback.js';
+import type { CallTap } from './call-recording.js';
 import type { Recording } from './recording.js';
 
 /** Frames kept from the bridged peer: enough to absorb arrival jitter, little enough to keep delay low. */
@@ -50,6 +51,8 @@ export class MediaStream implements ClockListener {
   private pendingFill = 0;
   playback: Playback | undefined;
   recording: Recording | undefined;
+  /** Call recordings: each hears the peer's frames and what each tick sends. */
+  readonly taps: CallTap[] = [];
   /** Frames received by the bridged peer, waiting to be sent by this stream. */
   readonly bridgeQueue: Int16Array[] = [];
   bridgePeer: MediaStream | undefined;
@@ -146,9 +149,16 @@ export class MediaStream implements ClockListener {
     const now = performance.now();
     s.tickRtcp(now);
     this.recording?.onTick(now);
+    const sent = this.sendTick();
+    for (const tap of this.taps) tap.onTick(sent, skipped);
+  }
+
+  /** Sends what is due this tick; returns its audio when a call recording wants it. */
+  private sendTick(): Int16Array | undefined {
+    const s = this.session;
     if (!this.sending || !this.sendCodec) {
       this.talking = false;
-      return;
+      return undefined;
     }
     if (this.dtmfSender?.busy && this.telephoneEvent) {
       const r = this.dtmfSender.next();
@@ -162,24 +172,25 @@ export class MediaStream implements ClockListener {
         this.talking = false; // audio after the event starts a new talkspurt
       }
       if (!this.dtmfSender.busy) this.stopDigits();
-      return;
+      return undefined;
     }
     const p = this.playback;
     if (p?.active) {
       const clips = this.sendCodec.clips;
       if (clips && p.next(FRAME_SAMPLES)) {
         this.sendEncoded(p, clips);
-        return;
+        return this.taps.length > 0 ? promptFrame(p) : undefined;
       }
       if (!clips && p.fill(this.frame)) {
         this.sendFrame(this.sendCodec, this.frame);
-        return;
+        return this.frame;
       }
       p.finish('finished');
     }
     const frame = this.bridgeQueue.shift();
     if (frame) this.sendFrame(this.sendCodec, frame);
     else this.talking = false;
+    return frame;
   }
 
   /** Encodes and sends one frame of PCM. */
@@ -220,7 +231,7 @@ export class MediaStream implements ClockListener {
       return;
     }
     if (!this.receiving) return;
-    if (!this.inband && !this.recording?.active && !this.bridgePeer && !this.roomInput) return;
+    if (!this.inband && !this.recording?.active && !this.bridgePeer && !this.roomInput && this.taps.length === 0) return;
     const codec = this.decoders.get(pt);
     if (!codec) return;
     let pcm: Int16Array;
@@ -252,6 +263,7 @@ export class MediaStream implements ClockListener {
   private onFrame(frame: Int16Array): void {
     if (this.inband) for (const d of this.inband.push(frame)) this.onDigit(d, 'inband');
     this.recording?.onAudio(frame);
+    for (const tap of this.taps) tap.onInbound(frame);
     this.bridgePeer?.feed(frame);
     this.roomInput?.(frame);
   }
@@ -269,4 +281,13 @@ export class MediaStream implements ClockListener {
     this.decoders.clear();
     this.session.close();
   }
+}
+
+/** The prompt audio of the frame `p` points at, one whole frame long. */
+function promptFrame(p: Playback): Int16Array {
+  const pcm = p.segmentClip.subarray(p.segmentStart, p.segmentStart + p.segmentLength);
+  if (pcm.length === FRAME_SAMPLES) return pcm;
+  const frame = new Int16Array(FRAME_SAMPLES);
+  frame.set(pcm);
+  return frame;
 }

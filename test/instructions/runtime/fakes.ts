@@ -7,6 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
+  CallRecorder,
+  CallRecordingOptions,
   CollectOptions,
   CollectOutcome,
   Endpoint,
@@ -163,6 +165,20 @@ export class FakeEndpoint extends EventEmitter implements Endpoint {
     const outcome: RecordOutcome = { ...how, path: opts.path, durationMs: Math.max(1, Date.now() - started) };
     this.ops.push({ op: 'record', opts, outcome });
     return outcome;
+  }
+
+  /** A call recording that writes nothing and lasts from its start to its stop. */
+  recordCall(opts: CallRecordingOptions): Promise<CallRecorder> {
+    const started = Date.now();
+    let paused = false;
+    return Promise.resolve({
+      get paused() {
+        return paused;
+      },
+      pause: () => void (paused = true),
+      resume: () => void (paused = false),
+      stop: () => Promise.resolve({ reason: 'stopped' as const, path: opts.path, durationMs: Date.now() - started, channels: opts.channels }),
+    });
   }
 
   modify(): Promise<string> {
