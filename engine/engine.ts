@@ -27,6 +27,8 @@ import { startTaskRouter, type StartedTaskRouter } from './taskrouter/start-task
 import { HOLD_MUSIC_PATH, prepareAssets } from './http/assets-route.js';
 import { RegistrationSync } from './cluster/registration-sync.js';
 import { CallCommands } from './cluster/call-commands.js';
+import { RecordingCommands } from './cluster/recording-commands.js';
+import { LiveCallRecordingService } from './recordings/call-recording-service.js';
 import { LegDialer } from './calls/dial-legs.js';
 import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
@@ -103,6 +105,7 @@ export class Engine {
   readonly events: EventStream;
   private state: StateStore | undefined;
   private commands: CallCommands | undefined;
+  private recordingCommands: RecordingCommands | undefined;
   private liveness: EngineLiveness | undefined;
   private registrations: RegistrationSync | undefined;
   /** Subscriptions of the engine's own parts to its event stream, ended at stop. */
@@ -332,15 +335,19 @@ export class Engine {
 
     // Updates of calls that run here may come from the REST API of any engine sharing the store.
     this.commands = new CallCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
-    const calls = new ApiCallService(deps, this.commands);
+    const calls = new ApiCallService(deps, this.commands, config.applications);
     late.calls = calls;
     await this.commands.start((command) => calls.runCommand(command));
+    this.recordingCommands = new RecordingCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
+    const callRecordings = new LiveCallRecordingService(deps.live, deps.store, recordings.store, this.recordingCommands);
+    await this.recordingCommands.start((command) => callRecordings.runCommand(command));
 
     let api: EngineInfo['api'];
     if (config.api.enabled) {
       this.api = createApiServer({
         calls,
         recordings: recordings.store,
+        callRecordings,
         callLog: state.callLog,
         conferences: conferences.api,
         queues: new QueueApi(state.queues, queues),
@@ -436,6 +443,8 @@ export class Engine {
     this.transport = undefined;
     this.commands?.close();
     this.commands = undefined;
+    this.recordingCommands?.close();
+    this.recordingCommands = undefined;
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     // Last, once the calls' final records are written.
     if (this.state && this.state !== this.opts.store) await step('store', this.state.close());

@@ -29,3 +29,4 @@ export type {
 export type { EnqueueVerb } from './verbs/enqueue.js';
 export type { LeaveVerb } from './verbs/leave.js';
 export type { ConnectVerb, StreamNoun, StreamTrack } from './verbs/connect.js';
+export type { ReferVerb, ReferSipNoun } from './verbs/refer.js';

@@ -80,7 +80,7 @@ function readRoot(xml: string): XmlElement {
 }
 
 /** Twilio's verbs that dialtone does not run (yet): skipped with a warning. */
-const NOT_RUN_VERBS: ReadonlySet<string> = new Set(['Sms', 'Message', 'Pay', 'Echo', 'Refer', 'Start', 'Stop']);
+const NOT_RUN_VERBS: ReadonlySet<string> = new Set(['Sms', 'Message', 'Pay', 'Echo', 'Start', 'Stop']);
 
 /**
  * Reads an instructions document (TwiML-compatible XML) into verbs, validating

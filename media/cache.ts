@@ -14,6 +14,7 @@ import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { decodeAudio } from './embedded/audio/decode-audio.js';
+import { isToneStream, toneStreamPeriod } from './embedded/dsp/ringback.js';
 import { type CacheMeta, CacheStore } from './cache-store.js';
 import { MediaError } from './errors.js';
 import { computeFreshness, conditionalHeaders, mergePolicyHeaders, pickPolicyHeaders } from './http-freshness.js';
@@ -126,7 +127,8 @@ export class MediaCache {
   }
 
   /**
-   * Audio at an http(s) URL, a file:// URL or a local path, as 8 kHz mono PCM.
+   * Audio at an http(s) URL, a file:// URL or a local path, or a generated
+   * tone_stream:// tone, as 8 kHz mono PCM.
    * Rejects with MediaError 'fetch-failed' (unreachable, HTTP error, timeout,
    * missing file) or 'bad-audio' (not decodable), or the signal's reason.
    * The returned array is shared with other callers: read it, do not modify it.
@@ -134,6 +136,8 @@ export class MediaCache {
   async get(url: string, signal?: AbortSignal): Promise<Int16Array> {
     signal?.throwIfAborted();
     if (/^https?:\/\//i.test(url)) return this.getHttp(url, signal);
+    // Generated tones (a <Dial> ringback), written as FreeSWITCH's tone_stream markup.
+    if (isToneStream(url)) return toneStreamPeriod(url);
     let path: string;
     if (/^file:/i.test(url)) {
       try {

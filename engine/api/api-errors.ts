@@ -7,6 +7,8 @@ export const ErrorCode = {
   /** Authentication failed, or the credentials do not match the account in the path. */
   Authenticate: 20003,
   MethodNotAllowed: 20004,
+  /** A call (or recording) that has not ended cannot be deleted. */
+  DeleteBeforeComplete: 20009,
   NotFound: 20404,
   Internal: 20500,
   /** Service unavailable: the store (Redis) or the engine that runs a call did not answer. */
@@ -16,6 +18,7 @@ export const ErrorCode = {
   InvalidTo: 21211,
   InvalidFrom: 21212,
   MissingFrom: 21213,
+  InvalidApplicationSid: 21218,
   CallNotInProgress: 21220,
 } as const;
 

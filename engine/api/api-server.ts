@@ -11,7 +11,8 @@ import { registerConferenceRoutes } from './conferences-routes.js';
 import type { ConferenceApi } from '../conferences/conference-api.js';
 import type { QueueApi } from '../queues/queue-api.js';
 import { registerQueueRoutes } from './queues-routes.js';
-import { ApiError, type CallService, type RecordingService } from './call-service.js';
+import { ApiError, type CallRecordingService, type CallService, type RecordingService } from './call-service.js';
+import { registerCallRecordingRoutes } from './call-recordings-routes.js';
 import { registerRecordingRoutes } from './recordings-routes.js';
 import { registerRegistrationRoutes, type RegistrationService } from './registrations-routes.js';
 import { publicBase, registerTaskRouterRoutes } from './taskrouter/taskrouter-routes.js';
@@ -23,6 +24,8 @@ import { malformedQuery, parseFormBody, parseQueryString } from './request-param
 export interface ApiServerOptions {
   calls: CallService;
   recordings: RecordingService;
+  /** Recordings of live calls (start, pause, resume, stop); without it the resources are absent. */
+  callRecordings?: CallRecordingService;
   /** Conferences and their participants; without it the resources are absent. */
   conferences?: ConferenceApi;
   /** Call queues and their members; without it the resources are absent. */
@@ -130,6 +133,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   registerCallRoutes(app, opts.calls);
   registerRecordingRoutes(app, opts.recordings, opts.publicUrl);
+  if (opts.callRecordings) registerCallRecordingRoutes(app, opts.callRecordings, opts.recordings, opts.publicUrl);
   if (opts.callLog) registerCallLogRoutes(app, opts.calls, opts.callLog);
   if (opts.registrations) registerRegistrationRoutes(app, opts.registrations);
   if (opts.conferences) registerConferenceRoutes(app, opts.conferences, opts.calls);

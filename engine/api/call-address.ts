@@ -51,6 +51,17 @@ export function normalizeFrom(text: string): string | undefined {
   return normalizePhoneNumber(trimmed) ?? (USER_NAME.test(trimmed) ? trimmed : undefined);
 }
 
+/**
+ * CallerId: a phone number, a SIP URI, client:<name>, a bare user name, or a
+ * SIP address written as Twilio documents it (name@company.com, made a sip:
+ * URI); undefined when none of them.
+ */
+export function normalizeCallerId(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (/^[^\s:@<>"]+@[^\s@<>"]+$/.test(trimmed) && isSipUri(`sip:${trimmed}`)) return `sip:${trimmed}`;
+  return normalizeFrom(trimmed);
+}
+
 /** True for an absolute http: or https: URL. */
 export function isHttpUrl(text: string): boolean {
   try {

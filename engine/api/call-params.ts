@@ -1,10 +1,11 @@
 import { CALL_STATUSES, type CallStatus } from '../calls/call-status.js';
 import type { StatusEvent } from '../calls/status-events.js';
 import { badParameter, ErrorCode } from './api-errors.js';
-import { normalizeFrom, normalizeTo } from './call-address.js';
-import type { CallFilter, CallRedirect, CreateCallParams } from './call-service.js';
+import { normalizeCallerId, normalizeFrom, normalizeTo } from './call-address.js';
+import type { CallFilter, CreateCallParams } from './call-service.js';
 import { bool, httpUrl, method } from './param-readers.js';
 import { every, nonEmpty, single, type RequestParams } from './request-params.js';
+import { callRecordingParams } from './recording-params.js';
 import { parseTimeWindow } from './time-filters.js';
 
 /**
@@ -17,6 +18,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const MAX_TIMEOUT_SECONDS = 600;
 export const DEFAULT_TIME_LIMIT_SECONDS = 14_400;
 export const MAX_TIME_LIMIT_SECONDS = 86_400;
+export const MAX_CALL_REASON_LENGTH = 255;
 
 /** StatusCallbackEvent: repeated, and each value may also hold several events separated by spaces. */
 function statusEvents(params: RequestParams): StatusEvent[] {
@@ -57,14 +59,43 @@ function timeLimit(params: RequestParams): number {
   return seconds;
 }
 
-/** Url or Twiml, exactly one. */
-function instructions(params: RequestParams): { url: string } | { twiml: string } | undefined {
+/** Url or Twiml, at most one (Url with code 21205 when it is not an http(s) URL). */
+export function urlOrTwiml(params: RequestParams): { url: string } | { twiml: string } | undefined {
   const url = httpUrl(params, 'Url', ErrorCode.InvalidUrl);
   const twiml = nonEmpty(params, 'Twiml');
   if (url !== undefined && twiml !== undefined) throw badParameter('Give only one of Url and Twiml', ErrorCode.InvalidUrl);
   if (url !== undefined) return { url };
   if (twiml !== undefined) return { twiml };
   return undefined;
+}
+
+/** What a new call runs: Url, Twiml or ApplicationSid, exactly one. */
+function instructions(params: RequestParams): { url: string } | { twiml: string } | { applicationSid: string } {
+  const applicationSid = nonEmpty(params, 'ApplicationSid');
+  const what = urlOrTwiml(params);
+  if (applicationSid !== undefined && what !== undefined) throw badParameter('Give only one of Url, Twiml and ApplicationSid', ErrorCode.InvalidUrl);
+  if (applicationSid !== undefined) return { applicationSid };
+  if (what === undefined) throw badParameter('One of Url, Twiml and ApplicationSid is required', ErrorCode.InvalidUrl);
+  return what;
+}
+
+/** CallerId: a phone number, a SIP address (name@company.com or a sip: URI), client:<name> or a user name. */
+function callerId(params: RequestParams): string | undefined {
+  const text = nonEmpty(params, 'CallerId');
+  if (text === undefined) return undefined;
+  const normalized = normalizeCallerId(text);
+  if (normalized === undefined) throw badParameter(`CallerId ${text.slice(0, 100)} is not a valid phone number, SIP address or user name`);
+  return normalized;
+}
+
+/** CallReason: up to 255 characters of text, no control characters (it becomes a SIP header). */
+function callReason(params: RequestParams): string | undefined {
+  const text = nonEmpty(params, 'CallReason');
+  if (text === undefined) return undefined;
+  const chars = [...text];
+  if (chars.length > MAX_CALL_REASON_LENGTH) throw badParameter(`CallReason may be at most ${MAX_CALL_REASON_LENGTH} characters long`);
+  if (chars.some((c) => c.charCodeAt(0) < 0x20 || c === '\x7f')) throw badParameter('CallReason may not hold control characters or line breaks');
+  return text;
 }
 
 /** POST /Calls.json */
@@ -77,16 +108,14 @@ export function parseCreateCall(accountSid: string, params: RequestParams): Crea
   if (fromText === undefined) throw badParameter('Required parameter From is missing.', ErrorCode.MissingFrom);
   const from = normalizeFrom(fromText);
   if (from === undefined) throw badParameter(`The 'From' number ${fromText.slice(0, 100)} is not a valid phone number, SIP URI or user name.`, ErrorCode.InvalidFrom);
-  if (nonEmpty(params, 'ApplicationSid') !== undefined) {
-    throw badParameter('ApplicationSid is not supported; give Url or Twiml', ErrorCode.InvalidParameter);
-  }
   const what = instructions(params);
-  if (what === undefined) throw badParameter('Either Url or Twiml is required', ErrorCode.InvalidUrl);
   const fallbackUrl = httpUrl(params, 'FallbackUrl');
   const statusCallback = httpUrl(params, 'StatusCallback');
   const sipAuthUsername = nonEmpty(params, 'SipAuthUsername');
   const sipAuthPassword = single(params, 'SipAuthPassword');
   const digits = sendDigits(params);
+  const caller = callerId(params);
+  const reason = callReason(params);
   return {
     accountSid,
     to,
@@ -99,45 +128,21 @@ export function parseCreateCall(accountSid: string, params: RequestParams): Crea
     statusCallbackMethod: method(params, 'StatusCallbackMethod'),
     statusCallbackEvents: statusEvents(params),
     timeoutSeconds: timeout(params),
-    record: bool(params, 'Record'),
+    ...(bool(params, 'Record') ? { recording: callRecordingParams(params, true) } : {}),
     ...(digits !== undefined ? { sendDigits: digits } : {}),
     timeLimitSeconds: timeLimit(params),
     ...(sipAuthUsername !== undefined ? { sipAuthUsername } : {}),
     ...(sipAuthPassword !== undefined && sipAuthPassword !== '' ? { sipAuthPassword } : {}),
+    ...(caller !== undefined ? { callerId: caller } : {}),
+    ...(reason !== undefined ? { callReason: reason } : {}),
   };
 }
 
-/** What POST /Calls/{CallSid}.json asks for. */
-export type CallUpdate = { kind: 'redirect'; to: CallRedirect } | { kind: 'end'; status: 'completed' | 'canceled' } | { kind: 'none' };
-
-/** POST /Calls/{CallSid}.json */
-export function parseUpdateCall(params: RequestParams): CallUpdate {
-  const status = nonEmpty(params, 'Status');
-  const what = instructions(params);
-  // FallbackUrl, FallbackMethod, StatusCallback and StatusCallbackMethod are
-  // checked but not applied: a live call keeps the callbacks it started with.
-  httpUrl(params, 'FallbackUrl');
-  method(params, 'FallbackMethod');
-  httpUrl(params, 'StatusCallback');
-  method(params, 'StatusCallbackMethod');
-  if (status !== undefined) {
-    if (status !== 'completed' && status !== 'canceled') throw badParameter(`Status must be completed or canceled, not "${status.slice(0, 20)}"`);
-    if (what !== undefined) throw badParameter('Give either Status or Url/Twiml, not both');
-    return { kind: 'end', status };
-  }
-  if (what === undefined) return { kind: 'none' };
-  if ('url' in what) return { kind: 'redirect', to: { url: what.url, method: method(params, 'Method') } };
-  return { kind: 'redirect', to: { twiml: what.twiml } };
-}
-
 /** The filters of GET /Calls.json, in the order next_page_uri repeats them. */
-export const CALL_FILTER_PARAMS = ['To', 'From', 'Status', 'ParentCallSid', 'StartTime', 'StartTime<', 'StartTime>'] as const;
+export const CALL_FILTER_PARAMS = ['To', 'From', 'Status', 'ParentCallSid', 'StartTime', 'StartTime<', 'StartTime>', 'EndTime', 'EndTime<', 'EndTime>'] as const;
 
 /** GET /Calls.json */
 export function parseCallFilter(params: RequestParams): CallFilter {
-  for (const unsupported of ['EndTime', 'EndTime<', 'EndTime>']) {
-    if (single(params, unsupported) !== undefined) throw badParameter(`${unsupported} is not supported as a filter`);
-  }
   const toText = nonEmpty(params, 'To');
   const fromText = nonEmpty(params, 'From');
   const statusText = nonEmpty(params, 'Status');
@@ -148,6 +153,7 @@ export function parseCallFilter(params: RequestParams): CallFilter {
   }
   const parentCallSid = nonEmpty(params, 'ParentCallSid');
   const window = parseTimeWindow(params, 'StartTime');
+  const ended = parseTimeWindow(params, 'EndTime');
   return {
     // A filter that is not a valid address matches as written (and so finds nothing).
     ...(toText !== undefined ? { to: normalizeTo(toText) ?? toText } : {}),
@@ -156,5 +162,7 @@ export function parseCallFilter(params: RequestParams): CallFilter {
     ...(parentCallSid !== undefined ? { parentCallSid } : {}),
     ...(window.after !== undefined ? { startedAfter: window.after } : {}),
     ...(window.before !== undefined ? { startedBefore: window.before } : {}),
+    ...(ended.after !== undefined ? { endedAfter: ended.after } : {}),
+    ...(ended.before !== undefined ? { endedBefore: ended.before } : {}),
   };
 }

@@ -40,9 +40,15 @@ export interface CreateCallParams {
   /** A phone number (+ and digits) or a sip:/sips: URI. */
   to: string;
   from: string;
-  /** Exactly one of url and twiml is set. */
+  /** Exactly one of url, twiml and applicationSid is set. */
   url?: string;
   twiml?: string;
+  /**
+   * The configured application whose voice URL, fallback and status callback
+   * the call uses (its id); the request's Method, FallbackUrl, StatusCallback
+   * and their methods and events are then ignored, as Twilio does.
+   */
+  applicationSid?: string;
   method: HttpMethod;
   fallbackUrl?: string;
   fallbackMethod: HttpMethod;
@@ -51,8 +57,8 @@ export interface CreateCallParams {
   statusCallbackEvents: StatusEvent[];
   /** Seconds to let the called party ring. */
   timeoutSeconds: number;
-  /** Record the call from answer. */
-  record: boolean;
+  /** Record=true: the call is recorded from answer to end, so. */
+  recording?: CallRecordingParams;
   /** Keys pressed (RFC 4733) once the call is answered, before its document runs; w is a half-second pause. */
   sendDigits?: string;
   /** The longest the call may last once answered, in seconds (the engine hangs up then); four hours when not given. */
@@ -60,6 +66,10 @@ export interface CreateCallParams {
   /** Digest credentials for a SIP URI target (SipAuthUsername / SipAuthPassword). */
   sipAuthUsername?: string;
   sipAuthPassword?: string;
+  /** CallerId: who the called party sees calling when To is a SIP URI or client:<name> (a number, user name or SIP URI). */
+  callerId?: string;
+  /** CallReason: the purpose of the call, sent as the INVITE's Subject header. */
+  callReason?: string;
 }
 
 export interface CallFilter {
@@ -70,10 +80,25 @@ export interface CallFilter {
   /** Calls started on or after / before (exclusive) these instants. */
   startedAfter?: Date;
   startedBefore?: Date;
+  /** Calls ended on or after / before (exclusive) these instants; a call not ended matches neither. */
+  endedAfter?: Date;
+  endedBefore?: Date;
 }
 
 /** New instructions for a live call: a URL to fetch, or a document. */
 export type CallRedirect = { url: string; method: HttpMethod } | { twiml: string };
+
+/**
+ * New callbacks for a live call (POST /Calls/{CallSid}.json), used from the
+ * next request on: a URL given replaces the call's, a method given replaces
+ * its method; what is not given stays.
+ */
+export interface CallbackChanges {
+  fallbackUrl?: string;
+  fallbackMethod?: HttpMethod;
+  statusCallback?: string;
+  statusCallbackMethod?: HttpMethod;
+}
 
 export interface RecordingRecord {
   sid: string;
@@ -84,12 +109,47 @@ export interface RecordingRecord {
   startTime: Date;
   durationSeconds: number;
   channels: 1 | 2;
-  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'Conference';
+  source: 'RecordVerb' | 'DialVerb' | 'OutboundAPI' | 'Conference' | 'StartCallRecordingAPI';
   /** The conference whose mix it is (source Conference). */
   conferenceSid?: string;
-  status: 'in-progress' | 'completed' | 'absent' | 'failed';
+  /** A call recording's status while the call runs (in-progress, paused, stopped), then completed or absent. */
+  status: 'in-progress' | 'paused' | 'stopped' | 'completed' | 'absent' | 'failed';
+  /** Which audio of the call it holds (Twilio's RecordingTrack); both when absent. */
+  track?: 'inbound' | 'outbound' | 'both';
+  /** Why it is absent: Twilio's 16101 (too short to keep). */
+  errorCode?: number;
   /** Where the audio is fetched (the RecordingUrl given to applications; add .wav). */
   mediaUrl: string;
+}
+
+/** How to record a live call (Calls/{CallSid}/Recordings.json, or Calls.json with Record). */
+export interface CallRecordingParams {
+  /** RecordingChannels: mono 1, dual 2 (the call's party first, then what it hears). */
+  channels: 1 | 2;
+  track: 'inbound' | 'outbound' | 'both';
+  trim: boolean;
+  statusCallback?: string;
+  statusCallbackMethod: HttpMethod;
+  statusCallbackEvents: readonly ('in-progress' | 'completed' | 'absent')[];
+}
+
+/** A change asked of a call recording: Status, and PauseBehavior when pausing. */
+export interface CallRecordingChange {
+  status: 'in-progress' | 'paused' | 'stopped';
+  pauseBehavior: 'skip' | 'silence';
+}
+
+/**
+ * Recordings of live calls that a program starts and controls. A recording
+ * sid may be Twilio.CURRENT: the call's newest recording still going.
+ */
+export interface CallRecordingService {
+  /** Starts recording the call; undefined when there is no such call; ApiError(400, 21220) when it is not in progress. */
+  start(accountSid: string, callSid: string, params: CallRecordingParams): Promise<RecordingRecord | undefined>;
+  /** Pauses, resumes or stops one; undefined when the call has no such recording. */
+  update(accountSid: string, callSid: string, recordingSid: string, change: CallRecordingChange): Promise<RecordingRecord | undefined>;
+  /** One of the call's recordings, live or done. */
+  get(accountSid: string, callSid: string, recordingSid: string): Promise<RecordingRecord | undefined>;
 }
 
 /** An error the API answers as Twilio does: HTTP status, numeric code, message. */
@@ -127,6 +187,14 @@ export interface CallService {
    * Undefined when there is no such call; an ended call is returned as it is.
    */
   end(accountSid: string, callSid: string, status: 'completed' | 'canceled'): Promise<CallRecord | undefined>;
+  /**
+   * Gives a live call new fallback and status callback URLs (or methods).
+   * Undefined when there is no such call; ApiError(400, 21220) when it has
+   * ended or runs no instructions of its own (a Dial's called party).
+   */
+  updateCallbacks(accountSid: string, callSid: string, changes: CallbackChanges): Promise<CallRecord | undefined>;
+  /** Deletes an ended call's record; false when there is no such call; ApiError(400, 20009) while it is not over. */
+  delete(accountSid: string, callSid: string): Promise<boolean>;
 }
 
 export interface RecordingFilter {
@@ -143,4 +211,6 @@ export interface RecordingService {
   get(accountSid: string, recordingSid: string): Promise<RecordingRecord | undefined>;
   /** Path of the WAV file on disk, for serving the audio. */
   audioPath(recordingSid: string): string | undefined;
+  /** Deletes the recording's record and its audio files; false when there is none; ApiError(400, 20009) until it is over (completed, absent or failed). */
+  delete(accountSid: string, recordingSid: string): Promise<boolean>;
 }

@@ -34,3 +34,12 @@ export function bool(params: RequestParams, name: string): boolean {
 export function optionalBool(params: RequestParams, name: string): boolean | undefined {
   return nonEmpty(params, name) === undefined ? undefined : bool(params, name);
 }
+
+/** One of `values` (any case), `fallback` when absent. */
+export function choice<T extends string>(params: RequestParams, name: string, values: readonly T[], fallback: T): T {
+  const value = nonEmpty(params, name);
+  if (value === undefined) return fallback;
+  const found = values.find((v) => v === value.toLowerCase());
+  if (found === undefined) throw badParameter(`${name} must be one of ${values.join(', ')}, not "${value.slice(0, 20)}"`);
+  return found;
+}

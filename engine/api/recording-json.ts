@@ -2,6 +2,8 @@ import { API_VERSION, recordingsPath } from './api-paths.js';
 import type { RecordingRecord } from './call-service.js';
 import { toRfc2822 } from './rfc2822.js';
 
+const STILL_RECORDING: ReadonlySet<RecordingRecord['status']> = new Set(['in-progress', 'paused', 'stopped']);
+
 /** A recording as Twilio's API writes it (Recording resource, 2010-04-01), snake_case. */
 export interface RecordingJson {
   sid: string;
@@ -17,10 +19,10 @@ export interface RecordingJson {
   status: RecordingRecord['status'];
   price: null;
   price_unit: 'USD';
-  track: 'both';
+  track: NonNullable<RecordingRecord['track']>;
   uri: string;
   media_url: string;
-  error_code: null;
+  error_code: number | null;
   encryption_details: null;
   api_version: typeof API_VERSION;
   subresource_uris: Record<string, never>;
@@ -41,17 +43,17 @@ export function recordingJson(recording: RecordingRecord, publicUrl?: string): R
     date_created: toRfc2822(recording.dateCreated),
     date_updated: toRfc2822(recording.dateUpdated),
     start_time: toRfc2822(recording.startTime),
-    // Twilio writes -1 while a recording is still in progress.
-    duration: recording.status === 'in-progress' ? '-1' : String(Math.round(recording.durationSeconds)),
+    // Twilio writes -1 while a recording is still being made.
+    duration: STILL_RECORDING.has(recording.status) ? '-1' : String(Math.round(recording.durationSeconds)),
     channels: recording.channels,
     source: recording.source,
     status: recording.status,
     price: null,
     price_unit: 'USD',
-    track: 'both',
+    track: recording.track ?? 'both',
     uri: `${path}.json`,
     media_url: publicUrl !== undefined ? `${publicUrl.replace(/\/+$/, '')}${path}` : recording.mediaUrl,
-    error_code: null,
+    error_code: recording.errorCode ?? null,
     encryption_details: null,
     api_version: API_VERSION,
     subresource_uris: {},

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from './api-errors.js';
+import { Mp3Recordings } from '../recordings/mp3-conversion.js';
+import { ErrorCode, notFound } from './api-errors.js';
 import { accountPath, callsPath, recordingsPath } from './api-paths.js';
-import type { RecordingRecord, RecordingService } from './call-service.js';
+import { ApiError, type RecordingRecord, type RecordingService } from './call-service.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { pageMeta, parsePaging, type PageKey } from './paging.js';
 import { recordingJson } from './recording-json.js';
@@ -17,7 +18,20 @@ type RecordingRequest = FastifyRequest<{ Params: { AccountSid: string; Sid: stri
 const recordingKey = (r: RecordingRecord): PageKey => ({ time: r.dateCreated.getTime(), sid: r.sid });
 const RECORDING_FILTER_PARAMS = ['CallSid', 'ConferenceSid', 'DateCreated', 'DateCreated<', 'DateCreated>'] as const;
 
-/** The Recordings resource: list (all, or one call's), fetch, and the audio. */
+/** Sends an audio file with its type and length; `what` names it in the 404 when it is not there. */
+async function sendAudio(reply: FastifyReply, file: string, type: string, what: string): Promise<FastifyReply> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new Error('not a file');
+    size = info.size;
+  } catch {
+    throw notFound(what);
+  }
+  return reply.type(type).header('content-length', size).send(createReadStream(file));
+}
+
+/** The Recordings resource: list (all, or one call's), fetch, delete, and the audio (WAV, or MP3 made from it). */
 export function registerRecordingRoutes(app: FastifyInstance, recordings: RecordingService, publicUrl: string | undefined): void {
   const base = '/2010-04-01/Accounts/:AccountSid';
 
@@ -59,26 +73,45 @@ export function registerRecordingRoutes(app: FastifyInstance, recordings: Record
   });
 
   /** The audio as WAV, with or without the .wav extension (Twilio's media_url has none). */
-  async function audio(req: RecordingRequest, reply: FastifyReply): Promise<FastifyReply> {
+  async function wav(req: RecordingRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { AccountSid, Sid } = req.params;
     const what = `${recordingsPath(AccountSid)}/${Sid}.wav`;
     const recording = await recordings.get(AccountSid, Sid);
     const file = recording ? recordings.audioPath(Sid) : undefined;
     if (file === undefined) throw notFound(what);
-    let size: number;
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a file');
-      size = info.size;
-    } catch {
-      throw notFound(what);
-    }
-    const stream = createReadStream(file);
-    return reply.type('audio/x-wav').header('content-length', size).send(stream);
+    return sendAudio(reply, file, 'audio/x-wav', what);
   }
-  app.get(base + '/Recordings/:Sid.wav', audio);
-  app.get(base + '/Recordings/:Sid', audio);
-  for (const url of ['/Recordings.json', '/Calls/:CallSid/Recordings.json', '/Recordings/:Sid.json', '/Recordings/:Sid.wav', '/Recordings/:Sid']) {
+  app.get(base + '/Recordings/:Sid.wav', wav);
+  app.get(base + '/Recordings/:Sid', wav);
+
+  /** The audio as MP3, converted from the WAV once and kept beside it. */
+  const mp3s = new Mp3Recordings();
+  app.get(base + '/Recordings/:Sid.mp3', async (req: RecordingRequest, reply: FastifyReply) => {
+    const { AccountSid, Sid } = req.params;
+    const what = `${recordingsPath(AccountSid)}/${Sid}.mp3`;
+    const recording = await recordings.get(AccountSid, Sid);
+    const source = recording ? recordings.audioPath(Sid) : undefined;
+    if (source === undefined) throw notFound(what);
+    let file: string | undefined;
+    try {
+      file = await mp3s.mp3Of(source);
+    } catch (err) {
+      req.log.error({ recordingSid: Sid, file: source, reason: (err as Error).message }, 'the recording could not be converted to MP3');
+      throw new ApiError(500, ErrorCode.Internal, 'The recording could not be converted to MP3');
+    }
+    if (file === undefined) throw notFound(what);
+    return sendAudio(reply, file, 'audio/mpeg', what);
+  });
+
+  app.delete(base + '/Recordings/:Sid.json', async (req: RecordingRequest, reply: FastifyReply) => {
+    const { AccountSid, Sid } = req.params;
+    if (!(await recordings.delete(AccountSid, Sid))) throw notFound(`${recordingsPath(AccountSid)}/${Sid}.json`);
+    req.log.debug({ recordingSid: Sid }, 'recording deleted through the API');
+    return reply.code(204).send();
+  });
+
+  for (const url of ['/Recordings.json', '/Recordings/:Sid.wav', '/Recordings/:Sid.mp3', '/Recordings/:Sid']) {
     refuseOtherMethods(app, base + url, ['GET']);
   }
+  refuseOtherMethods(app, base + '/Recordings/:Sid.json', ['GET', 'DELETE']);
 }

@@ -7,7 +7,10 @@ import type { CallDeps } from './call-deps.js';
 import type { CallSession } from './call-session.js';
 import type { LiveCall } from './live-calls.js';
 import { attemptContacts, clientContacts } from './client-legs.js';
-import { attemptOutbound, fromUser } from './outbound-attempt.js';
+import { attemptOutbound } from './outbound-attempt.js';
+import { callerParty, invitedWith } from './api-call-caller.js';
+import { callDocuments, changeCallbacks } from './callback-changes.js';
+import type { CallDocumentSettings } from './sip-call-base.js';
 import { OutboundCallControl } from './outbound-call-control.js';
 import { finishCall } from './call-ending.js';
 import { StatusEvents } from './status-events.js';
@@ -16,10 +19,16 @@ import { publishVerbs } from './verb-events.js';
 /**
  * Runs a call created over the REST API: places it, and once answered runs
  * its Url (or Twiml) on it; a redirect replaces the running document, and
- * ending it cancels (ringing) or hangs up (answered). With Record, what the
- * called party says is recorded from the answer to the end.
+ * ending it cancels (ringing) or hangs up (answered). With Record, the
+ * call is recorded from the answer to the end (engine/recordings/).
  */
-export function startApiCall(deps: CallDeps, account: Account, session: CallSession, params: CreateCallParams): LiveCall {
+export function startApiCall(
+  deps: CallDeps,
+  account: Account,
+  session: CallSession,
+  params: CreateCallParams,
+  documents: CallDocumentSettings = callDocuments(params),
+): LiveCall {
   const log = deps.log.child({ callSid: session.sid });
   const status = new StatusEvents(deps.events, {
     statusCallback: params.statusCallback,
@@ -32,7 +41,7 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
   const first = params.twiml !== undefined ? { twiml: params.twiml } : { url: params.url!, method: params.method };
 
   const run = async (): Promise<void> => {
-    const common = { session, status, from: { user: fromUser(params.from) }, timeoutSeconds: params.timeoutSeconds, signal: cancel.signal, log };
+    const common = { session, status, from: callerParty(params), ...invitedWith(params), timeoutSeconds: params.timeoutSeconds, signal: cancel.signal, log };
     // To=client:<name> rings every registered contact of that SIP user.
     const client = clientName(params.to);
     const attempt =
@@ -44,7 +53,7 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
       {
         ...deps,
         session,
-        documents: { fallbackUrl: params.fallbackUrl, fallbackMethod: params.fallbackMethod },
+        documents,
         account,
         status,
         log,
@@ -53,7 +62,8 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
       attempt.answered.endpoint,
     );
     const answered = control;
-    const recording = params.record ? recordCalledParty(answered, log) : undefined;
+    // Record: the whole call from its answer, both sides unless RecordingTrack says otherwise.
+    if (params.recording) await answered.recordings.start(params.recording, 'OutboundAPI').catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'the call could not be recorded'));
     // TimeLimit: the engine hangs up once the call has lasted that long.
     const limit = setTimeout(() => {
       log.info({ timeLimitSeconds: params.timeLimitSeconds }, 'the call reached its TimeLimit');
@@ -67,7 +77,6 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
       clearTimeout(limit);
     }
     await answered.release();
-    await recording?.();
   };
 
   const done = run()
@@ -92,20 +101,9 @@ export function startApiCall(deps: CallDeps, account: Account, session: CallSess
       redirects.push(to);
       return true;
     },
+    updateCallbacks: (changes) => changeCallbacks({ documents, status, session, store: deps.store, log }, changes),
+    recordings: () => control?.recordings,
     end,
     shutdown: () => end('completed'),
-  };
-}
-
-/** Records the called party for the whole call; the returned function saves it once the call ended. */
-function recordCalledParty(control: OutboundCallControl, log: CallDeps['log']): () => Promise<void> {
-  const target = control.newRecording();
-  const recording = control.media.record({ path: target.path, signal: control.hangupSignal }).catch((err: unknown) => {
-    log.warn({ reason: (err as Error).message }, 'call recording failed');
-    return undefined;
-  });
-  return async () => {
-    const outcome = await recording;
-    if (outcome && outcome.durationMs > 0) control.recordingSaved(target, { durationMs: outcome.durationMs, channels: 1, source: 'OutboundAPI' });
   };
 }

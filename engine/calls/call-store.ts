@@ -42,6 +42,12 @@ export class CallStore {
     call.onChange((c) => this.write(c));
   }
 
+  /** The call's status callbacks go elsewhere from now on (a REST update): written with the call. */
+  callbacksChanged(call: CallSession, callbacks: StatusCallbackSettings): void {
+    this.callbacks.set(call, callbacks);
+    this.write(call);
+  }
+
   /** The call ended: its last state (duration, SIP response code) is written. */
   ended(call: CallSession): void {
     this.write(call);
@@ -58,5 +64,11 @@ export class CallStore {
 
   list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<StoredCall>> {
     return this.records.list(accountSid, filter, page);
+  }
+
+  /** Removes the account's call record; false when there was none. */
+  async delete(accountSid: string, callSid: string): Promise<boolean> {
+    if (!(await this.get(accountSid, callSid))) return false;
+    return this.records.delete(callSid);
   }
 }

@@ -136,8 +136,10 @@ class Fork {
       onRequestSent: (callId) => {
         if (opts.session.callId === undefined) opts.session.callId = callId;
       },
-      onProvisional: () => {
-        if (opts.session.setStatus('ringing')) opts.status.send('ringing', opts.session);
+      onProvisional: (sipStatus) => {
+        if (!opts.session.setStatus('ringing')) return;
+        opts.status.send('ringing', opts.session);
+        opts.onRinging?.(sipStatus);
       },
       onEarlyMedia: (sdp) => this.earlyMedia(branch, sdp, log),
     });

@@ -88,6 +88,7 @@ export class LegDialer implements LegPlacer {
       timeoutSeconds: req.timeoutSeconds,
       signal: req.signal,
       onEarlyMedia: req.onEarlyMedia,
+      onRinging: req.onRinging,
       near,
       log,
     };
@@ -130,6 +131,7 @@ export class LegDialer implements LegPlacer {
       session,
       done,
       redirect: () => false,
+      recordings: () => control.recordings,
       end: () => control.release(),
       shutdown: () => control.release(),
     });

@@ -174,6 +174,8 @@ export class InboundCallControl extends SipCallBase {
     if (!this.abort.signal.aborted) this.abort.abort();
     if (this.early) await this.early.catch(() => undefined);
     if (this.endpoint && !this.endpoint.destroyed) await this.endpoint.destroy().catch(() => undefined);
+    // The endpoint's end ended the call's recordings: their files and records are written before the call is over.
+    await this.recordings.settled();
   }
 
   /**

@@ -10,6 +10,7 @@ import { CallSession } from './call-session.js';
 import { InboundCallControl } from './inbound-call-control.js';
 import { bareUri, sipCallParams } from './sip-call-params.js';
 import { finishCall } from './call-ending.js';
+import { callDocuments, changeCallbacks } from './callback-changes.js';
 import { StatusEvents } from './status-events.js';
 import { publishVerbs } from './verb-events.js';
 
@@ -72,7 +73,8 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
     });
     const log = deps.log.child({ callSid: session.sid, callId });
     const status = new StatusEvents(deps.events, app);
-    const control = new InboundCallControl({ ...deps, req, res, session, documents: app, account, status, log });
+    const documents = callDocuments(app);
+    const control = new InboundCallControl({ ...deps, req, res, session, documents, account, status, log });
     const redirects = new RedirectChannel();
     req.on('cancel', () => control.partyGone('canceled'));
     log.info({ from: session.from, to: session.to, application: app.id, matchedBy: decision.matchedBy }, 'inbound call');
@@ -101,6 +103,8 @@ export function createInboundHandler(config: EngineConfig, deps: CallDeps): (req
         redirects.push(to);
         return true;
       },
+      updateCallbacks: (changes) => changeCallbacks({ documents, status, session, store: deps.store, log }, changes),
+      recordings: () => control.recordings,
       end: async (how) => {
         if (how === 'canceled' && control.answered) return;
         await control.endFromApi();

@@ -1,4 +1,6 @@
 import type { DocumentSource } from '../../instructions/runtime/call-control.js';
+import type { CallbackChanges } from '../api/call-service.js';
+import type { CallRecordings } from '../recordings/call-recordings.js';
 import type { CallSession } from './call-session.js';
 
 /** A call in progress, as a program (the REST API) or the engine may act on it. */
@@ -8,6 +10,10 @@ export interface LiveCall {
   readonly done: Promise<void>;
   /** New instructions at once; false when this call runs no documents (a Dial leg). */
   redirect(to: DocumentSource): boolean;
+  /** New fallback / status callback URLs from now on; absent when the call runs no documents of its own (a Dial leg). */
+  updateCallbacks?(changes: CallbackChanges): void;
+  /** The recordings programs start and control on the call; undefined until its control exists (a REST call not answered yet). */
+  recordings(): CallRecordings | undefined;
   /** Ends the call: 'canceled' only while it is not answered, 'completed' always. */
   end(status: 'completed' | 'canceled'): Promise<void>;
   /** The engine is stopping: end the call now. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Trunk } from '../../config/trunks.js';
 import type { Endpoint, MediaServer } from '../../media/types.js';
 import { DialTargetError, resolveDialTarget } from '../outbound/dial-target.js';
+import type { FromParty } from '../outbound/from-header.js';
 import { placeCall } from '../outbound/place-call.js';
 import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import type { CallSession } from './call-session.js';
@@ -25,14 +26,16 @@ export interface OutboundAttemptOptions {
   auth?: { username?: string; password?: string };
   /** Headers of the INVITE (a Sip noun's X- headers). */
   headers?: Readonly<Record<string, string>>;
-  /** The From user (a number or a name) and display name. */
-  from: { user: string; displayName?: string };
+  /** The From user (a number or a name), display name, and host when the call names one. */
+  from: FromParty;
   timeoutSeconds: number;
   signal?: AbortSignal;
   /** An endpoint the call's media will be bridged with (the caller of a Dial): its media host is preferred. */
   near?: Endpoint;
   /** The called party sent early media, now playing on `endpoint`. */
   onEarlyMedia?: (endpoint: Endpoint) => void;
+  /** The call rings: its first provisional response, with that response's status. */
+  onRinging?: (sipStatus: number) => void;
   log: Logger;
 }
 
@@ -100,8 +103,10 @@ export async function attemptOutbound(deps: OutboundAttemptDeps, opts: OutboundA
       if ((res.status ?? 0) >= 200) finalHeaders = xHeaders((res as { headers?: Readonly<Record<string, unknown>> }).headers);
       deps.signaling?.responseReceived(session, res);
     },
-    onProvisional: () => {
-      if (session.setStatus('ringing')) status.send('ringing', session);
+    onProvisional: (sipStatus) => {
+      if (!session.setStatus('ringing')) return;
+      status.send('ringing', session);
+      opts.onRinging?.(sipStatus);
     },
     onEarlyMedia: (sdp) => {
       endpoint.modify(sdp).then(

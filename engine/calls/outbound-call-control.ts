@@ -42,5 +42,7 @@ export class OutboundCallControl extends SipCallBase {
     await this.endCall();
     if (!this.abort.signal.aborted) this.abort.abort();
     if (this.endpoint && !this.endpoint.destroyed) await this.endpoint.destroy().catch(() => undefined);
+    // The endpoint's end ended the call's recordings: their files and records are written before the call is over.
+    await this.recordings.settled();
   }
 }

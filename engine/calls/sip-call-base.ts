@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Account } from '../../config/engine-config.js';
@@ -19,19 +18,22 @@ import {
   type NextDocumentOutcome,
   type Notification,
   type RecordingTarget,
+  type ReferSendOutcome,
+  type ReferSendRequest,
 } from '../../instructions/runtime/call-control.js';
 import type { RejectReason } from '../../instructions/verbs/reject.js';
-import { mixWavFiles } from '../../media/embedded/audio/mix.js';
 import type { Endpoint, MediaServer } from '../../media/types.js';
 import type { RecordingRecord } from '../api/call-service.js';
 import type { SignalingEvents } from '../signaling-events/call-signaling.js';
 import type { EventStream } from '../events/event-stream.js';
 import { recordingPath } from '../http/recordings-route.js';
+import { CallRecordings } from '../recordings/call-recordings.js';
 import type { RecordingStore } from '../recordings/recording-store.js';
 import type { WebhookError } from '../webhooks/error-codes.js';
 import type { FetchInstructionsRequest, WebhookClient } from '../webhooks/webhook-client.js';
 import type { StatusCallbackSender } from '../webhooks/status-callback.js';
 import type { CallSession } from './call-session.js';
+import { localUri, sendRefer } from './outgoing-refer.js';
 import { handleRefers, type ReferDecider, type ReferHandling } from './refer-handler.js';
 import type { StatusEvents } from './status-events.js';
 
@@ -110,9 +112,27 @@ export abstract class SipCallBase implements CallControl {
   private documentUrl: string | undefined;
   private hungUpLocally = false;
 
+  /** The recordings a program started on the call (Calls/{CallSid}/Recordings, Calls.json Record). */
+  readonly recordings: CallRecordings;
+
   constructor(protected readonly deps: SipCallBaseDeps) {
     this.callSid = deps.session.sid;
     this.log = deps.log;
+    const { session, account, recordings, statusSender, events, log } = deps;
+    const media = (): Endpoint | undefined => this.endpoint;
+    this.recordings = new CallRecordings(
+      {
+        callSid: session.sid,
+        accountSid: session.accountSid,
+        applicationId: session.applicationId,
+        authToken: account.authToken,
+        get media() {
+          return media();
+        },
+        newRecording: () => this.newRecording(),
+      },
+      { store: recordings.store, statusSender, events, log },
+    );
   }
 
   get session(): CallSession {
@@ -296,20 +316,6 @@ export abstract class SipCallBase implements CallControl {
     this.deps.events.publish({ type: 'recording.completed', at: now, accountSid: session.accountSid, applicationId: session.applicationId, callSid: this.callSid, recording: record });
   }
 
-  async saveMixedRecording(
-    parts: readonly string[],
-    target: RecordingTarget,
-    opts: { channels: 1 | 2; source: 'DialVerb' | 'OutboundAPI' },
-  ): Promise<{ durationMs: number }> {
-    try {
-      const { durationMs } = await mixWavFiles(parts, target.path, opts.channels);
-      this.recordingSaved(target, { durationMs, channels: opts.channels, source: opts.source });
-      return { durationMs };
-    } finally {
-      await Promise.all(parts.map((p) => rm(p, { force: true }).catch(() => undefined)));
-    }
-  }
-
   notify(n: Notification): void {
     // A key of its own, so that the call's status callbacks keep their numbering.
     const key = `${this.callSid}:${n.params.RecordingSid ?? randomBytes(4).toString('hex')}`;
@@ -331,5 +337,14 @@ export abstract class SipCallBase implements CallControl {
 
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {
     return this.deps.dialer.place(this.deps.session, req, this.log, this.endpoint);
+  }
+
+  /** <Refer>: a REFER in the call's dialog (outgoing-refer.ts); a call not answered has none to send it in. */
+  async sendRefer(req: ReferSendRequest): Promise<ReferSendOutcome> {
+    const dialog = this.dialog;
+    if (!dialog) return { end: 'refused' };
+    // A <Refer> first in a document comes right after our 200 OK: the caller's ACK goes first, as for a BYE.
+    await this.ackOrTimeout();
+    return sendRefer({ dialog, referTo: req.referTo, referredBy: localUri(dialog), headers: req.headers, signal: req.signal, log: this.log });
   }
 }

@@ -20,9 +20,18 @@ export interface StatusCallbackSettings {
 export class StatusEvents {
   constructor(
     private readonly stream: EventStream,
-    /** Where this call's callbacks go. */
-    readonly settings: StatusCallbackSettings,
+    /** Where this call's callbacks go (a program may change it while the call runs: `retarget`). */
+    private current: StatusCallbackSettings,
   ) {}
+
+  get settings(): StatusCallbackSettings {
+    return this.current;
+  }
+
+  /** The callbacks from now on go to the URL or use the method given (the events asked for stay). */
+  retarget(change: { statusCallback?: string; statusCallbackMethod?: HttpMethod }): void {
+    this.current = { ...this.current, ...change };
+  }
 
   send(event: StatusEvent, call: CallSession, extra: Readonly<Record<string, string>> = {}): void {
     this.stream.publish({

@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
-import type { CallRecord, CallRedirect } from '../api/call-service.js';
+import type { CallbackChanges, CallRecord, CallRedirect } from '../api/call-service.js';
 import { decodeCallRecord, encodeCall } from '../store/record-codec.js';
 import type { MessageBus } from '../store/types.js';
 import { BusRequests } from './bus-requests.js';
 
 /**
  * What one engine asks of another about a call the other runs: a REST
- * update (redirect, hang up, cancel) made on any engine is carried to the
+ * update (redirect, new callbacks, hang up, cancel) made on any engine is carried to the
  * call's owner over the store's bus and answered from there. No answer
  * within the timeout is a 503, never a wait without end.
  */
 
 export type CallCommand =
   | { kind: 'redirect'; accountSid: string; callSid: string; to: CallRedirect }
+  | { kind: 'callbacks'; accountSid: string; callSid: string; changes: CallbackChanges }
   | { kind: 'end'; accountSid: string; callSid: string; status: 'completed' | 'canceled' };
 
 /** Runs a command on a call of this engine: its record afterwards, or undefined when the call is not here. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { serveAsset } from './assets-route.js';
 import { serveMedia } from './media-route.js';
+import { Mp3Recordings } from '../recordings/mp3-conversion.js';
 import { serveRecording } from './recordings-route.js';
 
 export interface EngineHttpServerOptions {
@@ -14,9 +15,10 @@ export interface EngineHttpServerOptions {
   logger: Logger;
 }
 
-/** The engine's own HTTP server: recordings (RecordingUrl), prompts published for FreeSWITCH, and the audio it ships. */
+/** The engine's own HTTP server: recordings (RecordingUrl, and RecordingUrl.mp3), prompts published for FreeSWITCH, and the audio it ships. */
 export class EngineHttpServer {
   private server: Server | undefined;
+  private readonly mp3s = new Mp3Recordings();
 
   constructor(private readonly opts: EngineHttpServerOptions) {}
 
@@ -24,7 +26,7 @@ export class EngineHttpServer {
     const server = createServer((req, res) => {
       const { mediaDir } = this.opts;
       Promise.resolve(serveAsset(req, res))
-        .then(async (handled) => handled || (await serveRecording(req, res, this.opts.recordingsDir)))
+        .then(async (handled) => handled || (await serveRecording(req, res, this.opts.recordingsDir, { mp3s: this.mp3s, log: this.opts.logger })))
         .then(async (handled) => handled || (mediaDir !== undefined && (await serveMedia(req, res, mediaDir))))
         .then((handled) => {
           if (!handled) res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');

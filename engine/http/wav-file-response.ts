@@ -18,13 +18,18 @@ export function refuseUnlessRead(req: IncomingMessage, res: ServerResponse): boo
  * body only for GET; 404 when the file is not there. A read error midway
  * cuts the connection, since the status is already sent.
  */
-export async function sendWavFile(req: IncomingMessage, res: ServerResponse, file: string, extra: Record<string, string>): Promise<void> {
+export function sendWavFile(req: IncomingMessage, res: ServerResponse, file: string, extra: Record<string, string>): Promise<void> {
+  return sendAudioFile(req, res, file, 'audio/wav', extra);
+}
+
+/** As sendWavFile, for an audio file of type `contentType` (audio/mpeg for an MP3). */
+export async function sendAudioFile(req: IncomingMessage, res: ServerResponse, file: string, contentType: string, extra: Record<string, string>): Promise<void> {
   const size = await stat(file).then((s) => (s.isFile() ? s.size : -1), () => -1);
   if (size < 0) {
     notFound(res);
     return;
   }
-  res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': String(size), ...extra });
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(size), ...extra });
   if (req.method === 'HEAD') {
     res.end();
     return;

@@ -1,7 +1,12 @@
-import type { RecordingFilter, RecordingRecord, RecordingService } from '../api/call-service.js';
+import { ErrorCode } from '../api/api-errors.js';
+import { ApiError, type RecordingFilter, type RecordingRecord, type RecordingService } from '../api/call-service.js';
 import type { Page, PageRequest } from '../api/paging.js';
 import { recordingPath } from '../http/recordings-route.js';
 import type { RecordingRecordStore } from '../store/types.js';
+import { removeRecordingFiles } from './recording-files.js';
+
+/** A recording in one of these states is over (in progress, paused or stopped while its call runs, it is not). */
+const DONE: ReadonlySet<RecordingRecord['status']> = new Set(['completed', 'absent', 'failed']);
 
 /**
  * The recordings the engine made, for the REST API: their records in the
@@ -28,5 +33,14 @@ export class RecordingStore implements RecordingService {
 
   audioPath(recordingSid: string): string {
     return recordingPath(this.dir, recordingSid);
+  }
+
+  /** The audio files go first: when they cannot be removed, the record stays for another try. */
+  async delete(accountSid: string, recordingSid: string): Promise<boolean> {
+    const r = await this.get(accountSid, recordingSid);
+    if (!r) return false;
+    if (!DONE.has(r.status)) throw new ApiError(400, ErrorCode.DeleteBeforeComplete, 'Cannot delete this resource before it is complete');
+    await removeRecordingFiles(this.audioPath(recordingSid));
+    return this.records.delete(recordingSid);
   }
 }

@@ -53,6 +53,12 @@ export function callMatches(call: StoredCall, accountSid: string, f: CallFilter)
   const started = call.dateCreated.getTime();
   if (f.startedAfter !== undefined && started < f.startedAfter.getTime()) return false;
   if (f.startedBefore !== undefined && started >= f.startedBefore.getTime()) return false;
+  if (f.endedAfter !== undefined || f.endedBefore !== undefined) {
+    const ended = call.endTime?.getTime();
+    if (ended === undefined) return false;
+    if (f.endedAfter !== undefined && ended < f.endedAfter.getTime()) return false;
+    if (f.endedBefore !== undefined && ended >= f.endedBefore.getTime()) return false;
+  }
   return true;
 }
 

@@ -45,6 +45,8 @@ export interface CallRecordStore {
   get(callSid: string): Promise<StoredCall | undefined>;
   /** One page of the account's calls matching `filter`, newest first (dateCreated, then sid). */
   list(accountSid: string, filter: CallFilter, page: PageRequest): Promise<Page<StoredCall>>;
+  /** Removes the call's record at once (a REST DELETE of an ended call); false when there was none. */
+  delete(callSid: string): Promise<boolean>;
   /** Calls not in a final state that `engineId` runs (or, for a store of one engine, ran before a restart). */
   unfinished(engineId?: string): Promise<StoredCall[]>;
   /** The engines that may have unfinished calls. */
@@ -58,6 +60,8 @@ export interface RecordingRecordStore {
   get(recordingSid: string): Promise<RecordingRecord | undefined>;
   /** One page of the account's recordings matching `filter`, newest first. */
   list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>>;
+  /** Removes the recording's record at once; false when there was none. */
+  delete(recordingSid: string): Promise<boolean>;
 }
 
 /** Conference records, live and ended (the participants of a live one are with the engine that holds its room). */

@@ -1,4 +1,4 @@
-import type { CallService, CreateCallParams } from '../api/call-service.js';
+import type { CallRecordingParams, CallService, CreateCallParams } from '../api/call-service.js';
 import type { EventStream } from '../events/event-stream.js';
 import type { TaskCalls } from './task-calls.js';
 
@@ -6,6 +6,9 @@ const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.cha
 
 /** Twilio's Dial record values an instruction may give; anything else records nothing. */
 const DIAL_RECORD = new Set(['do-not-record', 'record-from-answer', 'record-from-ringing', 'record-from-answer-dual', 'record-from-ringing-dual']);
+
+/** A call instruction's Record: the whole call from answer, as Calls.json records it by default. */
+const ANSWER_RECORDING: CallRecordingParams = { channels: 1, track: 'both', trim: true, statusCallbackMethod: 'POST', statusCallbackEvents: ['completed'] };
 
 /**
  * The reservation instructions' calls, made with the engine's own REST
@@ -32,7 +35,6 @@ export class CallBridge implements TaskCalls {
       statusCallbackMethod: 'POST',
       statusCallbackEvents: ['completed'],
       timeoutSeconds: Math.min(600, Math.max(1, timeoutSeconds)),
-      record: false,
     };
   }
 
@@ -59,7 +61,7 @@ export class CallBridge implements TaskCalls {
   }
 
   async call(req: Parameters<TaskCalls['call']>[0]): Promise<{ callSid: string }> {
-    const made = await this.calls.create({ ...this.base(req.accountSid, req.to, req.from, req.timeoutSeconds, req.statusCallbackUrl), url: req.url, record: req.record === 'true' || req.record === 'record-from-answer' });
+    const made = await this.calls.create({ ...this.base(req.accountSid, req.to, req.from, req.timeoutSeconds, req.statusCallbackUrl), url: req.url, ...(req.record === 'true' || req.record === 'record-from-answer' ? { recording: ANSWER_RECORDING } : {}) });
     return { callSid: made.sid };
   }
 

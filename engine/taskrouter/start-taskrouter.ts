@@ -63,6 +63,8 @@ export async function startTaskRouter(opts: TaskRouterOptions): Promise<StartedT
     list: (a, f, p) => opts.calls().list(a, f, p),
     redirect: (a, s, t) => opts.calls().redirect(a, s, t),
     end: (a, s, st) => opts.calls().end(a, s, st),
+    updateCallbacks: (a, s, c) => opts.calls().updateCallbacks(a, s, c),
+    delete: (a, s) => opts.calls().delete(a, s),
   };
   const bridge = new CallBridge(lazyCalls, opts.events);
   // On a cluster a dequeue's worker call is placed by the caller's engine (cluster-call-tasks.ts).

@@ -51,6 +51,8 @@ export interface DialLegRequest {
   signal: AbortSignal;
   /** The called party sent early media (18x with SDP): the endpoint already carries it. */
   onEarlyMedia?: (endpoint: Endpoint) => void;
+  /** The called party rings: its first provisional response (180, 183, ...), with that response's status. */
+  onRinging?: (sipStatus: number) => void;
 }
 
 /** A REFER the connected party of a <Dial> sent (RFC 3515), as its referUrl request sees it. */
@@ -172,6 +174,36 @@ export interface DequeuedCaller {
 
 export type DequeueOutcome = { caller: DequeuedCaller } | { status: 'no-queue' | 'empty' | 'canceled' };
 
+/** What <Refer> asks the engine: a REFER (RFC 3515) in the call's own dialog. */
+export interface ReferSendRequest {
+  /** The Refer-To URI as the document wrote it, its header part (`?X-Name=value&...`) included. */
+  referTo: string;
+  /** Headers of the REFER itself (the X- headers of the URI). */
+  headers: Readonly<Record<string, string>>;
+  /** Stops the wait: the caller hung up, or the call was redirected. */
+  signal: AbortSignal;
+}
+
+/** The call placed in answer to a REFER, as its final NOTIFY tells it, in call statuses. */
+export type ReferredCallStatus = 'in-progress' | 'busy' | 'no-answer' | 'failed';
+
+/** What came of a REFER: the far end's answer, and what its NOTIFYs told of the call it placed. */
+export interface ReferSendOutcome {
+  /** SIP status of the final response to the REFER (202 when accepted); absent when none came. */
+  referStatus?: number;
+  /** Status line of the last message/sipfrag NOTIFY understood (RFC 3515 2.4.5): 100, 180, 200, 486, ... */
+  notifyStatus?: number;
+  /** The referred call, when a NOTIFY gave its final status. */
+  referredCall?: ReferredCallStatus;
+  /**
+   * Why the wait ended: a final status came (`final`); the REFER was not
+   * accepted or not answered (`refused`); the subscription ended
+   * (`terminated`) or lapsed (`timeout`) with no final status; a NOTIFY
+   * could not be read (`malformed`); or the signal stopped it (`stopped`).
+   */
+  end: 'final' | 'refused' | 'terminated' | 'timeout' | 'malformed' | 'stopped';
+}
+
 /** The call was answered already, or could not be (incompatible codecs, caller gone). */
 export class AnswerError extends Error {
   constructor(
@@ -227,9 +259,10 @@ export interface CallControl {
   /** Calls one party of a <Dial>; resolves when it answered or failed. */
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt>;
   /**
-   * Makes one recording of several WAV files recorded side by side: mixed
-   * into one channel, or one file a channel. Registers it as the call's
-   * recording and returns its length.
+   * <Refer>: sends a REFER in the answered call's dialog and resolves when
+   * its outcome is known (a final NOTIFY, a refusal, the subscription's
+   * end, a timeout, or the signal). A call with no SIP dialog of its own
+   * leaves it out; <Refer> then fails, as Twilio's does on a non-SIP leg.
    */
-  saveMixedRecording(parts: readonly string[], target: RecordingTarget, opts: { channels: 1 | 2; source: 'DialVerb' | 'OutboundAPI' }): Promise<{ durationMs: number }>;
+  sendRefer?(req: ReferSendRequest): Promise<ReferSendOutcome>;
 }

@@ -18,6 +18,9 @@ export {
   type NextDocumentOutcome,
   type Notification,
   type RecordingTarget,
+  type ReferSendOutcome,
+  type ReferSendRequest,
+  type ReferredCallStatus,
 } from './call-control.js';
 export { runInstructions, APPLICATION_ERROR_TEXT, MAX_DOCUMENTS_WITHOUT_MEDIA, type InterpreterEnd, type InterpreterResult } from './interpreter.js';
 export type { VerbResult, EndOfCall, VerbContext } from './verb-executor.js';

@@ -1,6 +1,7 @@
 import { AttributeReader, type HttpMethod } from '../attributes.js';
 import type { ParseContext } from '../context.js';
 import { childElements, ownText, type XmlElement } from '../xml-tree.js';
+import { RING_TONES, type RingTone } from '../../media/embedded/dsp/ringback.js';
 import { DIAL_NOUN_PARSERS, parsePhoneNumber, type DialNoun } from './dial-nouns.js';
 import { RECORD_TRIMS, RECORDING_EVENTS, type RecordingEvent, type RecordTrim } from './record.js';
 
@@ -13,7 +14,11 @@ export const DIAL_RECORD_MODES = [
 ] as const;
 export type DialRecordMode = (typeof DIAL_RECORD_MODES)[number];
 
-/** <Dial>: connect the caller to another party (parsed now, executed in a later version). */
+/** Which side of a recorded Dial is in the recording, seen from the caller's call: what it sends, what it hears, or both. */
+export const DIAL_RECORDING_TRACKS = ['both', 'inbound', 'outbound'] as const;
+export type DialRecordingTrack = (typeof DIAL_RECORDING_TRACKS)[number];
+
+/** <Dial>: connect the caller to another party. */
 export interface DialVerb {
   readonly verb: 'Dial';
   readonly action?: string;
@@ -25,12 +30,24 @@ export interface DialVerb {
   readonly timeLimit: number;
   readonly hangupOnStar: boolean;
   readonly record: DialRecordMode;
+  /**
+   * inbound: the caller's own audio; outbound: what the caller hears (the
+   * called party, early media, the ringback); both. One track is always one channel.
+   */
+  readonly recordingTrack: DialRecordingTrack;
+  /** trim-silence: the recording starts at its first sound and ends at its last. */
   readonly trim: RecordTrim;
   readonly recordingStatusCallback?: string;
   readonly recordingStatusCallbackMethod: HttpMethod;
   readonly recordingStatusCallbackEvent: readonly RecordingEvent[];
   /** Keep the caller unanswered (hearing ringback) until the called party answers. */
   readonly answerOnBridge: boolean;
+  /**
+   * The country whose ringback the caller hears while the called party
+   * rings (until it answers or sends early media). Absent: the automatic
+   * choice (the ringback of the dialled number's country, else the US one).
+   */
+  readonly ringTone?: RingTone;
   /** Ring the Number, Sip and Client nouns one after another (each for `timeout`) rather than all at once. */
   readonly sequential: boolean;
   /**
@@ -49,6 +66,8 @@ export const DIAL_DEFAULTS = {
   timeLimit: 14_400,
   hangupOnStar: false,
   record: 'do-not-record',
+  recordingTrack: 'both',
+  trim: 'do-not-trim',
   answerOnBridge: false,
   sequential: false,
   referMethod: 'POST',
@@ -62,6 +81,19 @@ function readRecordMode(attrs: AttributeReader): DialRecordMode | undefined {
   if (value === 'true') return 'record-from-answer';
   if (value === 'false') return 'do-not-record';
   return value;
+}
+
+/**
+ * ringTone: one of Twilio's country codes. Twilio answers any other value
+ * with warning 13220 (Dial: Invalid ringTone value) and goes on with its
+ * automatic ringback; so does this, with a warning of the document.
+ */
+function readRingTone(el: XmlElement, attrs: AttributeReader, ctx: ParseContext): RingTone | undefined {
+  const value = attrs.string('ringTone');
+  if (value === undefined) return undefined;
+  const tone = RING_TONES.find((t) => t === value.toLowerCase());
+  if (tone === undefined) ctx.warn(el, `"${value}" is not a ringTone country code (Twilio warning 13220): the automatic ringback is played`, 'ringTone');
+  return tone;
 }
 
 function parseNouns(el: XmlElement, ctx: ParseContext): DialNoun[] {
@@ -95,11 +127,13 @@ export function parseDial(el: XmlElement, ctx: ParseContext): DialVerb {
     timeLimit: attrs.integer('timeLimit', { min: 1, max: 14_400 }) ?? DIAL_DEFAULTS.timeLimit,
     hangupOnStar: attrs.boolean('hangupOnStar') ?? DIAL_DEFAULTS.hangupOnStar,
     record: readRecordMode(attrs) ?? DIAL_DEFAULTS.record,
-    trim: attrs.enumeration('trim', RECORD_TRIMS) ?? 'trim-silence',
+    recordingTrack: attrs.enumeration('recordingTrack', DIAL_RECORDING_TRACKS) ?? DIAL_DEFAULTS.recordingTrack,
+    trim: attrs.enumeration('trim', RECORD_TRIMS) ?? DIAL_DEFAULTS.trim,
     recordingStatusCallback: attrs.url('recordingStatusCallback'),
     recordingStatusCallbackMethod: attrs.method('recordingStatusCallbackMethod') ?? 'POST',
     recordingStatusCallbackEvent: attrs.enumerationList('recordingStatusCallbackEvent', RECORDING_EVENTS) ?? ['completed'],
     answerOnBridge: attrs.boolean('answerOnBridge') ?? DIAL_DEFAULTS.answerOnBridge,
+    ringTone: readRingTone(el, attrs, ctx),
     sequential: attrs.boolean('sequential') ?? DIAL_DEFAULTS.sequential,
     referUrl: attrs.url('referUrl'),
     referMethod: attrs.method('referMethod') ?? DIAL_DEFAULTS.referMethod,

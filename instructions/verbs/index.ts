@@ -10,6 +10,7 @@ import { parsePause, type PauseVerb } from './pause.js';
 import { parsePlay, type PlayVerb } from './play.js';
 import { parseRecord, type RecordVerb } from './record.js';
 import { parseRedirect, type RedirectVerb } from './redirect.js';
+import { parseRefer, type ReferVerb } from './refer.js';
 import { parseReject, type RejectVerb } from './reject.js';
 import { parseSay, type SayVerb } from './say.js';
 
@@ -26,7 +27,8 @@ export type Verb =
   | DialVerb
   | EnqueueVerb
   | LeaveVerb
-  | ConnectVerb;
+  | ConnectVerb
+  | ReferVerb;
 
 export type VerbName = Verb['verb'];
 
@@ -46,6 +48,7 @@ export const VERB_PARSERS: Readonly<Record<VerbName, VerbParser>> = {
   Enqueue: parseEnqueue,
   Leave: parseLeave,
   Connect: parseConnect,
+  Refer: parseRefer,
 };
 
 export function isVerbName(name: string): name is VerbName {

@@ -74,7 +74,7 @@ describe('POST /Calls.json', () => {
         statusCallbackMethod: 'POST',
         statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'],
         timeoutSeconds: 25,
-        record: true,
+        recording: { channels: 1, track: 'both', trim: true, statusCallbackMethod: 'POST', statusCallbackEvents: ['completed'] },
         timeLimitSeconds: 14_400,
       },
     ]);
@@ -97,12 +97,37 @@ describe('POST /Calls.json', () => {
         statusCallbackMethod: 'POST',
         statusCallbackEvents: ['completed'],
         timeoutSeconds: 60,
-        record: false,
         timeLimitSeconds: 14_400,
         sipAuthUsername: 'u1',
         sipAuthPassword: 'p 1',
       },
     ]);
+  });
+
+  test('ApplicationSid instead of Url or Twiml reaches the service as given', async () => {
+    const res = await api.request('/Calls.json', { form: { To: 'sip:bob@pbx.example.com', From: '+15557654321', ApplicationSid: 'AP' + 'c'.repeat(32) } });
+    expect(res.status).toBe(201);
+    expect(api.calls.created[0]).toMatchObject({ applicationSid: 'AP' + 'c'.repeat(32) });
+    expect(api.calls.created[0]).not.toHaveProperty('url');
+    expect(api.calls.created[0]).not.toHaveProperty('twiml');
+  });
+
+  test.each([
+    ['a number', '+1 555 010 0001', '+15550100001'],
+    ['a SIP address as Twilio writes it', 'alice@company.example.com', 'sip:alice@company.example.com'],
+    ['a SIP URI', 'sips:alice@company.example.com', 'sips:alice@company.example.com'],
+    ['a client', 'client:alice', 'client:alice'],
+    ['a user name', 'reception', 'reception'],
+  ])('CallerId as %s is kept normalised, CallReason as given', async (_what, callerId, normalised) => {
+    const res = await api.request('/Calls.json', { form: { ...BASE_FORM, To: 'sip:bob@pbx.example.com', CallerId: callerId, CallReason: 'Your order 42 is ready — é' } });
+    expect(res.status).toBe(201);
+    expect(api.calls.created[0]).toMatchObject({ callerId: normalised, callReason: 'Your order 42 is ready — é' });
+  });
+
+  test('a CallReason of 255 characters is accepted', async () => {
+    const res = await api.request('/Calls.json', { form: { ...BASE_FORM, CallReason: 'é'.repeat(255) } });
+    expect(res.status).toBe(201);
+    expect(api.calls.created[0]?.callReason).toHaveLength(255);
   });
 
   test.each([
@@ -115,9 +140,13 @@ describe('POST /Calls.json', () => {
     ['From with spaces and symbols', { From: 'a b <c>' }, 21212, "'From'"],
     ['Url not http', { Url: 'ftp://app.example.com/x' }, 21205, 'Url'],
     ['Url not a URL', { Url: 'not a url' }, 21205, 'Url'],
-    ['neither Url nor Twiml', { Url: undefined }, 21205, 'Url or Twiml'],
+    ['neither Url nor Twiml nor ApplicationSid', { Url: undefined }, 21205, 'Url, Twiml and ApplicationSid'],
     ['both Url and Twiml', { Twiml: '<Response/>' }, 21205, 'Twiml'],
-    ['ApplicationSid', { Url: undefined, ApplicationSid: 'AP' + '1'.repeat(32) }, 20001, 'ApplicationSid'],
+    ['both Url and ApplicationSid', { ApplicationSid: 'AP' + '1'.repeat(32) }, 21205, 'ApplicationSid'],
+    ['both Twiml and ApplicationSid', { Url: undefined, Twiml: '<Response/>', ApplicationSid: 'voicemail' }, 21205, 'ApplicationSid'],
+    ['CallerId not an address', { CallerId: 'two words' }, 20001, 'CallerId'],
+    ['CallReason of 256 characters', { CallReason: 'x'.repeat(256) }, 20001, 'CallReason'],
+    ['CallReason with a line break', { CallReason: 'Your order\r\nX-Evil: 1' }, 20001, 'CallReason'],
     ['Method PUT', { Method: 'PUT' }, 20001, 'Method'],
     ['FallbackMethod bad', { FallbackMethod: 'DELETE' }, 20001, 'FallbackMethod'],
     ['StatusCallback not http', { StatusCallback: 'mailto:x@example.com' }, 20001, 'StatusCallback'],

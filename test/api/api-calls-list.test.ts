@@ -145,6 +145,24 @@ describe('GET /Calls.json filters', () => {
     expect(await sids('StartTime%3E=2024-06-10T23:59:59Z')).toEqual(['CA11', 'CA10b']);
   });
 
+  test('EndTime, EndTime< and EndTime> bound when the call ended; a call not ended matches none of them', async () => {
+    const ended = (d: string | undefined, sid: string): void =>
+      void harness().calls.add({ sid, dateCreated: at('2024-06-01T00:00:00Z'), status: d ? 'completed' : 'in-progress', ...(d ? { endTime: at(d) } : {}) });
+    ended('2024-06-09T23:59:59Z', 'CA9');
+    ended('2024-06-10T00:00:00Z', 'CA10a');
+    ended('2024-06-10T23:59:59Z', 'CA10b');
+    ended('2024-06-11T00:00:00Z', 'CA11');
+    ended(undefined, 'CAlive');
+    const sids = async (query: string): Promise<string[]> => (await list(`/Calls.json?${query}`)).calls.map((c) => c.sid).sort();
+    expect(await sids('EndTime=2024-06-10')).toEqual(['CA10a', 'CA10b']);
+    expect(harness().calls.listed.at(-1)?.filter).toEqual({ endedAfter: at('2024-06-10T00:00:00Z'), endedBefore: at('2024-06-11T00:00:00Z') });
+    expect(await sids('EndTime%3C=2024-06-10')).toEqual(['CA10a', 'CA10b', 'CA9']);
+    expect(await sids('EndTime%3E=2024-06-10T23:59:59Z')).toEqual(['CA10b', 'CA11']);
+    expect(await sids('EndTime%3E=2024-06-10&StartTime%3C=2024-06-01')).toEqual(['CA10a', 'CA10b', 'CA11']);
+    const paged = await list('/Calls.json?EndTime%3E=2024-06-10&PageSize=1');
+    expect(paged.next_page_uri).toMatch(/^[^?]+\?EndTime%3E=2024-06-10&PageSize=1&Page=1&PageToken=/);
+  });
+
   test('the filters are carried into next_page_uri', async () => {
     for (let i = 0; i < 3; i++) harness().calls.add({ to: '+15553334444', status: 'completed', startTime: at(`2024-02-0${i + 1}T12:00:00Z`), dateCreated: at(`2024-02-0${i + 1}T12:00:00Z`) });
     harness().calls.add({ to: '+15553334444', status: 'busy' });
@@ -159,7 +177,8 @@ describe('GET /Calls.json filters', () => {
     ['StartTime=2024-13-01', 'StartTime'],
     ['StartTime=2024-02-30', 'StartTime'],
     ['StartTime%3C=yesterday', 'StartTime<'],
-    ['EndTime=2024-01-01', 'EndTime'],
+    ['EndTime=2024-13-01', 'EndTime'],
+    ['EndTime%3C=yesterday', 'EndTime<'],
     ['To=1&To=2', 'To'],
   ])('%s is 400 naming %s', async (query, name) => {
     const res = await harness().request(`/Calls.json?${query}`);

@@ -143,3 +143,86 @@ describe('POST /Calls/{CallSid}.json', () => {
     expect(((await res.json()) as { code: number }).code).toBe(20404);
   });
 });
+
+describe('POST /Calls/{CallSid}.json with new callbacks', () => {
+  const changesOf = (sid: string): unknown[] => api.calls.callbackChanges.filter((c) => c.callSid === sid).map((c) => c.changes);
+
+  test('FallbackUrl and StatusCallback with a Url: the callbacks change first, then the redirect', async () => {
+    const call = api.calls.add();
+    api.calls.order.length = 0;
+    const res = await api.request(`/Calls/${call.sid}.json`, {
+      form: { Url: 'http://app.example.com/next', FallbackUrl: 'http://app.example.com/fallback', FallbackMethod: 'get', StatusCallback: 'https://app.example.com/status' },
+    });
+    expect(res.status).toBe(200);
+    expect(changesOf(call.sid)).toEqual([
+      { fallbackUrl: 'http://app.example.com/fallback', fallbackMethod: 'GET', statusCallback: 'https://app.example.com/status', statusCallbackMethod: 'POST' },
+    ]);
+    expect(api.calls.order).toEqual(['callbacks', 'redirect']);
+  });
+
+  test('StatusCallback alone changes the callbacks and answers the call; a method alone changes the method only', async () => {
+    const call = api.calls.add();
+    const res = await api.request(`/Calls/${call.sid}.json`, { form: { StatusCallback: 'https://app.example.com/status2', StatusCallbackMethod: 'GET' } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { sid: string; status: string })).toMatchObject({ sid: call.sid, status: 'in-progress' });
+    await api.request(`/Calls/${call.sid}.json`, { form: { FallbackMethod: 'GET' } });
+    expect(changesOf(call.sid)).toEqual([{ statusCallback: 'https://app.example.com/status2', statusCallbackMethod: 'GET' }, { fallbackMethod: 'GET' }]);
+    expect(api.calls.redirects.some((r) => r.callSid === call.sid)).toBe(false);
+  });
+
+  test('with Status=completed the new StatusCallback is in place before the call ends', async () => {
+    const call = api.calls.add();
+    api.calls.order.length = 0;
+    const res = await api.request(`/Calls/${call.sid}.json`, { form: { Status: 'completed', StatusCallback: 'https://app.example.com/last' } });
+    expect(res.status).toBe(200);
+    expect(api.calls.order).toEqual(['callbacks', 'end']);
+  });
+
+  test('an ended call: 21220; an unknown call: 404; a bad URL: 400 naming it, nothing changed', async () => {
+    const ended = api.calls.add({ status: 'completed' });
+    const res = await api.request(`/Calls/${ended.sid}.json`, { form: { StatusCallback: 'https://app.example.com/status' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: number }).code).toBe(21220);
+    expect((await api.request(`/Calls/${UNKNOWN}.json`, { form: { FallbackUrl: 'https://app.example.com/f' } })).status).toBe(404);
+    const live = api.calls.add();
+    const bad = await api.request(`/Calls/${live.sid}.json`, { form: { FallbackUrl: 'not a url' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('FallbackUrl');
+    expect(changesOf(live.sid)).toEqual([]);
+  });
+});
+
+describe('DELETE /Calls/{CallSid}.json', () => {
+  test('an ended call: 204 without a body, and it is gone from fetch and list', async () => {
+    const call = api.calls.add({ status: 'completed', endTime: new Date() });
+    const res = await api.request(`/Calls/${call.sid}.json`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect((await api.request(`/Calls/${call.sid}.json`)).status).toBe(404);
+    const listed = (await (await api.request('/Calls.json?PageSize=1000')).json()) as { calls: { sid: string }[] };
+    expect(listed.calls.map((c) => c.sid)).not.toContain(call.sid);
+  });
+
+  test('a call in progress: 400 with code 20009, and it stays', async () => {
+    const call = api.calls.add({ status: 'ringing' });
+    const res = await api.request(`/Calls/${call.sid}.json`, { method: 'DELETE' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      code: 20009,
+      message: 'Cannot delete this resource before it is complete',
+      more_info: 'https://www.twilio.com/docs/errors/20009',
+      status: 400,
+    });
+    expect((await api.request(`/Calls/${call.sid}.json`)).status).toBe(200);
+  });
+
+  test("an unknown call, or another account's: 404 with 20404", async () => {
+    const theirs = api.calls.add({ accountSid: OTHER_ACCOUNT, status: 'completed' });
+    for (const sid of [UNKNOWN, theirs.sid]) {
+      const res = await api.request(`/Calls/${sid}.json`, { method: 'DELETE' });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 20404, status: 404, more_info: 'https://www.twilio.com/docs/errors/20404' });
+    }
+    expect(api.calls.calls.has(theirs.sid)).toBe(true);
+  });
+});

@@ -45,9 +45,10 @@ describe('requests the router itself refuses', () => {
   });
 
   test.each([
-    ['DELETE', '/Calls/CA1.json', 'GET, POST, HEAD'],
+    ['PATCH', '/Calls/CA1.json', 'GET, POST, DELETE, HEAD'],
     ['PUT', '/Calls.json', 'GET, POST, HEAD'],
-    ['DELETE', '/Recordings/RE1.json', 'GET, HEAD'],
+    ['POST', '/Recordings/RE1.json', 'GET, DELETE, HEAD'],
+    ['DELETE', '/Recordings/RE1.mp3', 'GET, HEAD'],
     ['POST', '/Recordings.json', 'GET, HEAD'],
   ])('%s %s is 405 with Allow: %s', async (method, path, allow) => {
     const res = await api.request(path, { method });

@@ -127,7 +127,8 @@ describe('GET /Recordings/{Sid}', () => {
     ["another account's recording", () => `/Recordings/${rec.other}.wav`],
     ['an unknown recording', () => `/Recordings/RE${'0'.repeat(32)}.wav`],
     ['an unknown recording (.json)', () => `/Recordings/RE${'0'.repeat(32)}.json`],
-    ['an mp3', () => `/Recordings/${rec.a1}.mp3`],
+    ['the mp3 of a recording whose file is absent', () => `/Recordings/${rec.b1}.mp3`],
+    ['the mp3 of an unknown recording', () => `/Recordings/RE${'0'.repeat(32)}.mp3`],
   ])('%s is 404 JSON', async (_what, path) => {
     const res = await api.request(path());
     expect(res.status).toBe(404);

@@ -6,6 +6,7 @@
 import { isFinalStatus } from '../../engine/calls/call-status.js';
 import {
   ApiError,
+  type CallbackChanges,
   type CallFilter,
   type CallRecord,
   type CallRedirect,
@@ -36,6 +37,9 @@ export class InMemoryCallService implements CallService {
   readonly listed: { accountSid: string; filter: CallFilter }[] = [];
   readonly redirects: { accountSid: string; callSid: string; to: CallRedirect }[] = [];
   readonly ends: { accountSid: string; callSid: string; status: 'completed' | 'canceled' }[] = [];
+  readonly callbackChanges: { accountSid: string; callSid: string; changes: CallbackChanges }[] = [];
+  /** What was asked of the service, in order (to see that callbacks change before a redirect or an end). */
+  readonly order: string[] = [];
   /** Thrown by the next create, then cleared. */
   failNextCreate: Error | undefined;
   /** The time given to calls created through the API. */
@@ -83,7 +87,9 @@ export class InMemoryCallService implements CallService {
         (filter.status === undefined || c.status === filter.status) &&
         (filter.parentCallSid === undefined || c.parentCallSid === filter.parentCallSid) &&
         (filter.startedAfter === undefined || (c.startTime !== undefined && c.startTime >= filter.startedAfter)) &&
-        (filter.startedBefore === undefined || (c.startTime !== undefined && c.startTime < filter.startedBefore)),
+        (filter.startedBefore === undefined || (c.startTime !== undefined && c.startTime < filter.startedBefore)) &&
+        (filter.endedAfter === undefined || (c.endTime !== undefined && c.endTime >= filter.endedAfter)) &&
+        (filter.endedBefore === undefined || (c.endTime !== undefined && c.endTime < filter.endedBefore)),
     );
     return cutPage(matches, page, byCreation);
   }
@@ -93,6 +99,7 @@ export class InMemoryCallService implements CallService {
     if (!call) return undefined;
     if (isFinalStatus(call.status)) throw new ApiError(400, 21220, 'Call is not in-progress. Cannot redirect.');
     this.redirects.push({ accountSid, callSid, to });
+    this.order.push('redirect');
     return this.update(call, {});
   }
 
@@ -100,10 +107,27 @@ export class InMemoryCallService implements CallService {
     const call = await this.get(accountSid, callSid);
     if (!call) return undefined;
     this.ends.push({ accountSid, callSid, status });
+    this.order.push('end');
     if (isFinalStatus(call.status)) return call;
     if (status === 'canceled' && call.status === 'in-progress') return call;
     const endTime = this.now();
     return this.update(call, { status, endTime, durationSeconds: call.status === 'in-progress' && call.startTime ? Math.round((endTime.getTime() - call.startTime.getTime()) / 1000) : 0 });
+  }
+
+  async updateCallbacks(accountSid: string, callSid: string, changes: CallbackChanges): Promise<CallRecord | undefined> {
+    const call = await this.get(accountSid, callSid);
+    if (!call) return undefined;
+    if (isFinalStatus(call.status)) throw new ApiError(400, 21220, 'Call is not in-progress. Cannot change its callbacks.');
+    this.callbackChanges.push({ accountSid, callSid, changes });
+    this.order.push('callbacks');
+    return call;
+  }
+
+  async delete(accountSid: string, callSid: string): Promise<boolean> {
+    const call = await this.get(accountSid, callSid);
+    if (!call) return false;
+    if (!isFinalStatus(call.status)) throw new ApiError(400, 20009, 'Cannot delete this resource before it is complete');
+    return this.calls.delete(callSid);
   }
 
   private update(call: CallRecord, fields: Partial<CallRecord>): CallRecord {
@@ -158,5 +182,13 @@ export class InMemoryRecordingService implements RecordingService {
 
   audioPath(recordingSid: string): string | undefined {
     return this.files.get(recordingSid);
+  }
+
+  async delete(accountSid: string, recordingSid: string): Promise<boolean> {
+    const r = await this.get(accountSid, recordingSid);
+    if (!r) return false;
+    if (r.status === 'in-progress' || r.status === 'paused' || r.status === 'stopped') throw new ApiError(400, 20009, 'Cannot delete this resource before it is complete');
+    this.files.delete(recordingSid);
+    return this.recordings.delete(recordingSid);
   }
 }

@@ -43,7 +43,7 @@ describe('the twilio library', () => {
       method: 'GET',
       statusCallbackEvents: ['initiated', 'answered', 'completed'],
       timeoutSeconds: 30,
-      record: true,
+      recording: { channels: 1, track: 'both', trim: true },
     });
     expect(http.requested.at(-1)).toMatchObject({ method: 'POST', uri: `${api.base}/2010-04-01/Accounts/${ACCOUNT}/Calls.json` });
   });
@@ -75,6 +75,36 @@ describe('the twilio library', () => {
     expect(ended.status).toBe('completed');
     expect(ended.endTime).toBeInstanceOf(Date);
     expect(api.calls.ends.at(-1)).toEqual({ accountSid: ACCOUNT, callSid: live.sid, status: 'completed' });
+  });
+
+  test('calls.create with applicationSid, callerId and callReason', async () => {
+    const call = await client.calls.create({ to: 'sip:carol@pbx.example.com', from: '+15550100002', applicationSid: 'AP' + 'a'.repeat(32), callerId: 'alice@company.example.com', callReason: 'Your table is ready' });
+    expect(call.status).toBe('queued');
+    expect(api.calls.created.at(-1)).toMatchObject({ applicationSid: 'AP' + 'a'.repeat(32), callerId: 'sip:alice@company.example.com', callReason: 'Your table is ready' });
+    await expect(client.calls.create({ to: '+15550100001', from: '+15550100002', url: 'https://app.example.com/voice', applicationSid: 'AP' + 'a'.repeat(32) })).rejects.toMatchObject({ status: 400, code: 21205 });
+  });
+
+  test('calls(sid).update with fallbackUrl and statusCallback; calls(sid).remove of an ended call', async () => {
+    const live = api.calls.add({ status: 'in-progress' });
+    const updated = await client.calls(live.sid).update({ fallbackUrl: 'https://app.example.com/fallback', statusCallback: 'https://app.example.com/status', statusCallbackMethod: 'GET' });
+    expect(updated.sid).toBe(live.sid);
+    expect(api.calls.callbackChanges.at(-1)).toEqual({
+      accountSid: ACCOUNT,
+      callSid: live.sid,
+      changes: { fallbackUrl: 'https://app.example.com/fallback', fallbackMethod: 'POST', statusCallback: 'https://app.example.com/status', statusCallbackMethod: 'GET' },
+    });
+    await expect(client.calls(live.sid).remove()).rejects.toMatchObject({ status: 400, code: 20009 });
+    await client.calls(live.sid).update({ status: 'completed' });
+    expect(await client.calls(live.sid).remove()).toBe(true);
+    await expect(client.calls(live.sid).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
+  });
+
+  test('calls.list with endTimeAfter and endTimeBefore (sent as EndTime> and EndTime<)', async () => {
+    const ended = api.calls.add({ to: '+15550188888', status: 'completed', endTime: new Date(Date.UTC(2024, 10, 5, 12, 0, 0)) });
+    api.calls.add({ to: '+15550188888', status: 'completed', endTime: new Date(Date.UTC(2024, 10, 7, 12, 0, 0)) });
+    const found = await client.calls.list({ to: '+15550188888', endTimeAfter: new Date(Date.UTC(2024, 10, 5)), endTimeBefore: new Date(Date.UTC(2024, 10, 6)) });
+    expect(found.map((c) => c.sid)).toEqual([ended.sid]);
+    expect(api.calls.listed.at(-1)?.filter).toEqual({ to: '+15550188888', endedAfter: new Date(Date.UTC(2024, 10, 5)), endedBefore: new Date(Date.UTC(2024, 10, 6, 0, 0, 0, 1)) });
   });
 
   test('errors come back as RestException with status and Twilio code', async () => {

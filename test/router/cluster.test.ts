@@ -2,8 +2,8 @@
  * Two engines as one system: they share a Redis and one SIP server (engine
  * A's embedded one; engine B connects to it as a drachtio-srf application,
  * as it would to a drachtio-server). New calls are spread over both; the
- * REST API of either lists every call, and redirects or hangs up a call
- * that the other one runs.
+ * REST API of either lists every call, and redirects, records or hangs up
+ * a call that the other one runs.
  */
 import { describe, it } from 'vitest';
 import type { StoredCall } from '../../engine/store/types.js';
@@ -47,6 +47,12 @@ describe('a cluster of two engines on one Redis and one SIP server', () => {
     const onB = listedByA.find((sid) => owners.get(sid) === 'engine-b') as string;
     const onA = listedByA.find((sid) => owners.get(sid) === 'engine-a') as string;
 
+    // A recording of a call that B runs, started and paused through A's API: B records it.
+    const recording = await viaA.calls(onB).recordings.create({ recordingTrack: 'inbound' });
+    expect(recording).toMatchObject({ callSid: onB, status: 'in-progress' });
+    expect((await viaA.calls(onB).recordings(recording.sid).update({ status: 'paused' })).status).toBe('paused');
+    expect((await viaA.calls(onB).recordings('Twilio.CURRENT').fetch()).sid).toBe(recording.sid);
+
     // A redirect through A's API of a call that B runs: B fetches the new document.
     const redirected = await viaA.calls(onB).update({ url: a.app.url('/redirected'), method: 'POST' });
     expect(redirected.sid).toBe(onB);
@@ -57,6 +63,8 @@ describe('a cluster of two engines on one Redis and one SIP server', () => {
     await viaB.calls(onA).update({ status: 'completed' });
     await waitUntil(async () => (await viaB.calls(onA).fetch()).status === 'completed', 10_000, 'the hung-up call completed');
     await waitUntil(async () => (await viaA.calls(onB).fetch()).status === 'completed', 10_000, 'the redirected call completed');
+    // Its recording ended with it, on B, and is in the shared store.
+    await waitUntil(async () => (await viaA.recordings(recording.sid).fetch()).status === 'completed', 10_000, 'the recording completed');
 
     // Each caller is a SIPp of its own, whose Call-IDs hold its pid ("1-<pid>@host").
     const callerOf = (sid: string): SippProcess | undefined => {

@@ -58,6 +58,12 @@ export class SqliteCallStore implements CallRecordStore {
     return pageOf((req) => Promise.resolve(this.scan(accountSid, filter, req)), page);
   }
 
+  delete(callSid: string): Promise<boolean> {
+    // Pending writes first, so that none of them brings the row back.
+    this.writes.flush();
+    return Promise.resolve(this.statements.get('DELETE FROM calls WHERE sid = ?').run(callSid).changes > 0);
+  }
+
   unfinished(engineId?: string): Promise<StoredCall[]> {
     this.writes.flush();
     const sql = engineId === undefined ? 'SELECT data FROM calls WHERE final = 0' : 'SELECT data FROM calls WHERE final = 0 AND engine_id = ?';
@@ -93,6 +99,8 @@ export class SqliteCallStore implements CallRecordStore {
       ['parent_call_sid = ?', f.parentCallSid],
       ['created_ms >= ?', f.startedAfter?.getTime()],
       ['created_ms < ?', f.startedBefore?.getTime()],
+      ['ended_ms >= ?', f.endedAfter?.getTime()],
+      ['ended_ms < ?', f.endedBefore?.getTime()],
     ];
     return scanRows(this.statements, 'calls', conditions, req).map(decodeCall);
   }

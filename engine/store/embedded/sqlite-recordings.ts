@@ -40,6 +40,11 @@ export class SqliteRecordingStore implements RecordingRecordStore {
     return pageOf((req) => Promise.resolve(this.scan(accountSid, filter, req)), page);
   }
 
+  delete(recordingSid: string): Promise<boolean> {
+    this.writes.flush();
+    return Promise.resolve(this.statements.get('DELETE FROM recordings WHERE sid = ?').run(recordingSid).changes > 0);
+  }
+
   /** Records beyond the retention are deleted (their files are left to the operator). */
   prune(before: number, keep: number): number {
     this.writes.flush();

@@ -53,6 +53,21 @@ export class RedisCallStore implements CallRecordStore {
     return this.r.read('call list', () => pageOf((req) => scanIndex(src, req), page));
   }
 
+  delete(callSid: string): Promise<boolean> {
+    return this.r.read('call delete', async () => {
+      const { client } = this.r;
+      const data = await client.get(this.keys.call(callSid));
+      if (data === null) return false;
+      const call = decodeCall(data);
+      await Promise.all([
+        client.del(this.keys.call(callSid)),
+        client.zrem(this.keys.accountCalls(call.accountSid), callSid),
+        client.srem(this.keys.unfinishedCalls(call.engineId), callSid),
+      ]);
+      return true;
+    });
+  }
+
   unfinished(engineId?: string): Promise<StoredCall[]> {
     return this.r.read('unfinished calls', async () => {
       const engines = engineId === undefined ? await this.r.client.smembers(this.keys.enginesWithCalls()) : [engineId];

@@ -30,6 +30,17 @@ export class RedisRecordingStore implements RecordingRecordStore {
     });
   }
 
+  delete(recordingSid: string): Promise<boolean> {
+    return this.r.read('recording delete', async () => {
+      const { client } = this.r;
+      const data = await client.get(this.keys.recording(recordingSid));
+      if (data === null) return false;
+      const { accountSid } = decodeRecording(data);
+      await Promise.all([client.del(this.keys.recording(recordingSid)), client.zrem(this.keys.accountRecordings(accountSid), recordingSid)]);
+      return true;
+    });
+  }
+
   list(accountSid: string, filter: RecordingFilter, page: PageRequest): Promise<Page<RecordingRecord>> {
     const src = {
       client: this.r.client,

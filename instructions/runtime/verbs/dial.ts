@@ -7,24 +7,14 @@ import { answerOrEnd } from './answer.js';
 import { stayBridged } from './dial/bridged.js';
 import { dialConference } from './dial/conference.js';
 import { dialQueue } from './dial/queue.js';
-import { startDialRecording } from './dial/recording.js';
+import type { SavedDialRecording } from './dial/recording.js';
 import { ringAll, ringInTurn, type RingNoun } from './dial/ring.js';
+import { RingingPhase } from './dial/ringing-phase.js';
 import { DialTransfer } from './dial/transfer.js';
 import type { DialLeg, DialLegSip } from '../call-control.js';
 
 function isRingNoun(noun: DialNoun): noun is RingNoun {
   return noun.noun === 'Number' || noun.noun === 'Sip' || noun.noun === 'Client';
-}
-
-/** Lets the caller hear a ringing party's early media; answerOnBridge callers get a 183 for it. */
-function earlyMediaRelay(ctx: VerbContext, caller: () => Endpoint | undefined, setCaller: (e: Endpoint) => void): (leg: Endpoint) => void {
-  return (leg) => {
-    void (async () => {
-      const endpoint = caller() ?? (await ctx.control.earlyMedia());
-      setCaller(endpoint);
-      if (!leg.destroyed && !ctx.signal.aborted) await endpoint.bridge(leg);
-    })().catch((err: unknown) => ctx.log.warn({ reason: (err as Error).message }, 'early media could not reach the caller'));
-  };
 }
 
 /**
@@ -52,22 +42,19 @@ function dialSipParams(status: number | undefined, sip: DialLegSip | undefined):
   return out;
 }
 
-/** Connects an answered party with the caller until one leaves; returns the action's parameters. */
-async function connect(
-  leg: DialLeg,
-  noun: RingNoun,
-  caller: Endpoint | undefined,
-  verb: DialVerb,
-  ctx: VerbContext,
-  transfer: DialTransfer,
-): Promise<Record<string, string>> {
+/**
+ * Connects an answered party with the caller until one leaves; returns the
+ * action's parameters. The caller hears the ringback until the bridge.
+ */
+async function connect(leg: DialLeg, noun: RingNoun, phase: RingingPhase, verb: DialVerb, ctx: VerbContext, transfer: DialTransfer): Promise<Record<string, string>> {
   const base = { DialCallSid: leg.callSid, ...(noun.noun === 'Sip' ? dialSipParams(200, leg.sip) : {}) };
+  phase.answered();
   if (!(await whisper(leg, noun, ctx)) || ctx.signal.aborted) {
     await leg.hangup();
     return { ...base, DialCallStatus: ctx.signal.aborted ? 'canceled' : 'no-answer' };
   }
-  let endpoint = caller;
-  if (!endpoint) {
+  let endpoint = phase.caller;
+  if (!endpoint || !ctx.control.answered) {
     const got = await answerOrEnd(ctx);
     if ('end' in got) {
       await leg.hangup();
@@ -75,43 +62,47 @@ async function connect(
     }
     endpoint = got.ok;
   }
-  const recording = startDialRecording(verb.record, endpoint, leg.endpoint, ctx.control, ctx.log);
+  await phase.end();
+  phase.connected(endpoint);
   transfer.attach(leg);
   const signal = AbortSignal.any([ctx.signal, transfer.signal]);
   const how = await stayBridged({ caller: endpoint, leg, signal, timeLimitSeconds: verb.timeLimit, hangupOnStar: verb.hangupOnStar });
   transfer.detach();
   ctx.log.info({ dialCallSid: leg.callSid, end: transfer.fetched ? 'transferred' : how, seconds: leg.durationSeconds }, '<Dial> ended');
   if (how !== 'callee-hangup') await leg.hangup();
-  const params: Record<string, string> = { ...base, DialCallStatus: 'completed', DialCallDuration: String(leg.durationSeconds), DialBridged: 'true' };
-  const saved = await recording?.finish();
-  if (saved) {
-    const recordingParams = {
-      RecordingUrl: saved.target.url,
-      RecordingSid: saved.target.sid,
-      RecordingDuration: String(saved.durationSeconds),
-    };
-    Object.assign(params, recordingParams);
-    if (verb.recordingStatusCallback !== undefined && verb.recordingStatusCallbackEvent.includes('completed')) {
-      ctx.control.notify({
-        url: verb.recordingStatusCallback,
-        method: verb.recordingStatusCallbackMethod,
-        params: {
-          CallSid: ctx.control.callSid,
-          ...recordingParams,
-          RecordingStatus: 'completed',
-          RecordingChannels: String(saved.channels),
-          RecordingSource: 'DialVerb',
-        },
-      });
-    }
+  return { ...base, DialCallStatus: 'completed', DialCallDuration: String(leg.durationSeconds), DialBridged: 'true' };
+}
+
+/** The Dial's recording goes to the action (RecordingUrl, RecordingSid, RecordingDuration) and to recordingStatusCallback. */
+function reportRecording(saved: SavedDialRecording | undefined, verb: DialVerb, ctx: VerbContext, params: Record<string, string>): void {
+  if (!saved) return;
+  const recordingParams = {
+    RecordingUrl: saved.target.url,
+    RecordingSid: saved.target.sid,
+    RecordingDuration: String(saved.durationSeconds),
+  };
+  Object.assign(params, recordingParams);
+  if (verb.recordingStatusCallback !== undefined && verb.recordingStatusCallbackEvent.includes('completed')) {
+    ctx.control.notify({
+      url: verb.recordingStatusCallback,
+      method: verb.recordingStatusCallbackMethod,
+      params: {
+        CallSid: ctx.control.callSid,
+        ...recordingParams,
+        RecordingStatus: 'completed',
+        RecordingChannels: String(saved.channels),
+        RecordingSource: 'DialVerb',
+      },
+    });
   }
-  return params;
 }
 
 /**
  * <Dial> with Number, Sip and Client nouns: answers the caller (unless
  * answerOnBridge), rings every noun at once, connects the first to answer
- * (after its whisper document) and cancels the rest. The Dial ends when
+ * (after its whisper document) and cancels the rest. While they ring the
+ * caller hears the ringback or a ringing party's early media
+ * (dial/ringing-phase.ts). The Dial ends when
  * either side hangs up, at timeLimit, or on * with hangupOnStar. The action
  * gets DialCallStatus, DialCallSid, DialCallDuration (and the recording);
  * its document replaces this one. Without an action the document goes on
@@ -135,23 +126,21 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
     if ('end' in got) return got.end;
     caller = got.ok;
   }
+  const phase = new RingingPhase(verb, nouns, ctx, caller);
   const rung = await (verb.sequential ? ringInTurn : ringAll)({
     control: ctx.control,
     nouns,
     callerId: verb.callerId,
     timeoutSeconds: verb.timeout,
     signal: ctx.signal,
-    onEarlyMedia: earlyMediaRelay(
-      ctx,
-      () => caller,
-      (e) => (caller = e),
-    ),
+    onRinging: phase.ringing,
+    onEarlyMedia: phase.earlyMedia,
   });
   let params: Record<string, string>;
   const transfer = new DialTransfer(verb, ctx);
-  if ('answered' in rung) params = await connect(rung.answered, rung.noun, caller, verb, ctx, transfer);
+  if ('answered' in rung) params = await connect(rung.answered, rung.noun, phase, verb, ctx, transfer);
   else {
-    await caller?.unbridge().catch(() => undefined);
+    await phase.caller?.unbridge().catch(() => undefined);
     params = {
       DialCallStatus: rung.status,
       ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }),
@@ -162,6 +151,9 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
     };
     ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
   }
+  await phase.end();
+  // A recording from ringing is kept (and reported) even when nobody answered.
+  reportRecording(await phase.recording?.finish(), verb, ctx, params);
   const fetched = transfer.fetched;
   if (fetched) return ctx.control.hangupSignal.aborted ? end('caller-hangup') : { kind: 'run', fetched };
   return afterDial(verb, ctx, params);

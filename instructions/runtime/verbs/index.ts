@@ -8,6 +8,7 @@ import { executePause } from './pause.js';
 import { executePlay } from './play.js';
 import { executeRecord } from './record.js';
 import { executeRedirect } from './redirect.js';
+import { executeRefer } from './refer.js';
 import { executeReject } from './reject.js';
 import { executeSay } from './say.js';
 import { executeUnsupported } from './unsupported.js';
@@ -35,6 +36,8 @@ export function executeVerb(verb: Verb, ctx: VerbContext): Promise<VerbResult> {
       return executeDial(verb, ctx);
     case 'Enqueue':
       return executeEnqueue(verb, ctx);
+    case 'Refer':
+      return executeRefer(verb, ctx);
     default:
       return executeUnsupported(verb, ctx);
   }

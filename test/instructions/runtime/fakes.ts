@@ -48,7 +48,8 @@ export type Op =
   | { op: 'play'; url: string; opts: PlayOptions; end: string }
   | { op: 'playDigits'; digits: string }
   | { op: 'collect'; opts: CollectOptions; outcome: CollectOutcome }
-  | { op: 'record'; opts: RecordOptions; outcome: RecordOutcome };
+  | { op: 'record'; opts: RecordOptions; outcome: RecordOutcome }
+  | { op: 'recordCall'; opts: CallRecordingOptions };
 
 export class FakeEndpoint extends EventEmitter implements Endpoint {
   readonly localSdp = 'v=0\r\n';
@@ -170,6 +171,7 @@ export class FakeEndpoint extends EventEmitter implements Endpoint {
   /** A call recording that writes nothing and lasts from its start to its stop. */
   recordCall(opts: CallRecordingOptions): Promise<CallRecorder> {
     const started = Date.now();
+    this.ops.push({ op: 'recordCall', opts });
     let paused = false;
     return Promise.resolve({
       get paused() {
@@ -338,11 +340,6 @@ export class FakeCall implements CallControl {
   placeDialLeg(req: DialLegRequest): Promise<DialAttempt> {
     this.dialed.push(req);
     return this.dial(req);
-  }
-
-  saveMixedRecording(parts: readonly string[], target: RecordingTarget, opts: { channels: 1 | 2; source: 'DialVerb' | 'OutboundAPI' }): Promise<{ durationMs: number }> {
-    this.saved.push({ sid: target.sid, durationMs: 1000, channels: opts.channels, source: opts.source });
-    return Promise.resolve({ durationMs: 1000 });
   }
 
   /** Texts spoken, in order. */

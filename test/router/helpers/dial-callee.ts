@@ -13,6 +13,7 @@ import { CallerMedia, PT_PCMU } from './caller-media.js';
 export type CalleeScenario =
   | 'router-uas-answer'
   | 'router-uas-early-media'
+  | 'router-uas-ring-answer'
   | 'router-uas-refer'
   | 'router-uas-refer-failed'
   | 'router-uas-refer-declined'

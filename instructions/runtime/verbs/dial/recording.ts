@@ -1,44 +1,64 @@
 import type { Logger } from 'pino';
-import type { DialRecordMode } from '../../../verbs/dial.js';
-import type { Endpoint, RecordOutcome } from '../../../../media/types.js';
+import type { DialVerb } from '../../../verbs/dial.js';
+import type { CallRecorder, Endpoint } from '../../../../media/types.js';
 import type { CallControl, RecordingTarget } from '../../call-control.js';
 
-/** A Dial recording in progress: each side to a file of its own, joined when it stops. */
-export interface DialRecording {
-  /** Stops both sides and makes the recording; undefined when nothing could be saved. */
-  finish(): Promise<{ target: RecordingTarget; durationSeconds: number; channels: 1 | 2 } | undefined>;
+export interface SavedDialRecording {
+  target: RecordingTarget;
+  durationSeconds: number;
+  channels: 1 | 2;
 }
 
 /**
- * Starts recording both sides of a bridged Dial (record-from-answer and
- * the ringing variants, which dialtone starts at answer too: nothing is
- * heard before). The two files are mixed into one channel, or kept as two
- * channels (caller first) for the -dual modes.
+ * A Dial recording in progress: a call recording of the caller's endpoint
+ * (Endpoint.recordCall). Twilio's tracks are seen from the caller's call:
+ * inbound is what the caller says, outbound what it hears, which is what
+ * its endpoint sends it: the ringback while the parties ring, a ringing
+ * party's early media, then the connected party. Both tracks are kept in
+ * step by the media engine, mixed into one channel or kept as two (caller
+ * first) for the -dual modes with recordingTrack both; a single track is
+ * one channel. With trim-silence, the silence before the first and after
+ * the last sound of the tracks together is cut.
  */
-export function startDialRecording(mode: DialRecordMode, caller: Endpoint, callee: Endpoint, control: CallControl, log: Logger): DialRecording | undefined {
-  if (mode === 'do-not-record') return undefined;
-  const channels: 1 | 2 = mode.endsWith('-dual') ? 2 : 1;
-  const target = control.newRecording();
-  const stop = new AbortController();
-  const parts = [`${target.path}.caller.wav`, `${target.path}.callee.wav`];
-  const sides = [caller, callee].map((endpoint, i) =>
-    endpoint.record({ path: parts[i]!, signal: stop.signal }).catch((err: unknown): RecordOutcome | undefined => {
-      log.warn({ reason: (err as Error).message, side: i === 0 ? 'caller' : 'callee' }, 'Dial recording failed');
+export class DialRecording {
+  private finished = false;
+
+  private constructor(
+    private readonly recorder: Promise<CallRecorder | undefined>,
+    private readonly control: CallControl,
+    private readonly target: RecordingTarget,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Starts the recording of a Dial with `record` set (undefined for
+   * do-not-record): at the first ringing for the record-from-ringing modes,
+   * at the bridge for record-from-answer.
+   */
+  static start(verb: DialVerb, caller: Endpoint, control: CallControl, log: Logger): DialRecording | undefined {
+    if (verb.record === 'do-not-record') return undefined;
+    const target = control.newRecording();
+    const channels = verb.recordingTrack === 'both' && verb.record.endsWith('-dual') ? 2 : 1;
+    const recorder = caller.recordCall({ path: target.path, track: verb.recordingTrack, channels, trim: verb.trim === 'trim-silence' }).catch((err: unknown) => {
+      log.warn({ reason: (err as Error).message, recordingSid: target.sid }, 'the Dial recording could not start');
       return undefined;
-    }),
-  );
-  return {
-    async finish() {
-      stop.abort();
-      const outcomes = await Promise.all(sides);
-      if (outcomes.some((o) => o === undefined)) return undefined;
-      try {
-        const { durationMs } = await control.saveMixedRecording(parts, target, { channels, source: 'DialVerb' });
-        return { target, durationSeconds: Math.round(durationMs / 1000), channels };
-      } catch (err) {
-        log.warn({ reason: (err as Error).message, recordingSid: target.sid }, 'Dial recording could not be saved');
-        return undefined;
-      }
-    },
-  };
+    });
+    return new DialRecording(recorder, control, target, log);
+  }
+
+  /** Stops the recording and saves it; undefined when nothing could be saved. */
+  async finish(): Promise<SavedDialRecording | undefined> {
+    if (this.finished) return undefined;
+    this.finished = true;
+    const recorder = await this.recorder;
+    if (!recorder) return undefined;
+    try {
+      const { durationMs, channels } = await recorder.stop();
+      this.control.recordingSaved(this.target, { durationMs, channels, source: 'DialVerb' });
+      return { target: this.target, durationSeconds: Math.round(durationMs / 1000), channels };
+    } catch (err) {
+      this.log.warn({ reason: (err as Error).message, recordingSid: this.target.sid }, 'Dial recording could not be saved');
+      return undefined;
+    }
+  }
 }

@@ -16,6 +16,8 @@ export interface RingOptions {
   /** The caller left or the call was redirected: every leg still ringing is cancelled. */
   signal: AbortSignal;
   onEarlyMedia?: (endpoint: Endpoint) => void;
+  /** A called party rings (its first 18x, with that response's status). */
+  onRinging?: (sipStatus: number) => void;
 }
 
 /**
@@ -50,6 +52,9 @@ export async function ringAll(opts: RingOptions): Promise<RingResult> {
       callerId: opts.callerId,
       timeoutSeconds: opts.timeoutSeconds,
       signal: AbortSignal.any([opts.signal, cancels[i]!.signal]),
+      onRinging: (sipStatus) => {
+        if (!winner) opts.onRinging?.(sipStatus);
+      },
       // Early media of one ringing party at a time reaches the caller: the first to send it.
       onEarlyMedia: (endpoint) => {
         if (winner || (earlyMediaFrom !== undefined && earlyMediaFrom !== i)) return;
