@@ -317,9 +317,11 @@ export abstract class SipCallBase implements CallControl {
   }
 
   notify(n: Notification): void {
-    // A key of its own, so that the call's status callbacks keep their numbering.
+    // A key of its own, so that the call's status callbacks keep their numbering; each is the last so far, and
+    // one made while an earlier one of its key is still going out waits behind it.
     const key = `${this.callSid}:${n.params.RecordingSid ?? randomBytes(4).toString('hex')}`;
-    this.deps.statusSender.send(key, { url: n.url, method: n.method, params: n.params, authToken: this.deps.account.authToken }, { last: true });
+    const params = { AccountSid: this.deps.session.accountSid, ...n.params };
+    this.deps.statusSender.send(key, { url: n.url, method: n.method, params, authToken: this.deps.account.authToken }, { last: true });
   }
 
   joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { recordingStatusParams, type RecordingStatusEvent } from '../../instructions/runtime/recording-status.js';
 import type { ConferenceNoun } from '../../instructions/verbs/dial-nouns.js';
 import type { RecordingRecord } from '../api/call-service.js';
 import type { EventStream } from '../events/event-stream.js';
@@ -33,24 +34,13 @@ export class ConferenceRecorder {
     const url = `${this.place.baseUrl}/recordings/${sid}`;
     const startTime = new Date();
     const { record } = conf;
-    const callback = (status: 'in-progress' | 'completed' | 'absent', extra: Record<string, string>): void => {
+    const callback = (status: RecordingStatusEvent, durationSeconds: number): void => {
       const target = settings.recordingStatusCallback;
       if (target === undefined || !settings.recordingStatusCallbackEvent.includes(status)) return;
-      const params = {
-        AccountSid: record.accountSid,
-        ConferenceSid: record.sid,
-        CallSid: callSid,
-        RecordingSid: sid,
-        RecordingUrl: url,
-        RecordingStatus: status,
-        RecordingChannels: '1',
-        RecordingSource: 'Conference',
-        RecordingStartTime: startTime.toUTCString().replace(/GMT$/, '+0000'),
-        ...extra,
-      };
-      this.place.statusSender.send(`${record.sid}:${sid}`, { url: target, method: settings.recordingStatusCallbackMethod, params, authToken }, { last: status !== 'in-progress' });
+      const params = recordingStatusParams({ accountSid: record.accountSid, conferenceSid: record.sid, callSid, sid, url, status, durationSeconds, channels: 1, source: 'Conference', startTime, track: 'both' });
+      this.place.statusSender.send(`${record.sid}:${sid}`, { url: target, method: settings.recordingStatusCallbackMethod, params, authToken }, { last: true });
     };
-    callback('in-progress', {});
+    callback('in-progress', 0);
     try {
       const out = await conf.room.record({ path, signal: conf.recordingSignal, trim: settings.trim === 'trim-silence' });
       const now = new Date();
@@ -71,7 +61,7 @@ export class ConferenceRecorder {
       };
       this.place.store.add(rec);
       this.events.publish({ type: 'recording.completed', at: now, accountSid: record.accountSid, callSid, recording: rec });
-      callback(rec.status === 'completed' ? 'completed' : 'absent', { RecordingDuration: String(durationSeconds) });
+      callback(rec.status === 'completed' ? 'completed' : 'absent', durationSeconds);
     } catch (err) {
       this.log.error({ conferenceSid: record.sid, recordingSid: sid, reason: (err as Error).message }, 'the conference recording failed');
     }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RecordingTarget } from '../../instructions/runtime/call-control.js';
+import { RECORDING_TOO_SHORT, recordingStatusParams, type RecordingStatusEvent } from '../../instructions/runtime/recording-status.js';
 import type { CallRecorder, Endpoint } from '../../media/types.js';
 import { ApiError, type CallRecordingChange, type CallRecordingParams, type RecordingRecord } from '../api/call-service.js';
 import type { EventStream } from '../events/event-stream.js';
@@ -8,8 +9,6 @@ import type { RecordingStore } from './recording-store.js';
 
 /** Twilio's error 21220: the call is not in a state that allows this. */
 const INVALID_STATE = 21220;
-/** Twilio's error 16101: the recording was too short to keep. */
-const TOO_SHORT = 16101;
 
 export type RecordingSource = 'StartCallRecordingAPI' | 'OutboundAPI';
 
@@ -166,7 +165,7 @@ export class CallRecordings {
     if (durationMs > 0) record.status = 'completed';
     else {
       record.status = 'absent';
-      record.errorCode = TOO_SHORT;
+      record.errorCode = RECORDING_TOO_SHORT;
     }
     this.deps.store.add(record);
     this.deps.log.info({ recordingSid: record.sid, durationMs, status: record.status, ended: why }, 'call recording ended');
@@ -178,26 +177,26 @@ export class CallRecordings {
   }
 
   /** The recording status callback for `event`, when asked for. */
-  private callback(entry: Running, event: CallRecordingParams['statusCallbackEvents'][number]): void {
+  private callback(entry: Running, event: RecordingStatusEvent): void {
     const { record, req } = entry;
     if (req.statusCallback === undefined || !req.statusCallbackEvents.includes(event)) return;
-    const params: Record<string, string> = {
-      AccountSid: record.accountSid,
-      CallSid: record.callSid,
-      RecordingSid: record.sid,
-      RecordingUrl: record.mediaUrl,
-      RecordingStatus: event,
-      RecordingChannels: String(record.channels),
-      RecordingStartTime: record.startTime.toUTCString().replace(/GMT$/, '+0000'),
-      RecordingSource: record.source,
-      RecordingTrack: record.track ?? 'both',
-    };
-    if (event !== 'in-progress') params.RecordingDuration = String(record.durationSeconds);
-    if (event === 'absent') params.ErrorCode = String(record.errorCode ?? TOO_SHORT);
+    const params = recordingStatusParams({
+      accountSid: record.accountSid,
+      callSid: record.callSid,
+      sid: record.sid,
+      url: record.mediaUrl,
+      status: event,
+      durationSeconds: record.durationSeconds,
+      channels: record.channels,
+      source: record.source,
+      startTime: record.startTime,
+      track: record.track ?? 'both',
+      ...(record.errorCode !== undefined ? { errorCode: record.errorCode } : {}),
+    });
     this.deps.statusSender.send(
       `${record.callSid}:${record.sid}`,
       { url: req.statusCallback, method: req.statusCallbackMethod, params, authToken: this.call.authToken },
-      { last: event !== 'in-progress' },
+      { last: true },
     );
   }
 }

@@ -34,7 +34,11 @@ export interface RecordingTarget {
   url: string;
 }
 
-/** A request the engine sends without waiting for it (recording status callbacks). */
+/**
+ * A request the engine sends without waiting for it (recording status
+ * callbacks); the call adds its AccountSid. Those with one RecordingSid
+ * go out in the order they were made.
+ */
 export interface Notification {
   url: string;
   method: HttpMethod;

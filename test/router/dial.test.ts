@@ -236,7 +236,7 @@ describe('Dial', () => {
     h.app.on(
       '/voice',
       respond(
-        `<Say>Connecting.</Say><Dial record="record-from-answer" recordingStatusCallback="/rec-status" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`,
+        `<Say>Connecting.</Say><Dial record="record-from-answer" recordingStatusCallback="/rec-status" recordingStatusCallbackEvent="in-progress completed" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`,
       ),
     );
     const call = await h.call({ scenario: 'answered', user: 'dialer', media: caller, timeoutSeconds: 30 });
@@ -249,8 +249,9 @@ describe('Dial', () => {
     const action = h.app.to('/dialed')[0]!;
     expect(action.params.RecordingUrl).toMatch(/\/recordings\/RE[0-9a-f]{32}$/);
     expect(Number(action.params.RecordingDuration)).toBeGreaterThanOrEqual(2);
-    const status = await h.app.waitFor((r) => r.pathname === '/rec-status', 5000, 'recording status callback');
-    expect(status.params).toMatchObject({ RecordingSid: action.params.RecordingSid, RecordingStatus: 'completed', RecordingSource: 'DialVerb', RecordingChannels: '1' });
+    const [started, status] = await h.app.waitForCount('/rec-status', 2, 5000);
+    expect(started!.params).toMatchObject({ AccountSid: ACCOUNT_SID, RecordingSid: action.params.RecordingSid, RecordingStatus: 'in-progress', RecordingTrack: 'both' });
+    expect(status!.params).toMatchObject({ RecordingSid: action.params.RecordingSid, RecordingStatus: 'completed', RecordingSource: 'DialVerb', RecordingChannels: '1', RecordingDuration: action.params.RecordingDuration });
 
     const wav = Buffer.from(await (await fetch(`${action.params.RecordingUrl}.wav`)).arrayBuffer());
     const pcm = decodeWav(wav);

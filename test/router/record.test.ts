@@ -11,7 +11,7 @@ import { decodeWav } from '../../media/embedded/audio/wav.js';
 import { dominantFrequency } from '../../media/embedded/dsp/silence.js';
 import { describeSipp } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
-import { twiml } from './helpers/app-server.js';
+import { noContent, twiml } from './helpers/app-server.js';
 import { expectCallRequest } from './helpers/call-expectations.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { startRouter } from './helpers/router-harness.js';
@@ -29,7 +29,17 @@ describe('Record', () => {
 
     const doc = new VoiceResponse();
     doc.say('Leave a message after the beep.');
-    doc.record({ action: '/recorded', method: 'POST', finishOnKey: '#', maxLength: 20, timeout: 10, playBeep: true });
+    doc.record({
+      action: '/recorded',
+      method: 'POST',
+      finishOnKey: '#',
+      maxLength: 20,
+      timeout: 10,
+      playBeep: true,
+      recordingStatusCallback: '/recording-status',
+      recordingStatusCallbackEvent: ['in-progress', 'completed'],
+    });
+    h.app.on('/recording-status', noContent());
     h.app.on('/voice', twiml(doc.toString()));
     const done = new VoiceResponse();
     done.hangup();
@@ -64,5 +74,15 @@ describe('Record', () => {
     expect(samples.length / 8000).toBeGreaterThan(1.8);
     expect(samples.length / 8000).toBeLessThan(2.3);
     expect(Math.abs(dominantFrequency(samples, 8000) - TONE_HZ)).toBeLessThan(10);
+
+    // The recording status callbacks asked for: in-progress at the start, completed with its length.
+    const statuses = await h.app.waitForCount('/recording-status', 2, 5000);
+    expect(statuses.map((r) => r.params.RecordingStatus)).toEqual(['in-progress', 'completed']);
+    for (const r of statuses) {
+      expect(r.params).toMatchObject({ AccountSid: action.params.AccountSid, CallSid: action.params.CallSid, RecordingSid: action.params.RecordingSid, RecordingSource: 'RecordVerb', RecordingTrack: 'inbound', RecordingChannels: '1' });
+      expect(r.params.RecordingStartTime).toMatch(/ \+0000$/);
+    }
+    expect(statuses[0]!.params.RecordingDuration).toBeUndefined();
+    expect(statuses[1]!.params.RecordingDuration).toBe('2');
   });
 });

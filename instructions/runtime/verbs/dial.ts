@@ -73,28 +73,10 @@ async function connect(leg: DialLeg, noun: RingNoun, phase: RingingPhase, verb: 
   return { ...base, DialCallStatus: 'completed', DialCallDuration: String(leg.durationSeconds), DialBridged: 'true' };
 }
 
-/** The Dial's recording goes to the action (RecordingUrl, RecordingSid, RecordingDuration) and to recordingStatusCallback. */
-function reportRecording(saved: SavedDialRecording | undefined, verb: DialVerb, ctx: VerbContext, params: Record<string, string>): void {
+/** The Dial's recording goes to the action (RecordingUrl, RecordingSid, RecordingDuration); its status callbacks are dial/recording.ts's. */
+function reportRecording(saved: SavedDialRecording | undefined, params: Record<string, string>): void {
   if (!saved) return;
-  const recordingParams = {
-    RecordingUrl: saved.target.url,
-    RecordingSid: saved.target.sid,
-    RecordingDuration: String(saved.durationSeconds),
-  };
-  Object.assign(params, recordingParams);
-  if (verb.recordingStatusCallback !== undefined && verb.recordingStatusCallbackEvent.includes('completed')) {
-    ctx.control.notify({
-      url: verb.recordingStatusCallback,
-      method: verb.recordingStatusCallbackMethod,
-      params: {
-        CallSid: ctx.control.callSid,
-        ...recordingParams,
-        RecordingStatus: 'completed',
-        RecordingChannels: String(saved.channels),
-        RecordingSource: 'DialVerb',
-      },
-    });
-  }
+  Object.assign(params, { RecordingUrl: saved.target.url, RecordingSid: saved.target.sid, RecordingDuration: String(saved.durationSeconds) });
 }
 
 /**
@@ -153,7 +135,7 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
   }
   await phase.end();
   // A recording from ringing is kept (and reported) even when nobody answered.
-  reportRecording(await phase.recording?.finish(), verb, ctx, params);
+  reportRecording(await phase.recording?.finish(), params);
   const fetched = transfer.fetched;
   if (fetched) return ctx.control.hangupSignal.aborted ? end('caller-hangup') : { kind: 'run', fetched };
   return afterDial(verb, ctx, params);

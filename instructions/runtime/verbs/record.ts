@@ -3,21 +3,15 @@ import type { RecordVerb } from '../../verbs/record.js';
 import { answerOrEnd } from './answer.js';
 import { end, NEXT, type VerbContext, type VerbExecutor } from '../verb-executor.js';
 import type { RecordingTarget } from '../call-control.js';
+import { recordingStatusParams, type RecordingStatusEvent } from '../recording-status.js';
 
-function recordingStatus(verb: RecordVerb, ctx: VerbContext, target: RecordingTarget, durationSeconds: number): void {
-  if (verb.recordingStatusCallback === undefined || !verb.recordingStatusCallbackEvent.includes('completed')) return;
+/** The recording status callback of `status`, when the verb asked for it. */
+function recordingStatus(verb: RecordVerb, ctx: VerbContext, target: RecordingTarget, status: RecordingStatusEvent, startTime: Date, durationSeconds = 0): void {
+  if (verb.recordingStatusCallback === undefined || !verb.recordingStatusCallbackEvent.includes(status)) return;
   ctx.control.notify({
     url: verb.recordingStatusCallback,
     method: verb.recordingStatusCallbackMethod,
-    params: {
-      CallSid: ctx.control.callSid,
-      RecordingSid: target.sid,
-      RecordingUrl: target.url,
-      RecordingStatus: 'completed',
-      RecordingDuration: String(durationSeconds),
-      RecordingChannels: '1',
-      RecordingSource: 'RecordVerb',
-    },
+    params: recordingStatusParams({ callSid: ctx.control.callSid, sid: target.sid, url: target.url, status, durationSeconds, channels: 1, source: 'RecordVerb', startTime, track: 'inbound' }),
   });
 }
 
@@ -37,6 +31,9 @@ export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
   const endpoint = got.ok;
   endpoint.clearDigits();
   const target = ctx.control.newRecording();
+  const startTime = new Date();
+  // In progress from here (a beep first, when asked).
+  recordingStatus(verb, ctx, target, 'in-progress', startTime);
   let outcome;
   try {
     outcome = await endpoint.record({
@@ -61,8 +58,8 @@ export const executeRecord: VerbExecutor<RecordVerb> = async (verb, ctx) => {
   ctx.log.info({ recordingSid: target.sid, durationMs: outcome.durationMs, reason: outcome.reason }, 'recording written');
   if (outcome.durationMs > 0) {
     ctx.control.recordingSaved(target, { durationMs: outcome.durationMs, channels: 1, source: 'RecordVerb' });
-    recordingStatus(verb, ctx, target, durationSeconds);
-  }
+    recordingStatus(verb, ctx, target, 'completed', startTime, durationSeconds);
+  } else recordingStatus(verb, ctx, target, 'absent', startTime);
 
   if (redirected) return NEXT;
   const url = verb.action ?? ctx.control.currentDocumentUrl;

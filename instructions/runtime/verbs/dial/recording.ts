@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DialVerb } from '../../../verbs/dial.js';
 import type { CallRecorder, Endpoint } from '../../../../media/types.js';
 import type { CallControl, RecordingTarget } from '../../call-control.js';
+import { recordingStatusParams, type RecordingStatusEvent } from '../../recording-status.js';
 
 export interface SavedDialRecording {
   target: RecordingTarget;
@@ -22,13 +23,18 @@ export interface SavedDialRecording {
  */
 export class DialRecording {
   private finished = false;
+  private readonly startTime = new Date();
 
   private constructor(
+    private readonly verb: DialVerb,
     private readonly recorder: Promise<CallRecorder | undefined>,
     private readonly control: CallControl,
     private readonly target: RecordingTarget,
+    private readonly channels: 1 | 2,
     private readonly log: Logger,
-  ) {}
+  ) {
+    void recorder.then((r) => r && this.callback('in-progress', 0));
+  }
 
   /**
    * Starts the recording of a Dial with `record` set (undefined for
@@ -43,7 +49,7 @@ export class DialRecording {
       log.warn({ reason: (err as Error).message, recordingSid: target.sid }, 'the Dial recording could not start');
       return undefined;
     });
-    return new DialRecording(recorder, control, target, log);
+    return new DialRecording(verb, recorder, control, target, channels, log);
   }
 
   /** Stops the recording and saves it; undefined when nothing could be saved. */
@@ -54,11 +60,34 @@ export class DialRecording {
     if (!recorder) return undefined;
     try {
       const { durationMs, channels } = await recorder.stop();
+      const durationSeconds = Math.round(durationMs / 1000);
       this.control.recordingSaved(this.target, { durationMs, channels, source: 'DialVerb' });
-      return { target: this.target, durationSeconds: Math.round(durationMs / 1000), channels };
+      this.callback(durationMs > 0 ? 'completed' : 'absent', durationSeconds);
+      return { target: this.target, durationSeconds, channels };
     } catch (err) {
       this.log.warn({ reason: (err as Error).message, recordingSid: this.target.sid }, 'Dial recording could not be saved');
       return undefined;
     }
+  }
+
+  /** The recording status callback of `status`, when the Dial asked for it. */
+  private callback(status: RecordingStatusEvent, durationSeconds: number): void {
+    const { verb, target } = this;
+    if (verb.recordingStatusCallback === undefined || !verb.recordingStatusCallbackEvent.includes(status)) return;
+    this.control.notify({
+      url: verb.recordingStatusCallback,
+      method: verb.recordingStatusCallbackMethod,
+      params: recordingStatusParams({
+        callSid: this.control.callSid,
+        sid: target.sid,
+        url: target.url,
+        status,
+        durationSeconds,
+        channels: this.channels,
+        source: 'DialVerb',
+        startTime: this.startTime,
+        track: verb.recordingTrack,
+      }),
+    });
   }
 }
