@@ -131,8 +131,9 @@ export interface CallRecordingOptions {
  */
 export interface CallRecorder {
   readonly paused: boolean;
-  pause(behavior: PauseBehavior): void;
-  resume(): void;
+  /** Resolves once the media server has taken the pause (nothing of the paused audio is written after it); rejects with MediaError when it could not. */
+  pause(behavior: PauseBehavior): Promise<void>;
+  resume(): Promise<void>;
   /**
    * Ends the recording and writes the file; resolves with its length
    * (pauses skipped are not in it) and channels. Calling it again, or

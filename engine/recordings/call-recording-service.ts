@@ -56,11 +56,7 @@ export class LiveCallRecordingService implements CallRecordingService {
       return recordings.start(command.params, 'StartCallRecordingAPI');
     }
     if (!recordings) return Promise.resolve(undefined);
-    try {
-      return Promise.resolve(command.kind === 'update' ? recordings.update(command.recordingSid, command.change) : recordings.get(command.recordingSid));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return command.kind === 'update' ? recordings.update(command.recordingSid, command.change) : Promise.resolve(recordings.get(command.recordingSid));
   }
 
   /** The command carried to the engine that runs the call; undefined when no engine runs it. */

@@ -48,7 +48,7 @@ interface Running {
  */
 export class CallRecordings {
   private readonly running = new Map<string, Running>();
-  /** Newest first: Twilio.CURRENT names the newest that is still going. */
+  /** Newest first. */
   private readonly order: string[] = [];
   private readonly finishing = new Set<Promise<void>>();
   private watched: Endpoint | undefined;
@@ -83,9 +83,11 @@ export class CallRecordings {
     this.running.set(record.sid, entry);
     this.order.unshift(record.sid);
     this.deps.store.add(record);
-    this.watch(endpoint);
     this.deps.log.info({ recordingSid: record.sid, track: req.track, channels }, 'call recording started');
     this.callback(entry, 'in-progress');
+    // The call may have ended while the recording started: it ends with it (its destroy event has gone).
+    if (endpoint.destroyed) this.finish(entry, 'hangup');
+    else this.watch(endpoint);
     return { ...record };
   }
 
@@ -95,7 +97,7 @@ export class CallRecordings {
     return entry && { ...entry.record };
   }
 
-  update(sid: string, change: CallRecordingChange): RecordingRecord | undefined {
+  async update(sid: string, change: CallRecordingChange): Promise<RecordingRecord | undefined> {
     const entry = this.find(sid);
     if (!entry) return undefined;
     const { record, recorder } = entry;
@@ -107,8 +109,9 @@ export class CallRecordings {
       this.finish(entry, 'stopped');
       return { ...record };
     }
-    if (change.status === 'paused') recorder.pause(change.pauseBehavior);
-    else recorder.resume();
+    // Answered once the media server has taken it: a pause that is reported is a pause that holds.
+    if (change.status === 'paused') await recorder.pause(change.pauseBehavior);
+    else await recorder.resume();
     record.status = change.status;
     record.dateUpdated = new Date();
     this.deps.store.add(record);
@@ -121,15 +124,10 @@ export class CallRecordings {
     while (this.finishing.size > 0) await Promise.all([...this.finishing]);
   }
 
-  /** Stops every recording still going (the call is ending). */
-  stopAll(): Promise<void> {
-    for (const entry of this.running.values()) if (!entry.done) this.finish(entry, 'stopped');
-    return this.settled();
-  }
-
+  /** A recording of the call; Twilio.CURRENT: the newest still going. */
   private find(sid: string): Running | undefined {
     if (sid !== 'Twilio.CURRENT') return this.running.get(sid);
-    const current = this.order.find((s) => !this.running.get(s)?.done) ?? this.order[0];
+    const current = this.order.find((s) => !this.running.get(s)?.done);
     return current === undefined ? undefined : this.running.get(current);
   }
 
@@ -146,6 +144,7 @@ export class CallRecordings {
     const { record } = entry;
     record.status = 'stopped';
     record.dateUpdated = new Date();
+    this.deps.store.add(record);
     const done = this.write(entry, why).finally(() => this.finishing.delete(done));
     entry.done = done;
     this.finishing.add(done);

@@ -1,6 +1,7 @@
 import { AttributeReader, type HttpMethod } from '../attributes.js';
 import type { ParseContext } from '../context.js';
 import { childElements, ownText, type XmlElement } from '../xml-tree.js';
+import { uriHeaders } from './uri-headers.js';
 import { RECORD_TRIMS, RECORDING_EVENTS, type RecordingEvent, type RecordTrim } from './record.js';
 
 /** The nouns of <Dial>: who or what to connect the caller to. */
@@ -134,18 +135,8 @@ export function parseSip(el: XmlElement, ctx: ParseContext): SipNoun {
   const uri = q < 0 ? text : text.slice(0, q);
   const headers: Record<string, string> = {};
   // The URI's headers (hname=hvalue&...), as Twilio takes them: the X- ones go into the INVITE.
-  for (const pair of q < 0 ? [] : text.slice(q + 1).split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-      value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
-    } catch {
-      throw ctx.fail(el, `"${pair}" is not a valid URI header`);
-    }
-    if (/^X-[A-Za-z0-9-]+$/i.test(name) && !/[\r\n]/.test(value)) headers[name] = value;
+  for (const { name, value, sendable } of q < 0 ? [] : uriHeaders(el, ctx, text.slice(q + 1))) {
+    if (sendable) headers[name] = value;
     else ctx.warn(el, `URI header "${name}" was ignored: only X- headers are sent`);
   }
   return { noun: 'Sip', uri, headers, username, password, ...legs };

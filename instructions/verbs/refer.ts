@@ -1,6 +1,7 @@
 import { AttributeReader, type HttpMethod } from '../attributes.js';
 import type { ParseContext } from '../context.js';
 import { childElements, ownText, type XmlElement } from '../xml-tree.js';
+import { uriHeaders } from './uri-headers.js';
 
 /** The <Sip> noun of <Refer>: where the far end is asked to take the call. */
 export interface ReferSipNoun {
@@ -30,20 +31,10 @@ export interface ReferVerb {
 /** The X- headers of a URI's header part, decoded; other headers stay in the URI only. */
 function uriXHeaders(el: XmlElement, ctx: ParseContext, query: string): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const pair of query.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    let name: string;
-    let value: string;
-    try {
-      name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-      value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
-    } catch {
-      throw ctx.fail(el, `"${pair}" is not a valid URI header`);
-    }
+  for (const { name, value, sendable } of uriHeaders(el, ctx, query)) {
     if (!/^X-[A-Za-z0-9-]+$/i.test(name)) continue;
     // A decoded line break would split the REFER's header: it stays in the (encoded) URI only.
-    if (/[\r\n]/.test(value)) ctx.warn(el, `URI header "${name}" holds a line break: it is not copied onto the REFER`);
+    if (!sendable) ctx.warn(el, `URI header "${name}" holds a line break: it is not copied onto the REFER`);
     else headers[name] = value;
   }
   return headers;

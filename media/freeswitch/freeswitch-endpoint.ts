@@ -63,6 +63,7 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
   private recording: { op: BreakableOp<RecordEnd>; finishOnKey: string } | undefined;
   private bridged: FreeSwitchEndpoint | undefined;
   private readonly callRecordings = new Set<FsCallRecording>();
+  private bugStarts: Promise<unknown> = Promise.resolve();
   private localSdpText: string;
   private lastStats: EndpointStats;
   private statsAt = 0;
@@ -227,9 +228,7 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
    */
   private async recordBridged(opts: RecordOptions): Promise<RecordOutcome> {
     const file = freeswitchRecordingPath(this.ctx.recordings, opts.path);
-    await untilAborted(this.fs.set({ RECORD_READ_ONLY: 'true', RECORD_WRITE_ONLY: 'false' }), this.life.signal);
-    const started = await this.ch.api('uuid_record', [this.uuid, 'start', file]);
-    if (started !== undefined && !started.startsWith('+OK')) throw new MediaError('io', `FreeSWITCH could not record: ${started.trim()}`);
+    await this.startBug({ RECORD_READ_ONLY: 'true', RECORD_WRITE_ONLY: 'false' }, file);
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
     // Every way the recording ends (signal, limit, finish key, a newer recording, hangup) stops op, which wakes this.
@@ -251,9 +250,24 @@ export class FreeSwitchEndpoint extends EventEmitter implements Endpoint {
     return out;
   }
 
+  /**
+   * Sets the RECORD_* channel variables and starts a media bug: FreeSWITCH
+   * reads the variables when the bug starts, so one start at a time.
+   */
+  private startBug(vars: Record<string, string>, file: string): Promise<void> {
+    const run = this.bugStarts.then(async () => {
+      await untilAborted(this.fs.set(vars), this.life.signal);
+      const started = await this.ch.api('uuid_record', [this.uuid, 'start', file]);
+      if (started !== undefined && !started.startsWith('+OK')) throw new MediaError('io', `FreeSWITCH could not record: ${started.trim()}`);
+    });
+    this.bugStarts = run.catch(() => undefined);
+    return run;
+  }
+
   async recordCall(opts: CallRecordingOptions): Promise<CallRecorder> {
     this.assertAlive();
-    const recording = await FsCallRecording.start(this.ch, this.ctx.recordings, opts, this.life.signal, (r) => this.callRecordings.delete(r));
+    const startBug = (vars: Record<string, string>, file: string): Promise<void> => this.startBug(vars, file);
+    const recording = await FsCallRecording.start(this.ch, this.ctx.recordings, opts, startBug, this.life.signal, (r) => this.callRecordings.delete(r));
     this.callRecordings.add(recording);
     if (this.destroyed) recording.end('hangup').catch(() => undefined);
     return recording;

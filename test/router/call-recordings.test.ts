@@ -15,20 +15,16 @@ import { noContent, respond } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { startCallee } from './helpers/dial-callee.js';
 import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
+import { between, channelsOf } from '../support/wav-samples.js';
 
 const TONE_HZ = 600;
 const PART_MS = 1000;
 
-/** The channels of a 16-bit PCM WAV file with the canonical 44-byte header. */
-function channelsOf(buf: Buffer): Int16Array[] {
-  const channels = buf.readUInt16LE(22);
-  const pcm = new Int16Array(buf.buffer.slice(buf.byteOffset + 44, buf.byteOffset + buf.length));
-  return Array.from({ length: channels }, (_, c) => pcm.filter((_, i) => i % channels === c));
-}
-
-/** Samples of a stretch of a recording, by time. */
-function between(samples: Int16Array, fromMs: number, toMs: number): Int16Array {
-  return samples.subarray(Math.round((fromMs * 8000) / 1000), Math.round((toMs * 8000) / 1000));
+/** Runs a request; its answer, and when it was sent and answered (performance.now()). */
+async function timed<T>(request: () => Promise<T>): Promise<{ value: T; sent: number; got: number }> {
+  const sent = performance.now();
+  const value = await request();
+  return { value, sent, got: performance.now() };
 }
 
 async function download(url: string): Promise<Int16Array> {
@@ -54,27 +50,32 @@ describe('call recordings by REST', () => {
     // The prompt's RTP tells the caller where the engine's media is.
     await media.waitForPackets(5, 10_000);
 
-    const skipping = await calls.recordings.create({
-      recordingTrack: 'inbound',
-      recordingStatusCallback: h.app.url('/recording-status'),
-      recordingStatusCallbackEvent: ['in-progress', 'completed'],
-    });
-    const silent = await calls.recordings.create({ recordingTrack: 'inbound' });
+    // Each request's time is measured: the recordings changed somewhere between its sending and its answer.
+    const skipCreate = await timed(() =>
+      calls.recordings.create({
+        recordingTrack: 'inbound',
+        recordingStatusCallback: h.app.url('/recording-status'),
+        recordingStatusCallbackEvent: ['in-progress', 'completed'],
+      }),
+    );
+    const silentCreate = await timed(() => calls.recordings.create({ recordingTrack: 'inbound' }));
+    const skipping = skipCreate.value;
+    const silent = silentCreate.value;
     expect(skipping.sid).toMatch(/^RE[0-9a-f]{32}$/);
     expect(skipping).toMatchObject({ callSid, status: 'in-progress', source: 'StartCallRecordingAPI', track: 'inbound', channels: 1, duration: '-1' });
 
     await media.sendTone(TONE_HZ, PART_MS);
-    const paused = await calls.recordings(skipping.sid).update({ status: 'paused', pauseBehavior: 'skip' });
-    expect(paused.status).toBe('paused');
-    await calls.recordings(silent.sid).update({ status: 'paused', pauseBehavior: 'silence' });
+    const skipPause = await timed(() => calls.recordings(skipping.sid).update({ status: 'paused', pauseBehavior: 'skip' }));
+    expect(skipPause.value.status).toBe('paused');
+    const silentPause = await timed(() => calls.recordings(silent.sid).update({ status: 'paused', pauseBehavior: 'silence' }));
     await media.sendTone(TONE_HZ, PART_MS);
     // Twilio.CURRENT is the newest recording still going: the silent one.
-    const resumed = await calls.recordings('Twilio.CURRENT').update({ status: 'in-progress' });
-    expect(resumed.sid).toBe(silent.sid);
-    await calls.recordings(skipping.sid).update({ status: 'in-progress' });
+    const silentResume = await timed(() => calls.recordings('Twilio.CURRENT').update({ status: 'in-progress' }));
+    expect(silentResume.value.sid).toBe(silent.sid);
+    const skipResume = await timed(() => calls.recordings(skipping.sid).update({ status: 'in-progress' }));
     await media.sendTone(TONE_HZ, PART_MS);
-    const stopped = await calls.recordings(skipping.sid).update({ status: 'stopped' });
-    expect(stopped.status).toBe('stopped');
+    const skipStop = await timed(() => calls.recordings(skipping.sid).update({ status: 'stopped' }));
+    expect(skipStop.value.status).toBe('stopped');
 
     // The silent one ends with the call.
     await calls.update({ status: 'completed' });
@@ -86,26 +87,33 @@ describe('call recordings by REST', () => {
     const done = callbacks[1]!.params;
     expect(done).toMatchObject({ AccountSid: ACCOUNT_SID, CallSid: callSid, RecordingSid: skipping.sid, RecordingSource: 'StartCallRecordingAPI', RecordingTrack: 'inbound', RecordingChannels: '1' });
     expect(done.RecordingStartTime).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
-    expect(Number(done.RecordingDuration)).toBe(2);
 
+    // The skipping one lasts as long as it ran unpaused (about two seconds of tone), nothing of the pause.
+    const s = await download(done.RecordingUrl!);
+    const fileMs = (s.length / 8000) * 1000;
+    const shortest = skipPause.sent - skipCreate.got + (skipStop.sent - skipResume.got);
+    const longest = skipPause.got - skipCreate.sent + (skipStop.got - skipResume.sent);
+    expect(fileMs).toBeGreaterThan(shortest - 60);
+    expect(fileMs).toBeLessThan(longest + 60);
+    expect(Number(done.RecordingDuration)).toBe(Math.round(fileMs / 1000));
+    expect(Math.abs(dominantFrequency(between(s, 200, fileMs - 200), 8000) - TONE_HZ)).toBeLessThan(10);
     const skipped = await client.recordings(skipping.sid).fetch();
     expect(skipped.status).toBe('completed');
-    expect(Number(skipped.duration)).toBe(2);
+    expect(skipped.duration).toBe(done.RecordingDuration);
+
+    // The silent one keeps the pause as silence: tone, silence, tone.
     const kept = await client.recordings(silent.sid).fetch();
     expect(kept.status).toBe('completed');
-    expect(Number(kept.duration)).toBeGreaterThanOrEqual(3);
-
-    // The skipping one: two seconds of tone. The silent one: tone, a silent second, tone.
-    const s = await download(done.RecordingUrl!);
-    expect(s.length / 8000).toBeGreaterThan(1.8);
-    expect(s.length / 8000).toBeLessThan(2.6);
-    expect(Math.abs(dominantFrequency(between(s, 200, 1800), 8000) - TONE_HZ)).toBeLessThan(10);
     const q = await download(kept.mediaUrl);
-    expect(q.length / 8000).toBeGreaterThan(2.8);
-    const gap = between(q, PART_MS + 200, 2 * PART_MS - 100);
-    expect(rmsDbfs(gap)).toBeLessThan(-80);
-    expect(rmsDbfs(between(q, 300, PART_MS - 100))).toBeGreaterThan(-20);
-    expect(rmsDbfs(between(q, 2 * PART_MS + 300, 3 * PART_MS - 100))).toBeGreaterThan(-20);
+    // It ran at least from its start to the other's stop, pause included.
+    expect((q.length / 8000) * 1000).toBeGreaterThan(skipStop.sent - silentCreate.got - 60);
+    const pausedFrom = silentPause.got - silentCreate.sent;
+    const pausedTo = silentResume.sent - silentCreate.got;
+    expect(rmsDbfs(between(q, pausedFrom + 50, pausedTo - 50))).toBeLessThan(-80);
+    const beforePause = silentPause.sent - silentCreate.got;
+    expect(rmsDbfs(between(q, beforePause - 400, beforePause - 100))).toBeGreaterThan(-20);
+    const afterResume = silentResume.got - silentCreate.sent;
+    expect(rmsDbfs(between(q, afterResume + 150, afterResume + 500))).toBeGreaterThan(-20);
 
     const listed = await calls.recordings.list();
     expect(listed.map((r) => r.sid).sort()).toEqual([skipping.sid, silent.sid].sort());

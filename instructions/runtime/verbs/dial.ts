@@ -109,6 +109,23 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
     caller = got.ok;
   }
   const phase = new RingingPhase(verb, nouns, ctx, caller);
+  const transfer = new DialTransfer(verb, ctx);
+  let params: Record<string, string>;
+  try {
+    params = await ringAndConnect(verb, nouns, phase, ctx, transfer);
+  } finally {
+    // However the Dial ends (a failure included), the ringback stops and a recording is saved.
+    await phase.end();
+  }
+  // A recording from ringing is kept (and reported) even when nobody answered.
+  reportRecording(await phase.recording?.finish(), params);
+  const fetched = transfer.fetched;
+  if (fetched) return ctx.control.hangupSignal.aborted ? end('caller-hangup') : { kind: 'run', fetched };
+  return afterDial(verb, ctx, params);
+};
+
+/** Rings the nouns and connects the first to answer; the action's parameters. */
+async function ringAndConnect(verb: DialVerb, nouns: readonly RingNoun[], phase: RingingPhase, ctx: VerbContext, transfer: DialTransfer): Promise<Record<string, string>> {
   const rung = await (verb.sequential ? ringInTurn : ringAll)({
     control: ctx.control,
     nouns,
@@ -118,28 +135,18 @@ export const executeDial: VerbExecutor<DialVerb> = async (verb, ctx) => {
     onRinging: phase.ringing,
     onEarlyMedia: phase.earlyMedia,
   });
-  let params: Record<string, string>;
-  const transfer = new DialTransfer(verb, ctx);
-  if ('answered' in rung) params = await connect(rung.answered, rung.noun, phase, verb, ctx, transfer);
-  else {
-    await phase.caller?.unbridge().catch(() => undefined);
-    params = {
-      DialCallStatus: rung.status,
-      ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }),
-      // Twilio's DialSipResponseCode: the final SIP response of the called party (486 busy, 404, ...).
-      ...(rung.sipStatus === undefined ? {} : { DialSipResponseCode: String(rung.sipStatus) }),
-      // The SIP details are those of the one leg rung (in turn: the last).
-      ...((verb.sequential ? nouns[nouns.length - 1] : nouns.length === 1 ? nouns[0] : undefined)?.noun === 'Sip' ? dialSipParams(rung.sipStatus, rung.sip) : {}),
-    };
-    ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
-  }
-  await phase.end();
-  // A recording from ringing is kept (and reported) even when nobody answered.
-  reportRecording(await phase.recording?.finish(), params);
-  const fetched = transfer.fetched;
-  if (fetched) return ctx.control.hangupSignal.aborted ? end('caller-hangup') : { kind: 'run', fetched };
-  return afterDial(verb, ctx, params);
-};
+  if ('answered' in rung) return connect(rung.answered, rung.noun, phase, verb, ctx, transfer);
+  await phase.caller?.unbridge().catch(() => undefined);
+  ctx.log.info({ status: rung.status, sipStatus: rung.sipStatus }, '<Dial> was not answered');
+  return {
+    DialCallStatus: rung.status,
+    ...(rung.callSid === undefined ? {} : { DialCallSid: rung.callSid }),
+    // Twilio's DialSipResponseCode: the final SIP response of the called party (486 busy, 404, ...).
+    ...(rung.sipStatus === undefined ? {} : { DialSipResponseCode: String(rung.sipStatus) }),
+    // The SIP details are those of the one leg rung (in turn: the last).
+    ...((verb.sequential ? nouns[nouns.length - 1] : nouns.length === 1 ? nouns[0] : undefined)?.noun === 'Sip' ? dialSipParams(rung.sipStatus, rung.sip) : {}),
+  };
+}
 
 async function afterDial(verb: DialVerb, ctx: VerbContext, params: Record<string, string>): Promise<VerbResult> {
   const callerGone = ctx.control.hangupSignal.aborted;

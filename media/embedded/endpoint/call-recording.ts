@@ -12,6 +12,12 @@ const SILENT_FRAME = new Int16Array(FRAME_SAMPLES);
  * faster than the clock, and the oldest go.
  */
 const MAX_WAITING_FRAMES = 5;
+/**
+ * A burst leaves frames waiting that a steady peer never drains: when more
+ * than one has been left after each tick for this many ticks (half a
+ * second), the oldest goes, so the peer's track comes back in step.
+ */
+const BACKLOG_TICKS = 25;
 
 type CallRecordingOutcome = RecordOutcome & { channels: 1 | 2 };
 
@@ -25,6 +31,7 @@ type CallRecordingOutcome = RecordOutcome & { channels: 1 | 2 };
  */
 export class CallTap implements CallRecorder {
   private readonly waiting: Int16Array[] = [];
+  private backlogTicks = 0;
   private pausedAs: PauseBehavior | undefined;
   private outcome: Promise<CallRecordingOutcome> | undefined;
 
@@ -42,6 +49,7 @@ export class CallTap implements CallRecorder {
       outbound = opts.track === 'inbound' ? undefined : await WavFileWriter.open(`${opts.path}.outbound.wav`);
     } catch (err) {
       await inbound?.close().catch(() => undefined);
+      if (inbound) await rm(inbound.path, { force: true }).catch(() => undefined);
       throw err;
     }
     return new CallTap(opts, inbound, outbound, detach);
@@ -56,12 +64,15 @@ export class CallTap implements CallRecorder {
     return this.inbound !== undefined && this.outcome === undefined;
   }
 
-  pause(behavior: PauseBehavior): void {
+  /** Takes effect at the next tick: nothing of the paused audio is written. */
+  pause(behavior: PauseBehavior): Promise<void> {
     if (this.outcome === undefined) this.pausedAs = behavior;
+    return Promise.resolve();
   }
 
-  resume(): void {
+  resume(): Promise<void> {
     this.pausedAs = undefined;
+    return Promise.resolve();
   }
 
   /** A frame of the peer's audio; it is written on a coming tick. */
@@ -80,6 +91,11 @@ export class CallTap implements CallRecorder {
 
   private writeTick(sent: Int16Array | undefined): void {
     const heard = this.waiting.shift();
+    this.backlogTicks = this.waiting.length > 1 ? this.backlogTicks + 1 : 0;
+    if (this.backlogTicks >= BACKLOG_TICKS) {
+      this.waiting.shift();
+      this.backlogTicks = 0;
+    }
     if (this.pausedAs === 'skip') return;
     const silent = this.pausedAs === 'silence';
     this.inbound?.write(silent || !heard ? SILENT_FRAME : heard);

@@ -114,7 +114,8 @@ export class MediaStream implements ClockListener {
 
   /** Sending something now (a prompt, digits or bridged audio): its tick times must not move. */
   get busy(): boolean {
-    return this.talking || this.playback?.active === true || this.dtmfSender?.busy === true || this.bridgeQueue.length > 0;
+    // A call recording counts each tick: a stream that has one keeps its phase too.
+    return this.talking || this.playback?.active === true || this.dtmfSender?.busy === true || this.bridgeQueue.length > 0 || this.taps.length > 0;
   }
 
   get canSendAudio(): boolean {
@@ -150,7 +151,7 @@ export class MediaStream implements ClockListener {
     s.tickRtcp(now);
     this.recording?.onTick(now);
     const sent = this.sendTick();
-    for (const tap of this.taps) tap.onTick(sent, skipped);
+    if (this.taps.length !== 0) for (const tap of this.taps) tap.onTick(sent, skipped);
   }
 
   /** Sends what is due this tick; returns its audio when a call recording wants it. */
@@ -231,7 +232,7 @@ export class MediaStream implements ClockListener {
       return;
     }
     if (!this.receiving) return;
-    if (!this.inband && !this.recording?.active && !this.bridgePeer && !this.roomInput && this.taps.length === 0) return;
+    if (!this.inband && !this.recording?.active && !this.bridgePeer && !this.roomInput && !this.tapsHear()) return;
     const codec = this.decoders.get(pt);
     if (!codec) return;
     let pcm: Int16Array;
@@ -242,6 +243,12 @@ export class MediaStream implements ClockListener {
     }
     this.pushAudio(pcm);
   };
+
+  /** Whether a call recording wants the peer's audio (an outbound-only one does not: nothing is decoded for it). */
+  private tapsHear(): boolean {
+    for (const tap of this.taps) if (tap.wantsInbound) return true;
+    return false;
+  }
 
   /** Re-frames decoded audio into 20 ms frames for the detectors, the recorder and the bridge. */
   private pushAudio(pcm: Int16Array): void {

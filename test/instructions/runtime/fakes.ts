@@ -177,8 +177,8 @@ export class FakeEndpoint extends EventEmitter implements Endpoint {
       get paused() {
         return paused;
       },
-      pause: () => void (paused = true),
-      resume: () => void (paused = false),
+      pause: () => Promise.resolve(void (paused = true)),
+      resume: () => Promise.resolve(void (paused = false)),
       stop: () => Promise.resolve({ reason: 'stopped' as const, path: opts.path, durationMs: Date.now() - started, channels: opts.channels }),
     });
   }
