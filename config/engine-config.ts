@@ -147,13 +147,15 @@ export const EngineConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'may hold only letters, digits, . _ - (at most 64)')
       .optional(),
-    /** HTTP server for recordings (RecordingUrl) and, later, the REST API. */
+    /** HTTP server for recordings (RecordingUrl), /healthz, /readyz and /metrics. */
     http: z
       .object({
         address: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65_535).default(8089),
         /** Base of RecordingUrl when the engine is reached through another name. */
         publicUrl: HttpUrlSchema.optional(),
+        /** When set, GET /metrics asks for `Authorization: Bearer <metricsToken>`; unset, it is open like /healthz and /readyz. */
+        metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
       })
       .prefault({}),
     /** The REST API for calls and recordings (Twilio's paths), on a port of its own. */

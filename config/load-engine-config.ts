@@ -53,6 +53,7 @@ interface Override {
 export const ENV_OVERRIDES: readonly Override[] = [
   { variable: 'DIALTONE_HTTP_PORT', path: ['http', 'port'], kind: 'port' },
   { variable: 'DIALTONE_HTTP_ADDRESS', path: ['http', 'address'], kind: 'string' },
+  { variable: 'DIALTONE_METRICS_TOKEN', path: ['http', 'metricsToken'], kind: 'string' },
   { variable: 'DIALTONE_SIP_PORT', path: ['sipServer', 'sip', 'port'], kind: 'port' },
   { variable: 'DIALTONE_SIP_ADDRESS', path: ['sipServer', 'sip', 'address'], kind: 'string' },
   { variable: 'DIALTONE_ADMIN_PORT', path: ['sipServer', 'admin', 'port'], kind: 'port' },

@@ -50,6 +50,7 @@ import { WebhookTransport } from './webhooks/http-transport.js';
 import { connectSrf } from './srf-connect.js';
 import { freeswitchPromptsDir, startFreeSwitchMedia } from './freeswitch-media.js';
 import { listenersFromHostport } from './drachtio-hostports.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
 
 export interface EngineOptions {
   logger?: Logger;
@@ -124,6 +125,9 @@ export class Engine {
   private conferences: Conferences | undefined;
   private taskRouter: StartedTaskRouter | undefined;
   private webhooks: WebhookClient | undefined;
+  private metrics: EngineMetrics | undefined;
+  /** drachtio-srf's connection to the SIP server is up (it reconnects by itself when it drops). */
+  private sipConnected = false;
   private started = false;
 
   constructor(
@@ -188,7 +192,16 @@ export class Engine {
 
     const usesFreeSwitch = !this.opts.mediaServer && config.media.driver === 'freeswitch';
     const mediaDir = usesFreeSwitch ? freeswitchPromptsDir(dataDir) : undefined;
-    this.http = new EngineHttpServer({ address: config.http.address, port: config.http.port, recordingsDir, mediaDir, logger: this.log.child({ component: 'http' }) });
+    this.http = new EngineHttpServer({
+      address: config.http.address,
+      port: config.http.port,
+      recordingsDir,
+      mediaDir,
+      // /metrics and /readyz answer once the engine has started (503 until then).
+      health: () => (this.started ? this.metrics : undefined),
+      ...(config.http.metricsToken !== undefined ? { metricsToken: config.http.metricsToken } : {}),
+      logger: this.log.child({ component: 'http' }),
+    });
     const http = await this.http.start();
     prepareAssets();
 
@@ -246,12 +259,16 @@ export class Engine {
     this.srf = srf;
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
     const hostport = await connectSrf(srf, admin.address, admin.port, secret);
+    this.sipConnected = true;
     if (config.drachtio) sip = listenersFromHostport(hostport);
     // drachtio-srf reconnects by itself when the SIP server goes away and comes back.
     srf.on('connect', (err: Error | null, again?: string) => {
+      this.sipConnected = !err;
       if (err) this.log.error({ reason: err.message }, 'the SIP server refused the reconnection');
       else this.log.info({ admin: `${admin.address}:${admin.port}`, sip: again }, 'reconnected to the SIP server');
     });
+    // drachtio-srf's types list SIP methods only; its connection also emits 'close' when the socket drops.
+    (srf as unknown as NodeJS.EventEmitter).on('close', () => (this.sipConnected = false));
     if (usesFreeSwitch && config.media.freeswitch) {
       // FreeSWITCH endpoints are made by INVITEs through this srf; prompts are fetched from the HTTP server.
       this.media = await startFreeSwitchMedia(srf, config.media.freeswitch, {
@@ -341,6 +358,8 @@ export class Engine {
     this.recordingCommands = new RecordingCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
     const callRecordings = new LiveCallRecordingService(deps.live, deps.store, recordings.store, this.recordingCommands);
     await this.recordingCommands.start((command) => callRecordings.runCommand(command));
+
+    this.metrics = this.createMetrics(state);
 
     let api: EngineInfo['api'];
     if (config.api.enabled) {
@@ -446,6 +465,9 @@ export class Engine {
     this.recordingCommands?.close();
     this.recordingCommands = undefined;
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.metrics?.close();
+    this.metrics = undefined;
+    this.sipConnected = false;
     // Last, once the calls' final records are written.
     if (this.state && this.state !== this.opts.store) await step('store', this.state.close());
     this.state = undefined;
@@ -472,6 +494,39 @@ export class Engine {
       clearTimeout(slow);
       clearTimeout(limit);
     }
+  }
+
+  /** Metrics from the event stream and from the parts' live state, and the probes of /readyz. */
+  private createMetrics(state: StateStore): EngineMetrics {
+    const embeddedMedia = (): EmbeddedMediaServer | undefined => (this.media instanceof EmbeddedMediaServer ? this.media : undefined);
+    return new EngineMetrics(
+      this.events,
+      {
+        calls: () => {
+          const byDirection = new Map<string, number>();
+          for (const call of this.live.values()) byDirection.set(call.session.direction, (byDirection.get(call.session.direction) ?? 0) + 1);
+          return byDirection;
+        },
+        sip: () => this.sipServer && { stats: this.sipServer.stats(), counters: this.sipServer.counters() },
+        endpoints: () => this.stats().endpoints,
+        rtp: () => embeddedMedia()?.rtpTotals(),
+        clock: () => embeddedMedia()?.clock.stats,
+        registrar: () => this.sipRegistrar?.stats(),
+      },
+      {
+        sip: () => (this.sipConnected ? { ready: true } : { ready: false, reason: 'not connected to the SIP server' }),
+        media: () => {
+          if (!this.media) return { ready: false, reason: 'no media server' };
+          if (this.media instanceof FreeSwitchMediaServer && this.media.available === 0) return { ready: false, reason: 'no FreeSWITCH server connected' };
+          return { ready: true };
+        },
+        // A Redis store answers a PING (after the writes before it); the embedded one always does.
+        store: async () => {
+          await state.flush();
+          return { ready: true };
+        },
+      },
+    );
   }
 
   private async withinGrace(work: Promise<unknown>): Promise<void> {

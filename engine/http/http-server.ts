@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { serveAsset } from './assets-route.js';
+import { serveHealth, type HealthSource } from './health-routes.js';
 import { serveMedia } from './media-route.js';
 import { Mp3Recordings } from '../recordings/mp3-conversion.js';
 import { serveRecording } from './recordings-route.js';
@@ -12,10 +13,18 @@ export interface EngineHttpServerOptions {
   recordingsDir: string;
   /** Prompts published for a FreeSWITCH media server (GET /media/<name>.wav); none when unset. */
   mediaDir?: string;
+  /** /metrics and /readyz answer from it once the engine has started (health-routes.ts). */
+  health?: () => HealthSource | undefined;
+  /** Bearer token /metrics asks for; none: /metrics is open (as Prometheus scrapes usually are). */
+  metricsToken?: string;
   logger: Logger;
 }
 
-/** The engine's own HTTP server: recordings (RecordingUrl, and RecordingUrl.mp3), prompts published for FreeSWITCH, and the audio it ships. */
+/**
+ * The engine's own HTTP server: recordings (RecordingUrl, and
+ * RecordingUrl.mp3), prompts published for FreeSWITCH, the audio it ships,
+ * and /healthz, /readyz and /metrics.
+ */
 export class EngineHttpServer {
   private server: Server | undefined;
   private readonly mp3s = new Mp3Recordings();
@@ -24,8 +33,9 @@ export class EngineHttpServer {
 
   async start(): Promise<{ address: string; port: number }> {
     const server = createServer((req, res) => {
-      const { mediaDir } = this.opts;
+      const { mediaDir, health } = this.opts;
       Promise.resolve(serveAsset(req, res))
+        .then(async (handled) => handled || (health !== undefined && (await serveHealth(req, res, { source: health, ...(this.opts.metricsToken !== undefined ? { metricsToken: this.opts.metricsToken } : {}) }))))
         .then(async (handled) => handled || (await serveRecording(req, res, this.opts.recordingsDir, { mp3s: this.mp3s, log: this.opts.logger })))
         .then(async (handled) => handled || (mediaDir !== undefined && (await serveMedia(req, res, mediaDir))))
         .then((handled) => {

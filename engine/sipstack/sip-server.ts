@@ -4,6 +4,15 @@ import { silentLogger } from '../logger.js';
 import { packageVersion } from '../version.js';
 import { SipCore, type SipCoreStats } from './core/sip-core.js';
 import type { BoundTransport, ListenSpec } from './transport/transport-layer.js';
+import type { MessageCounters } from './transport/message-counters.js';
+import type { TransactionTallies } from './transaction/transaction-layer.js';
+
+/** Counts since start, for metrics. */
+export interface SipServerCounters {
+  /** Messages received (parsed) and sent, by method and response class. */
+  messages: MessageCounters;
+  transactions: Readonly<TransactionTallies>;
+}
 
 export interface SipServerInfo {
   sip: BoundTransport[];
@@ -61,6 +70,11 @@ export class SipServer {
    */
   stats(): SipCoreStats {
     return this.core.stats();
+  }
+
+  /** Messages, transactions and retransmissions since start (read, not reset). */
+  counters(): SipServerCounters {
+    return { messages: this.core.transports.counters, transactions: this.core.transactions.tallies };
   }
 }
 

@@ -22,6 +22,9 @@ export interface ClockListener {
   onTick(skipped: number): void;
 }
 
+/** Upper bounds (ms) of the buckets of MediaClockStats.lateness; a last bucket holds the rest. */
+export const LATENESS_BOUNDS_MS: readonly number[] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50];
+
 export interface MediaClockStats {
   /** Ticks run, counting each phase's tick. */
   ticks: number;
@@ -31,6 +34,12 @@ export interface MediaClockStats {
   skipped: number;
   /** Largest lateness of a tick against its deadline, in ms. */
   maxLateMs: number;
+  /**
+   * Lateness of each wake-up against its deadline: counts per bucket of
+   * LATENESS_BOUNDS_MS (not cumulative; one more for above the last bound),
+   * and the sum in ms.
+   */
+  lateness: { counts: number[]; sumMs: number };
   /** Time spent running listeners, in ms, in total and for the longest tick. */
   busyMs: number;
   maxTickMs: number;
@@ -103,6 +112,7 @@ export class MediaClock {
     caughtUp: 0,
     skipped: 0,
     maxLateMs: 0,
+    lateness: { counts: new Array<number>(LATENESS_BOUNDS_MS.length + 1).fill(0), sumMs: 0 },
     busyMs: 0,
     maxTickMs: 0,
     waitMs: 0,
@@ -241,6 +251,10 @@ export class MediaClock {
     }
     const lateMs = Number(now - deadline) / 1e6;
     if (lateMs > this.stats.maxLateMs) this.stats.maxLateMs = lateMs;
+    let b = 0;
+    while (b < LATENESS_BOUNDS_MS.length && lateMs > LATENESS_BOUNDS_MS[b]) b++;
+    this.stats.lateness.counts[b]++;
+    this.stats.lateness.sumMs += lateMs;
     // Every sub-tick due by now, counting the one that fired.
     const lastDue = Number((now - this.startNs) / this.subNs);
     this.firing = true;

@@ -10,7 +10,7 @@ import { MediaCache } from '../cache.js';
 import { CachedTts } from './tts/tts-cache.js';
 import { EspeakProvider } from './tts/espeak-provider.js';
 import type { TtsProvider } from './tts/tts-provider.js';
-import type { CreateEndpointOptions, Endpoint, MediaConference, MediaServer } from '../types.js';
+import type { CreateEndpointOptions, Endpoint, EndpointStats, MediaConference, MediaServer } from '../types.js';
 import { EmbeddedConferenceRoom } from './conference/conference-room.js';
 
 /** Streams are spread over four 5 ms phases of the 20 ms clock (see MediaClock). */
@@ -38,6 +38,18 @@ export interface EmbeddedMediaServerConfig {
   log?: EndpointContext['log'];
 }
 
+/** RTP of every endpoint since the server started (ended ones included), read when asked. */
+export interface RtpTotals {
+  sentPackets: number;
+  sentBytes: number;
+  receivedPackets: number;
+  receivedBytes: number;
+  /** Packets expected from sequence numbers minus packets received (RFC 3550 A.3), summed over streams. */
+  lost: number;
+  /** Largest interarrival jitter of the endpoints open now, in ms (0 with none). */
+  maxJitterMs: number;
+}
+
 /**
  * The embedded RTP media engine: endpoints with their own RTP ports, all
  * driven by one 20 ms clock.
@@ -48,6 +60,8 @@ export class EmbeddedMediaServer implements MediaServer {
   private readonly ctx: EndpointContext;
   private readonly endpoints = new Set<EmbeddedEndpoint>();
   private readonly rooms = new Set<EmbeddedConferenceRoom>();
+  /** What the endpoints that have ended sent and received. */
+  private readonly ended: Omit<RtpTotals, 'maxJitterMs'> = { sentPackets: 0, sentBytes: 0, receivedPackets: 0, receivedBytes: 0, lost: 0 };
 
   constructor(readonly config: EmbeddedMediaServerConfig) {
     this.clock = config.clock ?? new MediaClock({ phases: MEDIA_CLOCK_PHASES });
@@ -67,11 +81,22 @@ export class EmbeddedMediaServer implements MediaServer {
     return this.endpoints.size;
   }
 
+  /** Totals over every endpoint, summed from their counters now (no work per packet). */
+  rtpTotals(): RtpTotals {
+    const t: RtpTotals = { ...this.ended, maxJitterMs: 0 };
+    for (const ep of this.endpoints) {
+      const s = ep.stats();
+      addStats(t, s);
+      if (s.received.jitterMs > t.maxJitterMs) t.maxJitterMs = s.received.jitterMs;
+    }
+    return t;
+  }
+
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<Endpoint> {
     const pair = await this.ports.allocate();
     const release = (): void => {
       this.ports.release(pair.rtpPort);
-      this.endpoints.delete(ep);
+      if (this.endpoints.delete(ep)) addStats(this.ended, ep.stats());
     };
 
     const sdp = new SdpState({
@@ -104,4 +129,12 @@ export class EmbeddedMediaServer implements MediaServer {
     await Promise.all([...this.rooms].map((r) => r.destroy()));
     await Promise.all([...this.endpoints].map((e) => e.destroy()));
   }
+}
+
+function addStats(t: Omit<RtpTotals, 'maxJitterMs'>, s: EndpointStats): void {
+  t.sentPackets += s.sent.packets;
+  t.sentBytes += s.sent.bytes;
+  t.receivedPackets += s.received.packets;
+  t.receivedBytes += s.received.bytes;
+  t.lost += s.received.lost;
 }

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { engineNodeFlags } from '../../bench/engine-node-flags.js';
 import { loadEngineConfig } from '../../config/load-engine-config.js';
+import { EventStream } from '../../engine/events/event-stream.js';
+import { EngineMetrics } from '../../engine/metrics/engine-metrics.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 
 const dockerDir = new URL('../../docker/', import.meta.url);
 
@@ -72,6 +75,43 @@ describe('the docker/ stack', () => {
     expect(scenario).toBeDefined();
     await access(new URL(`../test/scenarios/${scenario}`, dockerDir));
   });
+  it("Prometheus scrapes both engines' HTTP servers, and the Grafana dashboard charts metrics the engine exposes", async () => {
+    const { services } = await compose();
+    const prometheus = services.prometheus!;
+    expect(prometheus.image).toMatch(/^prom\/prometheus:/);
+    const mounted = prometheus.volumes!.find((v) => v.endsWith(':/etc/prometheus/prometheus.yml:ro'))!.split(':')[0]!;
+    const scrape = parse(await readFile(new URL(mounted, dockerDir), 'utf8')) as {
+      scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+    };
+    const job = scrape.scrape_configs.find((j) => j.job_name === 'dialtone')!;
+    expect(job.metrics_path ?? '/metrics').toBe('/metrics');
+    const engines = await Promise.all(['dialtone.json', 'dialtone-2.json'].map((f) => loadEngineConfig(fileURLToPath(new URL(f, dockerDir)), {})));
+    expect(job.static_configs.flatMap((c) => c.targets).sort()).toEqual(engines.map((c) => `127.0.0.1:${c.http.port}`).sort());
+
+    const grafana = services.grafana!;
+    expect(grafana.image).toMatch(/^grafana\/grafana:/);
+    const dashboards = grafana.volumes!.find((v) => v.endsWith(':/var/lib/grafana/dashboards:ro'))!.split(':')[0]!;
+    const dashboard = JSON.parse(await readFile(new URL(`${dashboards}/dialtone.json`, dockerDir), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const datasource = await readFile(new URL(grafana.volumes!.find((v) => v.includes('/provisioning/datasources/'))!.split(':')[0]!, dockerDir), 'utf8');
+    expect(datasource).toContain('uid: dialtone-prometheus');
+    // Every metric a panel charts is one the engine exposes (its own registry, scraped).
+    const none = (): undefined => undefined;
+    const metrics = new EngineMetrics(new EventStream(), { calls: () => new Map(), sip: none, endpoints: none, rtp: none, clock: none, registrar: none }, {});
+    const exposed = parsePrometheusText((await metrics.scrape()).body).families;
+    metrics.close();
+    const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
+    for (const wanted of ['calls active', 'calls ended per second', 'set-up time p95', 'webhook latency p95', 'media clock lateness']) expect(titles).toContain(wanted);
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        const names = [...expr.matchAll(/\bdialtone_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+        expect(names.length, panel.title).toBeGreaterThan(0);
+        for (const name of names) expect(exposed.has(name), `${panel.title}: ${name}`).toBe(true);
+      }
+    }
+  });
+
   it("the image runs node with the flags of npm start (and the benchmarks, bench/engine-node-flags.ts)", async () => {
     const dockerfile = await readFile(new URL('Dockerfile', dockerDir), 'utf8');
     const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];

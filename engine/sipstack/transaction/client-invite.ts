@@ -67,7 +67,7 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> {
   private armTimerA(interval: number): void {
     this.startTimer('A', interval, () => {
       if (this.state !== 'calling') return;
-      this.transmit(this.request, this.target);
+      this.retransmit(this.request, this.target);
       this.armTimerA(interval * 2);
     });
   }

@@ -60,10 +60,10 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
   private armTimerE(interval: number): void {
     this.startTimer('E', interval, () => {
       if (this.state === 'trying') {
-        this.transmit(this.request, this.target);
+        this.retransmit(this.request, this.target);
         this.armTimerE(Math.min(interval * 2, this.ctx.values.t2));
       } else if (this.state === 'proceeding') {
-        this.transmit(this.request, this.target);
+        this.retransmit(this.request, this.target);
         this.armTimerE(this.ctx.values.t2);
       }
     });

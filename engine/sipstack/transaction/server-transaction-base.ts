@@ -97,7 +97,7 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
   }
 
   protected resendLast(): void {
-    if (this.lastResponse) this.transmit(this.lastResponse, this.responseTarget);
+    if (this.lastResponse) this.retransmit(this.lastResponse, this.responseTarget);
   }
 
   /** §17.2.4: the TU is told and the transaction ends. */

@@ -35,6 +35,18 @@ export interface TransactionContext {
   readonly logger: TransactionLogger;
   /** Called once when a transaction reaches Terminated, to drop it from the layer's maps. */
   terminated(tx: Transaction<string>): void;
+  /** Counts kept for metrics (the layer's); none in a context built without them. */
+  readonly tallies?: TransactionTallies;
+}
+
+/** Transactions created and messages retransmitted since start. */
+export interface TransactionTallies {
+  clientCreated: number;
+  serverCreated: number;
+  /** Requests and responses this side sent again (timers A, E, G, the 2xx retransmissions, a response repeated for a retransmitted request). */
+  retransmissionsSent: number;
+  /** Requests that arrived again for a live server transaction (ACKs not counted). */
+  retransmissionsReceived: number;
 }
 
 export type TransactionKind = 'client-invite' | 'client-non-invite' | 'server-invite' | 'server-non-invite';
@@ -133,6 +145,12 @@ export abstract class Transaction<S extends string> {
       if (this.done) return;
       this.guard('transport error', () => this.onTransportFailure(toError(err)));
     });
+  }
+
+  /** transmit() of a message sent before, counted as a retransmission. */
+  protected retransmit(message: SipMessage, target: SendTarget): void {
+    if (this.ctx.tallies) this.ctx.tallies.retransmissionsSent++;
+    this.transmit(message, target);
   }
 
   /** §17.1.4 / §17.2.4: inform the TU and terminate. */

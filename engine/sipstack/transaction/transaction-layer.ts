@@ -23,7 +23,7 @@ import { responseTarget } from './response-target.js';
 import { ServerInviteTransaction } from './server-invite.js';
 import { ServerNonInviteTransaction } from './server-non-invite.js';
 import { HeapTimerService, systemClock, type TimerService } from './timer-service.js';
-import type { Transaction, TransactionContext, TransactionLogger } from './transaction-base.js';
+import type { Transaction, TransactionContext, TransactionLogger, TransactionTallies } from './transaction-base.js';
 import { clientKey, responseMatchKey, serverMatchKey, type ServerMatchKey } from './transaction-keys.js';
 import { resolveTimers, type TimerValues, type TransactionTimers } from './transaction-timers.js';
 
@@ -31,6 +31,7 @@ export { ClientInviteTransaction, ClientNonInviteTransaction, ServerInviteTransa
 export type { ClientTransactionHandlers } from './client-handlers.js';
 export type { ServerTransactionHandlers } from './server-transaction-base.js';
 export type { TransactionTimers } from './transaction-timers.js';
+export type { TransactionTallies } from './transaction-base.js';
 
 export type ServerTransaction = ServerInviteTransaction | ServerNonInviteTransaction;
 export type ClientTransaction = ClientInviteTransaction | ClientNonInviteTransaction;
@@ -103,6 +104,8 @@ export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly cancelsRequested = new WeakSet<ClientInviteTransaction>();
+  /** Transactions created and retransmissions since start, for metrics. */
+  readonly tallies: TransactionTallies = { clientCreated: 0, serverCreated: 0, retransmissionsSent: 0, retransmissionsReceived: 0 };
 
   constructor(opts: TransactionLayerOptions) {
     this.timerValues = resolveTimers(opts.config);
@@ -117,6 +120,7 @@ export class TransactionLayer {
       values: this.timerValues,
       logger: this.logger,
       terminated: (tx) => this.forget(tx),
+      tallies: this.tallies,
     };
   }
 
@@ -146,6 +150,7 @@ export class TransactionLayer {
     const existing = this.findServer(match, request.method === 'ACK', match.key);
 
     if (existing) {
+      if (request.method !== 'ACK') this.tallies.retransmissionsReceived++;
       const outcome = existing.guarded('retransmission', () => existing.receiveRequest(request), 'absorbed');
       if (outcome === 'ack-2xx' && existing instanceof ServerInviteTransaction) return { kind: 'ack-2xx', tx: existing };
       return { kind: 'absorbed', tx: existing };
@@ -185,6 +190,7 @@ export class TransactionLayer {
         ? new ServerInviteTransaction(this.ctx, match.key, callId, request, source, target)
         : new ServerNonInviteTransaction(this.ctx, match.key, callId, request, source, target);
     this.servers.set(match.key, tx);
+    this.tallies.serverCreated++;
     tx.guard('start', () => tx.start());
     return tx;
   }
@@ -210,6 +216,7 @@ export class TransactionLayer {
         ? new ClientInviteTransaction(this.ctx, key, callId, request, target, handlers)
         : new ClientNonInviteTransaction(this.ctx, key, callId, request, target, handlers);
     this.clients.set(key, tx);
+    this.tallies.clientCreated++;
     tx.guard('start', () => tx.start());
     return tx;
   }

@@ -7,6 +7,7 @@ import { UdpTransport } from './udp-transport.js';
 import { loadCaFile, loadTlsFiles, type TlsFiles } from './tls-files.js';
 import { WsTransport } from './ws-transport.js';
 import { chooseListener } from './listener-choice.js';
+import { MessageCounters } from './message-counters.js';
 import type { HostPort, InboundSource, MessageSender, SendTarget, TransportProtocol } from './types.js';
 
 /** The transports a listener can carry. */
@@ -76,6 +77,8 @@ export class TransportLayer implements MessageSender {
   private readonly ws: WsTransport[] = [];
   private readonly wss: WsTransport[] = [];
   private readonly bound: BoundTransport[] = [];
+  /** Messages received (parsed) and sent, by method and response class, for metrics. */
+  readonly counters = new MessageCounters();
 
   constructor(
     private readonly opts: TransportLayerOptions,
@@ -205,6 +208,7 @@ export class TransportLayer implements MessageSender {
   }
 
   async send(message: SipMessage, target: SendTarget): Promise<void> {
+    this.counters.sent.count(message);
     await this.sendRaw(serializeMessage(message), target);
   }
 
@@ -280,6 +284,7 @@ export class TransportLayer implements MessageSender {
       this.events.invalid({ ok: false, error: 'unparsable Via header', request: message, status: 400 }, source, data);
       return;
     }
+    this.counters.received.count(message);
     this.events.message(message, source, data);
   }
 }
