@@ -9,6 +9,7 @@ import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { InstructionError, parseInstructions, type InstructionDocument } from '../../instructions/index.js';
 import type { DialVerb } from '../../instructions/verbs/dial.js';
+import { parseErrorOf } from './parse-error.js';
 
 const { VoiceResponse } = twilio.twiml;
 const BASE = 'https://app.example.com/ivr';
@@ -26,15 +27,7 @@ function parsed(r: InstanceType<typeof VoiceResponse>): { doc: InstructionDocume
   return { doc, dial };
 }
 
-function errorOf(xml: string): InstructionError {
-  try {
-    parseInstructions(xml, { baseUrl: BASE });
-  } catch (err) {
-    if (err instanceof InstructionError) return err;
-    throw err;
-  }
-  throw new Error(`no error for ${xml}`);
-}
+const errorOf = (xml: string): InstructionError => parseErrorOf(xml, BASE);
 
 describe('<Dial> ringTone, recordingTrack and trim', () => {
   it('defaults: no ringTone (the automatic ringback), recordingTrack both, trim do-not-trim', () => {

@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { InstructionError, parseInstructions } from '../../instructions/index.js';
 import type { DialVerb } from '../../instructions/verbs/dial.js';
+import { parseErrorOf } from './parse-error.js';
 
 const BASE = 'https://app.example.com:8443/ivr/start?x=1';
 
@@ -17,15 +18,7 @@ function dialOf(xml: string): DialVerb {
   return dial;
 }
 
-function errorOf(xml: string): InstructionError {
-  try {
-    parseInstructions(xml, { baseUrl: BASE });
-  } catch (err) {
-    if (err instanceof InstructionError) return err;
-    throw err;
-  }
-  throw new Error(`no error for ${xml}`);
-}
+const errorOf = (xml: string): InstructionError => parseErrorOf(xml, BASE);
 
 describe('<Dial referUrl referMethod>', () => {
   it('from the twilio library: a relative referUrl resolves against the document, referMethod is kept', () => {

@@ -8,6 +8,7 @@
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { InstructionError, parseInstructions, type ReferVerb } from '../../instructions/index.js';
+import { parseErrorOf } from './parse-error.js';
 
 const { VoiceResponse } = twilio.twiml;
 const BASE = 'https://app.example.com:8443/ivr/start?x=1';
@@ -19,15 +20,7 @@ function referOf(xml: string): { refer: ReferVerb; warnings: string[] } {
   return { refer, warnings: doc.warnings.map((w) => w.message) };
 }
 
-function errorOf(xml: string): InstructionError {
-  try {
-    parseInstructions(xml, { baseUrl: BASE });
-  } catch (err) {
-    if (err instanceof InstructionError) return err;
-    throw err;
-  }
-  throw new Error(`no error for ${xml}`);
-}
+const errorOf = (xml: string): InstructionError => parseErrorOf(xml, BASE);
 
 describe('<Refer>', () => {
   it('from the twilio library: action resolved against the document, method kept, the Sip URI as written', () => {
