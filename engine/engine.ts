@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/engine-config.js';
@@ -30,9 +31,7 @@ import { CallCommands } from './cluster/call-commands.js';
 import { RecordingCommands } from './cluster/recording-commands.js';
 import { LiveCallRecordingService } from './recordings/call-recording-service.js';
 import { LegDialer } from './calls/dial-legs.js';
-import { createInboundHandler } from './calls/inbound-handler.js';
 import { LiveCalls } from './calls/live-calls.js';
-import { createRegisterHandler } from './registrar/register-handler.js';
 import { registrationService } from './registrar/registration-service.js';
 import { SipRegistrar } from './registrar/sip-registrar.js';
 import { NO_REGISTRAR, type Registrar } from './registrar/registrar.js';
@@ -47,10 +46,12 @@ import { StatusCallbackSender } from './webhooks/status-callback.js';
 import { createSignalingEvents, type SignalingEventSender } from './signaling-events/index.js';
 import { WebhookClient } from './webhooks/webhook-client.js';
 import { WebhookTransport } from './webhooks/http-transport.js';
-import { connectSrf } from './srf-connect.js';
+import { connectSrf, watchSrfConnection } from './srf-connect.js';
+import { serveSipRequests } from './sip-requests.js';
 import { freeswitchPromptsDir, startFreeSwitchMedia } from './freeswitch-media.js';
 import { listenersFromHostport } from './drachtio-hostports.js';
-import { EngineMetrics } from './metrics/engine-metrics.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
+import { engineMetrics } from './metrics/engine-sources.js';
 
 export interface EngineOptions {
   logger?: Logger;
@@ -91,7 +92,6 @@ export interface EngineStats {
 /** How long stop() waits for calls to wind down after hanging them up. */
 const STOP_GRACE_MS = 3000;
 
-
 /**
  * The engine: the embedded SIP server (or an external drachtio-server),
  * drachtio-srf connected to it, the media server, the HTTP server for
@@ -106,7 +106,7 @@ export class Engine {
   readonly events: EventStream;
   private state: StateStore | undefined;
   private commands: CallCommands | undefined;
-  private recordingCommands: RecordingCommands | undefined;
+  private callRecordings: LiveCallRecordingService | undefined;
   private liveness: EngineLiveness | undefined;
   private registrations: RegistrationSync | undefined;
   /** Subscriptions of the engine's own parts to its event stream, ended at stop. */
@@ -126,8 +126,6 @@ export class Engine {
   private taskRouter: StartedTaskRouter | undefined;
   private webhooks: WebhookClient | undefined;
   private metrics: EngineMetrics | undefined;
-  /** drachtio-srf's connection to the SIP server is up (it reconnects by itself when it drops). */
-  private sipConnected = false;
   private started = false;
 
   constructor(
@@ -259,16 +257,8 @@ export class Engine {
     this.srf = srf;
     srf.on('error', (err: Error) => this.log.warn({ reason: err.message }, 'drachtio connection error'));
     const hostport = await connectSrf(srf, admin.address, admin.port, secret);
-    this.sipConnected = true;
+    const connection = watchSrfConnection(srf, admin, this.log);
     if (config.drachtio) sip = listenersFromHostport(hostport);
-    // drachtio-srf reconnects by itself when the SIP server goes away and comes back.
-    srf.on('connect', (err: Error | null, again?: string) => {
-      this.sipConnected = !err;
-      if (err) this.log.error({ reason: err.message }, 'the SIP server refused the reconnection');
-      else this.log.info({ admin: `${admin.address}:${admin.port}`, sip: again }, 'reconnected to the SIP server');
-    });
-    // drachtio-srf's types list SIP methods only; its connection also emits 'close' when the socket drops.
-    (srf as unknown as NodeJS.EventEmitter).on('close', () => (this.sipConnected = false));
     if (usesFreeSwitch && config.media.freeswitch) {
       // FreeSWITCH endpoints are made by INVITEs through this srf; prompts are fetched from the HTTP server.
       this.media = await startFreeSwitchMedia(srf, config.media.freeswitch, {
@@ -331,35 +321,27 @@ export class Engine {
       log: this.log,
     };
     dialer.bind(deps);
-    const handler = createInboundHandler(config, deps);
-    srf.invite((req, res) => {
-      if (this.live.draining) {
-        // RFC 3261 §21.5.4: the engine is going away; a trunk tries another, or again later.
-        res.send(503, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(config.shutdown.drainSeconds))) } });
-        return;
-      }
-      try {
-        handler(req, res);
-      } catch (err) {
-        this.log.error({ err, callId: req.get('Call-ID') }, 'inbound call could not be handled');
-        if (!res.finalResponseSent) res.send(500);
-      }
-    });
-    // RFC 3261 §10.3: REGISTER from the SIP users (405 Method Not Allowed when there are none).
-    (srf as unknown as { register(h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void }).register(
-      createRegisterHandler(registrar, this.log.child({ component: 'registrar' })),
-    );
+    serveSipRequests(srf, config, deps, registrar, this.log);
 
     // Updates of calls that run here may come from the REST API of any engine sharing the store.
     this.commands = new CallCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
     const calls = new ApiCallService(deps, this.commands, config.applications);
     late.calls = calls;
     await this.commands.start((command) => calls.runCommand(command));
-    this.recordingCommands = new RecordingCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
-    const callRecordings = new LiveCallRecordingService(deps.live, deps.store, recordings.store, this.recordingCommands);
-    await this.recordingCommands.start((command) => callRecordings.runCommand(command));
+    const recordingCommands = new RecordingCommands(state.bus, this.engineId, this.log.child({ component: 'cluster' }));
+    const callRecordings = await LiveCallRecordingService.listening(deps.live, deps.store, recordings.store, recordingCommands);
+    this.callRecordings = callRecordings;
 
-    this.metrics = this.createMetrics(state);
+    this.metrics = engineMetrics({
+      events: this.events,
+      live: this.live,
+      state,
+      sipServer: () => this.sipServer,
+      sipConnected: () => connection.connected,
+      media: () => this.media,
+      registrar: () => this.sipRegistrar,
+      endpoints: () => this.stats().endpoints,
+    });
 
     let api: EngineInfo['api'];
     if (config.api.enabled) {
@@ -462,12 +444,11 @@ export class Engine {
     this.transport = undefined;
     this.commands?.close();
     this.commands = undefined;
-    this.recordingCommands?.close();
-    this.recordingCommands = undefined;
+    this.callRecordings?.close();
+    this.callRecordings = undefined;
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.metrics?.close();
     this.metrics = undefined;
-    this.sipConnected = false;
     // Last, once the calls' final records are written.
     if (this.state && this.state !== this.opts.store) await step('store', this.state.close());
     this.state = undefined;
@@ -496,48 +477,10 @@ export class Engine {
     }
   }
 
-  /** Metrics from the event stream and from the parts' live state, and the probes of /readyz. */
-  private createMetrics(state: StateStore): EngineMetrics {
-    const embeddedMedia = (): EmbeddedMediaServer | undefined => (this.media instanceof EmbeddedMediaServer ? this.media : undefined);
-    return new EngineMetrics(
-      this.events,
-      {
-        calls: () => {
-          const byDirection = new Map<string, number>();
-          for (const call of this.live.values()) byDirection.set(call.session.direction, (byDirection.get(call.session.direction) ?? 0) + 1);
-          return byDirection;
-        },
-        sip: () => this.sipServer && { stats: this.sipServer.stats(), counters: this.sipServer.counters() },
-        endpoints: () => this.stats().endpoints,
-        rtp: () => embeddedMedia()?.rtpTotals(),
-        clock: () => embeddedMedia()?.clock.stats,
-        registrar: () => this.sipRegistrar?.stats(),
-      },
-      {
-        sip: () => (this.sipConnected ? { ready: true } : { ready: false, reason: 'not connected to the SIP server' }),
-        media: () => {
-          if (!this.media) return { ready: false, reason: 'no media server' };
-          if (this.media instanceof FreeSwitchMediaServer && this.media.available === 0) return { ready: false, reason: 'no FreeSWITCH server connected' };
-          return { ready: true };
-        },
-        // A Redis store answers a PING (after the writes before it); the embedded one always does.
-        store: async () => {
-          await state.flush();
-          return { ready: true };
-        },
-      },
-    );
-  }
-
   private async withinGrace(work: Promise<unknown>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      work,
-      new Promise<void>((r) => {
-        timer = setTimeout(r, STOP_GRACE_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    const grace = new AbortController();
+    await Promise.race([work, sleep(STOP_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+    grace.abort();
   }
 
   stats(): EngineStats {

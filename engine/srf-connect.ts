@@ -1,4 +1,5 @@
 import type Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
 
 /**
  * Connects drachtio-srf to a SIP server's admin port; resolves on its
@@ -21,4 +22,21 @@ export function connectSrf(srf: Srf, host: string, port: number, secret: string)
     // drachtio-srf's connect() returns nothing at run time; the events above report the outcome.
     void srf.connect({ host, port, secret });
   });
+}
+
+/**
+ * Whether drachtio-srf's connection to the SIP server is up, from now on:
+ * drachtio-srf reconnects by itself when the SIP server goes away and comes
+ * back; each reconnection (or its refusal) is logged.
+ */
+export function watchSrfConnection(srf: Srf, admin: { address: string; port: number }, log: Logger): { readonly connected: boolean } {
+  const state = { connected: true };
+  srf.on('connect', (err: Error | null, again?: string) => {
+    state.connected = !err;
+    if (err) log.error({ reason: err.message }, 'the SIP server refused the reconnection');
+    else log.info({ admin: `${admin.address}:${admin.port}`, sip: again }, 'reconnected to the SIP server');
+  });
+  // drachtio-srf's types list SIP methods only; its connection also emits 'close' when the socket drops.
+  (srf as unknown as NodeJS.EventEmitter).on('close', () => (state.connected = false));
+  return state;
 }

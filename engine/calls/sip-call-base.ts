@@ -252,7 +252,7 @@ export abstract class SipCallBase implements CallControl {
     const { documents, account, session, webhooks } = this.deps;
     const params = { ...session.webhookParams(), ...source.params };
     const result = await webhooks.fetchInstructions(
-      { url: source.url, method: source.method, params, ...documents, authToken: account.authToken },
+      { url: source.url, method: source.method, params, ...documents, authToken: account.authToken, applicationId: session.applicationId },
       opts.afterHangup ? undefined : this.abort.signal,
     );
     if ('document' in result) {
@@ -321,7 +321,8 @@ export abstract class SipCallBase implements CallControl {
     // one made while an earlier one of its key is still going out waits behind it.
     const key = `${this.callSid}:${n.params.RecordingSid ?? randomBytes(4).toString('hex')}`;
     const params = { AccountSid: this.deps.session.accountSid, ...n.params };
-    this.deps.statusSender.send(key, { url: n.url, method: n.method, params, authToken: this.deps.account.authToken }, { last: true });
+    const { applicationId } = this.deps.session;
+    this.deps.statusSender.send(key, { url: n.url, method: n.method, params, authToken: this.deps.account.authToken, applicationId }, { last: true });
   }
 
   joinConference(req: ConferenceJoinRequest): Promise<ConferenceJoinOutcome> {

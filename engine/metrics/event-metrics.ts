@@ -2,9 +2,6 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { EngineEvent } from '../events/engine-events.js';
 import type { EventStream } from '../events/event-stream.js';
 
-/** Calls remembered after their end, for the application of their last status callbacks (two generations of this many). */
-const ENDED_CALLS_KEPT = 1000;
-
 /**
  * The metrics the event stream has the information for: calls by direction
  * and final status, call set-up time, and the requests to applications
@@ -39,35 +36,17 @@ export function subscribeEventMetrics(events: EventStream, registry: Registry): 
     registers: [registry],
   });
 
-  // Webhook events name the call, not its application: the calls' applications, kept while they run and a while after.
-  const running = new Map<string, string>();
-  let ended = new Map<string, string>();
-  let endedBefore = new Map<string, string>();
-  const applicationOf = (callSid: string | undefined): string =>
-    (callSid === undefined ? undefined : (running.get(callSid) ?? ended.get(callSid) ?? endedBefore.get(callSid))) ?? 'none';
-
   const onEvent = (event: EngineEvent): void => {
     switch (event.type) {
-      case 'call.initiated':
-        if (event.applicationId !== undefined) running.set(event.callSid, event.applicationId);
-        return;
       case 'call.answered':
         setup.observe({ direction: event.call.direction }, Math.max(0, event.at.getTime() - event.call.dateCreated.getTime()) / 1000);
         return;
-      case 'call.completed': {
+      case 'call.completed':
         calls.inc({ direction: event.call.direction, status: event.call.status });
-        const app = running.get(event.callSid) ?? event.applicationId;
-        running.delete(event.callSid);
-        if (app === undefined) return;
-        if (ended.size >= ENDED_CALLS_KEPT) {
-          endedBefore = ended;
-          ended = new Map();
-        }
-        ended.set(event.callSid, app);
         return;
-      }
       case 'webhook.answered': {
-        const application = event.applicationId ?? applicationOf(event.callSid);
+        // The request names its application where it has one (a call's documents and callbacks); else 'none'.
+        const application = event.applicationId ?? 'none';
         webhookLatency.observe({ application, purpose: event.purpose, outcome: event.error ? 'error' : 'ok' }, event.latencyMs / 1000);
         if (event.error) webhookFailures.inc({ application, purpose: event.purpose, code: String(event.error.code) });
         return;

@@ -21,6 +21,17 @@ export class LiveCallRecordingService implements CallRecordingService {
     private readonly commands?: RecordingCommands,
   ) {}
 
+  /** The service of an engine of a cluster: it answers the other engines' commands for its calls until close(). */
+  static async listening(live: LiveCalls, calls: CallStore, recordings: RecordingStore, commands: RecordingCommands): Promise<LiveCallRecordingService> {
+    const service = new LiveCallRecordingService(live, calls, recordings, commands);
+    await commands.start((command) => service.runCommand(command));
+    return service;
+  }
+
+  close(): void {
+    this.commands?.close();
+  }
+
   async start(accountSid: string, callSid: string, params: CallRecordingParams): Promise<RecordingRecord | undefined> {
     return this.here({ kind: 'start', accountSid, callSid, params }) ?? this.elsewhere({ kind: 'start', accountSid, callSid, params });
   }

@@ -194,7 +194,7 @@ export class CallRecordings {
     });
     this.deps.statusSender.send(
       `${record.callSid}:${record.sid}`,
-      { url: req.statusCallback, method: req.statusCallbackMethod, params, authToken: this.call.authToken },
+      { url: req.statusCallback, method: req.statusCallbackMethod, params, authToken: this.call.authToken, applicationId: this.call.applicationId },
       { last: true },
     );
   }

@@ -34,7 +34,7 @@ function statusCallback(event: CallProgressEvent, sender: StatusCallbackSender, 
   }
   sender.send(
     event.callSid,
-    { url, method, params, authToken: authTokenOf(event.accountSid) },
+    { url, method, params, authToken: authTokenOf(event.accountSid), ...(event.applicationId !== undefined ? { applicationId: event.applicationId } : {}) },
     { last, ...(event.callbacksBefore !== undefined ? { firstSequence: event.callbacksBefore } : {}) },
   );
 }

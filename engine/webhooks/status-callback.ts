@@ -13,6 +13,8 @@ export interface StatusCallback {
   params: Readonly<Record<string, string>>;
   /** Signing key when it differs from the sender's. */
   authToken?: string;
+  /** The application whose callback it is, for the event stream. */
+  applicationId?: string;
 }
 
 export interface StatusCallbackSenderOptions {
@@ -156,7 +158,15 @@ export class StatusCallbackSender {
     let lastError: WebhookError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts && !this.stop.signal.aborted; attempt++) {
       const method = cb.method ?? 'POST';
-      const about = { accountSid: params.AccountSid ?? '', ...(params.CallSid !== undefined ? { callSid: params.CallSid } : {}), purpose: 'status-callback' as const, url: cb.url, method, params };
+      const about = {
+        accountSid: params.AccountSid ?? '',
+        ...(cb.applicationId !== undefined ? { applicationId: cb.applicationId } : {}),
+        ...(params.CallSid !== undefined ? { callSid: params.CallSid } : {}),
+        purpose: 'status-callback' as const,
+        url: cb.url,
+        method,
+        params,
+      };
       this.events?.publish({ type: 'webhook.requested', at: new Date(), ...about });
       const started = performance.now();
       const outcome = await this.transport.send({ url: cb.url, method, params, authToken: cb.authToken ?? this.authToken }, { timeouts: this.timeouts, signal: this.stop.signal, readBody: false });

@@ -22,6 +22,8 @@ export interface FetchInstructionsRequest {
   method?: HttpMethod;
   /** Form parameters (CallSid, From, To, ...). */
   params: Readonly<Record<string, string>>;
+  /** The application whose document it is, for the event stream. */
+  applicationId?: string;
   fallbackUrl?: string;
   fallbackMethod?: HttpMethod;
   retry?: RetryPolicy;
@@ -105,7 +107,15 @@ export class WebhookClient {
     signal: AbortSignal | undefined,
   ): Promise<{ document: InstructionDocument; url: string } | { error: WebhookError }> {
     const method = req.method ?? 'POST';
-    const about = { accountSid: req.params.AccountSid ?? '', ...(req.params.CallSid !== undefined ? { callSid: req.params.CallSid } : {}), purpose: 'instructions' as const, url: req.url, method, params: req.params };
+    const about = {
+      accountSid: req.params.AccountSid ?? '',
+      ...(req.applicationId !== undefined ? { applicationId: req.applicationId } : {}),
+      ...(req.params.CallSid !== undefined ? { callSid: req.params.CallSid } : {}),
+      purpose: 'instructions' as const,
+      url: req.url,
+      method,
+      params: req.params,
+    };
     this.events?.publish({ type: 'webhook.requested', at: new Date(), ...about });
     const started = performance.now();
     const outcome = await this.transport.send(

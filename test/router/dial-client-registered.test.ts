@@ -12,15 +12,19 @@ import { freeUdpPort } from '../support/ports.js';
 import { describeSipp, type SippProcess } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import { twilioClientFor } from '../support/twilio-client.js';
-import { noContent, respond } from './helpers/app-server.js';
+import { respond } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { tonePackets, type CalleeScenario } from './helpers/dial-callee.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, type RouterHarness } from './helpers/router-harness.js';
+import { startDialer } from './helpers/dialer.js';
 
 const USERS = [
   { username: 'alice', password: 'alice-secret-1' },
   { username: 'bob', password: 'bob-secret-22' },
 ];
+
+/** The engine's registrar with the test's users; SIPp answers MD5 challenges only. */
+const SIPP_REGISTRAR = { users: USERS, registrarOptions: { algorithms: ['MD5' as const] } };
 /** TEST-NET-1 (RFC 5737): the private Contact of a phone behind NAT. */
 const PRIVATE_CONTACT = '192.0.2.10:5060';
 /** The INVITE's request line: the Contact as registered (SIPp writes its transport in capitals). */
@@ -33,17 +37,6 @@ interface Phone {
 }
 
 type Cleanup = (fn: () => Promise<void> | void) => void;
-
-async function harness(onTestFinished: Cleanup): Promise<{ h: RouterHarness; caller: CallerMedia }> {
-  // SIPp answers MD5 challenges only.
-  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }], users: USERS, registrarOptions: { algorithms: ['MD5'] } });
-  onTestFinished(() => h.stop());
-  const caller = await CallerMedia.open();
-  onTestFinished(() => caller.close());
-  h.app.on('/leg-status', noContent());
-  h.app.on('/dialed', respond('<Hangup/>'));
-  return { h, caller };
-}
 
 /** REGISTERs `username` from a fresh UDP port, then answers calls on that port with `calleeScenario`. */
 async function registeredPhone(
@@ -80,7 +73,7 @@ async function registeredPhone(
 
 describe('calls to registered SIP users (REGISTER with digest)', () => {
   it('<Dial><Client> reaches the registered phone through its flow: audio both ways, completed', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished, SIPP_REGISTRAR);
     const alice = await registeredPhone(h, expect, onTestFinished, 'alice', 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 3000 });
     h.app.on(
       '/voice',
@@ -105,7 +98,7 @@ describe('calls to registered SIP users (REGISTER with digest)', () => {
   });
 
   it('two registered phones: both ring, the one that answers wins, the other sees CANCEL', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished, SIPP_REGISTRAR);
     // Two Contacts: a REGISTER naming the same Contact would replace the binding (RFC 3261 §10.3 step 7).
     const desk = await registeredPhone(h, expect, onTestFinished, 'alice', 'uas-ring-cancelled', { contactHost: '192.0.2.11:5060' });
     const mobile = await registeredPhone(h, expect, onTestFinished, 'alice', 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 800 });
@@ -120,7 +113,7 @@ describe('calls to registered SIP users (REGISTER with digest)', () => {
   });
 
   it('a user who has not registered: no-answer at once', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished, SIPP_REGISTRAR);
     h.app.on('/voice', respond('<Dial action="/dialed" timeout="30"><Client>bob</Client></Dial>'));
     expect((await (await h.call({ scenario: 'answered', user: 'dialer', media: caller })).done).exitCode).toBe(0);
     const dialed = h.app.to('/dialed')[0]!;
@@ -129,7 +122,7 @@ describe('calls to registered SIP users (REGISTER with digest)', () => {
   });
 
   it('REST To=client:alice reaches her registered phone', async ({ expect, onTestFinished }) => {
-    const { h } = await harness(onTestFinished);
+    const { h } = await startDialer(onTestFinished, SIPP_REGISTRAR);
     const alice = await registeredPhone(h, expect, onTestFinished, 'alice', 'router-uas-answer', { hangup: 'engine' });
     h.app.on('/outbound', respond('<Say>Hello Alice.</Say><Hangup/>'));
     const { client } = twilioClientFor(h.apiBase, ACCOUNT_SID, AUTH_TOKEN);
@@ -143,7 +136,7 @@ describe('calls to registered SIP users (REGISTER with digest)', () => {
   });
 
   it('a trusted caller dialling sip:bob@engine reaches bob\'s registered phone', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished, SIPP_REGISTRAR);
     const bob = await registeredPhone(h, expect, onTestFinished, 'bob', 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 1500 });
     const result = await (await h.call({ scenario: 'answered', user: 'bob', media: caller, timeoutSeconds: 30 })).done;
     expect(result.exitCode, describeSipp(result)).toBe(0);

@@ -11,29 +11,19 @@ import { describeSipp } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import { twilioClientFor } from '../support/twilio-client.js';
 import { noContent, respond } from './helpers/app-server.js';
-import { CallerMedia } from './helpers/caller-media.js';
 import { startCallee, tonePackets } from './helpers/dial-callee.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN } from './helpers/router-harness.js';
 import { TestRegistrar } from './helpers/test-registrar.js';
+import { startDialer } from './helpers/dialer.js';
 
 const LEG_EVENTS = 'initiated ringing answered completed';
 /** TEST-NET-1 (RFC 5737): the private Contact of a softphone behind NAT; nothing answers there. */
 const PRIVATE_CONTACT = '192.0.2.10:5060';
 
-async function harness(onTestFinished: (fn: () => Promise<void> | void) => void): Promise<{ h: RouterHarness; caller: CallerMedia; registrar: TestRegistrar }> {
-  const registrar = new TestRegistrar();
-  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }], registrar });
-  onTestFinished(() => h.stop());
-  const caller = await CallerMedia.open();
-  onTestFinished(() => caller.close());
-  h.app.on('/leg-status', noContent());
-  h.app.on('/dialed', respond('<Hangup/>'));
-  return { h, caller, registrar };
-}
-
 describe('Dial Client', () => {
   it('reaches the registered contact through the address it registered from: audio both ways, completed', async ({ expect, onTestFinished }) => {
-    const { h, caller, registrar } = await harness(onTestFinished);
+    const registrar = new TestRegistrar();
+    const { h, caller } = await startDialer(onTestFinished, { registrar });
     const alice = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 4000 });
     onTestFinished(() => alice.media.close());
     registrar.addUser('alice').bind('alice', alice.sipp.target, PRIVATE_CONTACT);
@@ -65,7 +55,8 @@ describe('Dial Client', () => {
   });
 
   it('two contacts ring at once as one call: the one that answers wins, the other gets CANCEL', async ({ expect, onTestFinished }) => {
-    const { h, caller, registrar } = await harness(onTestFinished);
+    const registrar = new TestRegistrar();
+    const { h, caller } = await startDialer(onTestFinished, { registrar });
     const desk = await startCallee(h.sipp, 'uas-ring-cancelled');
     const mobile = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 800 });
     onTestFinished(() => desk.media.close());
@@ -91,7 +82,8 @@ describe('Dial Client', () => {
   });
 
   it('busy only when every contact is busy', async ({ expect, onTestFinished }) => {
-    const { h, caller, registrar } = await harness(onTestFinished);
+    const registrar = new TestRegistrar();
+    const { h, caller } = await startDialer(onTestFinished, { registrar });
     const first = await startCallee(h.sipp, 'uas-reject-with');
     const second = await startCallee(h.sipp, 'uas-reject-with');
     onTestFinished(() => first.media.close());
@@ -104,7 +96,8 @@ describe('Dial Client', () => {
   });
 
   it('a user with no binding, and a name that is no user: no-answer at once, with the child call', async ({ expect, onTestFinished }) => {
-    const { h, caller, registrar } = await harness(onTestFinished);
+    const registrar = new TestRegistrar();
+    const { h, caller } = await startDialer(onTestFinished, { registrar });
     registrar.addUser('carol');
     h.app.on('/voice', respond(`<Dial action="/dialed" timeout="30"><Client statusCallback="/leg-status" statusCallbackEvent="${LEG_EVENTS}">carol</Client></Dial>`));
     h.app.on('/dialed', respond('<Hangup/>'));
@@ -126,7 +119,8 @@ describe('Dial Client', () => {
 
 describe('calls to registered users', () => {
   it('REST To=client:alice rings her contact and runs the Url once answered; an unknown client is 400', async ({ expect, onTestFinished }) => {
-    const { h, registrar } = await harness(onTestFinished);
+    const registrar = new TestRegistrar();
+    const { h } = await startDialer(onTestFinished, { registrar });
     const alice = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });
     onTestFinished(() => alice.media.close());
     registrar.addUser('alice').bind('alice', alice.sipp.target, PRIVATE_CONTACT);
@@ -155,7 +149,8 @@ describe('calls to registered users', () => {
   });
 
   it('an INVITE to a registered user (no route of its own) rings that user', async ({ expect, onTestFinished }) => {
-    const { h, caller, registrar } = await harness(onTestFinished);
+    const registrar = new TestRegistrar();
+    const { h, caller } = await startDialer(onTestFinished, { registrar });
     const bob = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 1500 });
     onTestFinished(() => bob.media.close());
     registrar.addUser('bob').bind('bob', bob.sipp.target, PRIVATE_CONTACT);

@@ -9,10 +9,11 @@ import { describe, it, type ExpectStatic } from 'vitest';
 import twilio from 'twilio';
 import { dominantFrequency, rmsDbfs } from '../../media/embedded/dsp/silence.js';
 import { toneLevels } from '../media/helpers/tone-levels.js';
-import { noContent, respond, twiml, type AppRequest } from './helpers/app-server.js';
+import { twiml, type AppRequest } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { startCallee, type CalleeScenario } from './helpers/dial-callee.js';
-import { startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { type RouterHarness } from './helpers/router-harness.js';
+import { startDialer } from './helpers/dialer.js';
 
 const { VoiceResponse } = twilio.twiml;
 type DialAttributes = Parameters<InstanceType<typeof VoiceResponse>['dial']>[0];
@@ -37,17 +38,6 @@ function toneMs(track: Int16Array, freqHz: number, fromMs = 0, toMs = Infinity):
     if (rmsDbfs(frame) > -35 && Math.abs(dominantFrequency(frame, 8000) - freqHz) < 60) n++;
   }
   return n * 20;
-}
-
-async function harness(onTestFinished: (fn: () => Promise<void> | void) => void): Promise<{ h: RouterHarness; caller: CallerMedia }> {
-  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }] });
-  onTestFinished(() => h.stop());
-  const caller = await CallerMedia.open();
-  onTestFinished(() => caller.close());
-  h.app.on('/leg-status', noContent());
-  h.app.on('/rec-status', noContent());
-  h.app.on('/dialed', respond('<Hangup/>'));
-  return { h, caller };
 }
 
 /** "Connecting." (so that the caller knows the engine's RTP port), then a recorded Dial of one SIPp party. */
@@ -92,7 +82,7 @@ async function recordOneTrack(
   track: 'inbound' | 'outbound',
   { expect, onTestFinished }: { expect: ExpectStatic; onTestFinished: (fn: () => Promise<void> | void) => void },
 ): Promise<Int16Array> {
-  const { h, caller } = await harness(onTestFinished);
+  const { h, caller } = await startDialer(onTestFinished);
   const call = await recordedDial(h, caller, onTestFinished, 'router-uas-answer', 3000, { record: 'record-from-answer-dual', recordingTrack: track });
   await call.answered;
   await bothSpeak(caller, call.callee);
@@ -120,7 +110,7 @@ describe('Dial recording', () => {
   });
 
   it('record-from-ringing-dual: starts when the party rings; channel 1 has the caller, channel 2 the ringback it heard, then the party', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const call = await recordedDial(h, caller, onTestFinished, 'router-uas-ring-answer', 1500, { record: 'record-from-ringing-dual' });
     const ringing = await call.ringing;
     // The caller talks while it rings.
@@ -157,7 +147,7 @@ describe('Dial recording', () => {
   });
 
   it('trim="trim-silence": the recording keeps only the sound, from the first to the last', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const call = await recordedDial(h, caller, onTestFinished, 'router-uas-answer', 3500, { record: 'record-from-answer', trim: 'trim-silence' });
     await call.answered;
     // About a second of silence, 600 ms of tone, then silence until the called party hangs up.

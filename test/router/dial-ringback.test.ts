@@ -15,10 +15,10 @@ import { describeSipp } from '../support/sipp.js';
 import { findMessages } from '../support/sipp-trace.js';
 import type { ReceivedPacket } from '../media/helpers/rtp-peer.js';
 import { concatPcm, toneLevels } from '../media/helpers/tone-levels.js';
-import { noContent, respond, twiml } from './helpers/app-server.js';
-import { CallerMedia, PT_PCMU } from './helpers/caller-media.js';
+import { twiml } from './helpers/app-server.js';
+import { PT_PCMU } from './helpers/caller-media.js';
 import { startCallee } from './helpers/dial-callee.js';
-import { startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { startDialer } from './helpers/dialer.js';
 
 const { VoiceResponse } = twilio.twiml;
 
@@ -46,16 +46,6 @@ function runsOf(packets: readonly ReceivedPacket[], fromMs: number, toMs: number
 const loudAfter = (packets: readonly ReceivedPacket[], atMs: number): number =>
   packets.filter((p) => p.pt === PT_PCMU && p.at > atMs && rmsDbfs(mulawDecode(p.payload)) > -35).length;
 
-async function harness(onTestFinished: (fn: () => Promise<void> | void) => void): Promise<{ h: RouterHarness; caller: CallerMedia }> {
-  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }] });
-  onTestFinished(() => h.stop());
-  const caller = await CallerMedia.open();
-  onTestFinished(() => caller.close());
-  h.app.on('/leg-status', noContent());
-  h.app.on('/dialed', respond('<Hangup/>'));
-  return { h, caller };
-}
-
 /** A Dial of one ringing SIPp party, written with the twilio library. */
 function dialDocument(uri: string, attrs: Parameters<InstanceType<typeof VoiceResponse>['dial']>[0]): string {
   const response = new VoiceResponse();
@@ -65,7 +55,7 @@ function dialDocument(uri: string, attrs: Parameters<InstanceType<typeof VoiceRe
 
 describe('Dial ringback', () => {
   it('ringTone="uk": 400+450 Hz, 0.4 s on, 0.2 s off, 0.4 s on, 2 s off, repeating until the called party answers', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-ring-answer', { hangup: 'callee', hangupAfterMs: 500 });
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', twiml(dialDocument(callee.uri, { ringTone: 'uk' })));
@@ -101,7 +91,7 @@ describe('Dial ringback', () => {
   });
 
   it('without ringTone: the automatic ringback (a SIP party: the US one, 440+480 Hz, 2 s on, 4 s off)', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-ring-answer', { hangup: 'callee', hangupAfterMs: 300 });
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', twiml(dialDocument(callee.uri, {})));
@@ -124,7 +114,7 @@ describe('Dial ringback', () => {
   });
 
   it('answerOnBridge with ringTone="fr": the unanswered caller gets 183 and hears 440 Hz (1.5 s on) until 200 OK', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-ring-answer', { hangup: 'callee', hangupAfterMs: 300 });
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', twiml(dialDocument(callee.uri, { answerOnBridge: true, ringTone: 'fr' })));

@@ -17,23 +17,14 @@ import { findMessages } from '../support/sipp-trace.js';
 import { noContent, respond } from './helpers/app-server.js';
 import { CallerMedia } from './helpers/caller-media.js';
 import { startCallee, tonePackets } from './helpers/dial-callee.js';
-import { ACCOUNT_SID, AUTH_TOKEN, startRouter, type RouterHarness } from './helpers/router-harness.js';
+import { ACCOUNT_SID, AUTH_TOKEN, startRouter } from './helpers/router-harness.js';
+import { startDialer } from './helpers/dialer.js';
 
 const LEG_EVENTS = 'initiated ringing answered completed';
 
-async function harness(onTestFinished: (fn: () => Promise<void> | void) => void): Promise<{ h: RouterHarness; caller: CallerMedia }> {
-  const h = await startRouter({ applications: [{ id: 'dialer', voice: '/voice' }] });
-  onTestFinished(() => h.stop());
-  const caller = await CallerMedia.open();
-  onTestFinished(() => caller.close());
-  h.app.on('/leg-status', noContent());
-  h.app.on('/dialed', respond('<Hangup/>'));
-  return { h, caller };
-}
-
 describe('Dial', () => {
   it('Sip noun: bridges audio both ways; the called party hangs up and the action hears completed', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 4000 });
     onTestFinished(() => callee.media.close());
     h.app.on(
@@ -73,7 +64,7 @@ describe('Dial', () => {
   });
 
   it('X- headers in the Sip URI (?X-Account=42&X-Note=a%20b) are sent with the INVITE, not in its Request-URI', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 300 });
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>${callee.uri}?X-Account=42&amp;X-Note=a%20b&amp;Subject=no</Sip></Dial>`));
@@ -88,7 +79,7 @@ describe('Dial', () => {
   });
 
   it('busy (486) -> DialCallStatus busy', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'uas-reject-with');
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', respond(`<Dial action="/dialed"><Sip>${callee.uri}</Sip></Dial>`));
@@ -103,7 +94,7 @@ describe('Dial', () => {
   });
 
   it('no answer within timeout -> CANCEL to the called party and DialCallStatus no-answer', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'uas-ring-cancelled');
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', respond(`<Dial action="/dialed" timeout="5"><Sip>${callee.uri}</Sip></Dial>`));
@@ -118,7 +109,7 @@ describe('Dial', () => {
   });
 
   it('two nouns ring at once: the one that answers is connected, the other gets CANCEL', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const ringing = await startCallee(h.sipp, 'uas-ring-cancelled');
     const answering = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 500 });
     onTestFinished(() => ringing.media.close());
@@ -138,7 +129,7 @@ describe('Dial', () => {
   });
 
   it('sequential="true": the nouns ring one after another; the first is busy, the second answers', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const busy = await startCallee(h.sipp, 'uas-reject-with');
     const answering = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 500 });
     onTestFinished(() => busy.media.close());
@@ -167,7 +158,7 @@ describe('Dial', () => {
   });
 
   it('hangupOnStar: * from the caller ends the called party and the caller goes on', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });
     onTestFinished(() => callee.media.close());
     h.app.on(
@@ -190,7 +181,7 @@ describe('Dial', () => {
   });
 
   it('timeLimit: the engine hangs up the called party when the limit is reached', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'engine' });
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', respond(`<Dial timeLimit="2" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="answered">${callee.uri}</Sip></Dial>`));
@@ -206,7 +197,7 @@ describe('Dial', () => {
   });
 
   it('early media (183 with SDP): the caller hears the called party before it answers', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-early-media', { hangup: 'callee', hangupAfterMs: 500 });
     onTestFinished(() => callee.media.close());
     h.app.on(
@@ -229,7 +220,7 @@ describe('Dial', () => {
   });
 
   it('record="record-from-answer": one WAV with both parties, its URL given to the action and listed by the API', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-answer', { hangup: 'callee', hangupAfterMs: 3000 });
     onTestFinished(() => callee.media.close());
     h.app.on('/rec-status', noContent());
@@ -307,7 +298,7 @@ describe('Dial', () => {
   });
 
   it('answerOnBridge: the caller gets 183 with early media while it rings, and 200 OK only when the called party answers', async ({ expect, onTestFinished }) => {
-    const { h, caller } = await harness(onTestFinished);
+    const { h, caller } = await startDialer(onTestFinished);
     const callee = await startCallee(h.sipp, 'router-uas-early-media', { hangup: 'callee', hangupAfterMs: 300 });
     onTestFinished(() => callee.media.close());
     h.app.on('/voice', respond(`<Dial answerOnBridge="true" action="/dialed"><Sip statusCallback="/leg-status" statusCallbackEvent="ringing answered">${callee.uri}</Sip></Dial>`));
