@@ -63,6 +63,8 @@ describe('call recordings by REST', () => {
     const silent = silentCreate.value;
     expect(skipping.sid).toMatch(/^RE[0-9a-f]{32}$/);
     expect(skipping).toMatchObject({ callSid, status: 'in-progress', source: 'StartCallRecordingAPI', track: 'inbound', channels: 1, duration: '-1' });
+    // A recording still going cannot be deleted (Twilio's 20009); it goes on.
+    await expect(client.recordings(skipping.sid).remove()).rejects.toMatchObject({ status: 400, code: 20009 });
 
     await media.sendTone(TONE_HZ, PART_MS);
     const skipPause = await timed(() => calls.recordings(skipping.sid).update({ status: 'paused', pauseBehavior: 'skip' }));
