@@ -135,11 +135,43 @@ async function readOptional(path: string): Promise<string> {
   }
 }
 
+/** Starts of one SIPp made when the port it was given went to another process between its choice and SIPp's bind. */
+const BIND_ATTEMPTS = 3;
+
+/** SIPp's exit when its SIP port was taken (errno 98, EADDRINUSE). */
+const portTaken = (r: SippResult): boolean => r.exitCode !== 0 && /Unable to bind main socket, errno = 98/.test(r.stderr);
+
 /**
  * Starts SIPp and resolves once its SIP socket is bound (a UAS is then ready
- * to be called). Use `done` for the outcome.
+ * to be called). Use `done` for the outcome. A free port is chosen, then
+ * bound by SIPp: when another process took it in between, SIPp is started
+ * again on another (unless the test gave the port).
  */
-export async function startSipp(opts: SippOptions): Promise<SippProcess> {
+export function startSipp(opts: SippOptions): Promise<SippProcess> {
+  return startSippBinding(opts, opts.port === undefined ? BIND_ATTEMPTS : 1);
+}
+
+async function startSippBinding(opts: SippOptions, attempts: number): Promise<SippProcess> {
+  let proc: SippProcess;
+  try {
+    proc = await startSippOnce(opts);
+  } catch (err) {
+    // A UAS that could not bind exits before it listens.
+    if (attempts > 1 && /errno = 98/.test((err as Error).message)) return startSippBinding(opts, attempts - 1);
+    throw err;
+  }
+  if (attempts <= 1 || opts.remote === undefined) return proc;
+  // A UAC is not waited for: a taken port shows in its result, and it is started again then.
+  let current = proc;
+  const done: Promise<SippResult> = proc.done.then(async (r) => {
+    if (!portTaken(r)) return r;
+    current = await startSippBinding(opts, attempts - 1);
+    return current.done;
+  });
+  return { ...proc, done, kill: async () => (await current.kill(), done) };
+}
+
+async function startSippOnce(opts: SippOptions): Promise<SippProcess> {
   const transport = opts.transport ?? 'udp';
   const address = opts.address ?? '127.0.0.1';
   const port = opts.port ?? (transport === 'tcp' ? await freeTcpPort(address) : await freeUdpPort(address));
